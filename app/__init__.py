@@ -1,0 +1,1 @@
+"""Doorstep: plan and prove door-to-door anti-fraud publicity."""

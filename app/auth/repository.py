@@ -1,0 +1,124 @@
+"""Queries for users, memberships, tokens and login attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import AccessToken, LoginAttempt, Membership, User
+from app.communities.models import Community
+from app.enums import Role
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """A user by id."""
+    return session.get(User, user_id)
+
+
+def get_user_by_username(session: Session, username: str) -> User | None:
+    """A user by username."""
+    return session.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def list_users(session: Session, *, limit: int, offset: int) -> tuple[Sequence[User], int]:
+    """A page of users by id, and the total."""
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    rows = session.scalars(select(User).order_by(User.id).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def user_for_token(session: Session, digest: str, kind: str, now: datetime) -> User | None:
+    """The active user owning a live, unrevoked token of this kind."""
+    stmt = (
+        select(User)
+        .join(AccessToken, AccessToken.user_id == User.id)
+        .where(
+            AccessToken.token_hash == digest,
+            AccessToken.kind == kind,
+            AccessToken.revoked_at.is_(None),
+            (AccessToken.expires_at.is_(None)) | (AccessToken.expires_at > now),
+            User.is_active.is_(True),
+        )
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def roles_of(session: Session, user_id: int) -> dict[int, Role]:
+    """Community id → role for every membership of the user."""
+    rows = session.execute(
+        select(Membership.community_id, Membership.role).where(Membership.user_id == user_id)
+    ).all()
+    return {community_id: role for community_id, role in rows}
+
+
+def memberships_with_names(session: Session, user_id: int) -> list[tuple[int, str, Role]]:
+    """(community id, community name, role) for each of the user's memberships."""
+    rows = session.execute(
+        select(Membership.community_id, Community.name, Membership.role)
+        .join(Community, Community.id == Membership.community_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Community.id)
+    ).all()
+    return [(cid, name, role) for cid, name, role in rows]
+
+
+def get_membership(session: Session, user_id: int, community_id: int) -> Membership | None:
+    """The user's membership in the community, if any."""
+    return session.scalars(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.community_id == community_id
+        )
+    ).one_or_none()
+
+
+def list_members(
+    session: Session, community_id: int, *, limit: int, offset: int
+) -> tuple[list[tuple[Membership, User]], int]:
+    """A page of a community's members with their users, and the total."""
+    total = session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.community_id == community_id)
+    ) or 0
+    rows = session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.community_id == community_id)
+        .order_by(Membership.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [(m, u) for m, u in rows], total
+
+
+def members_of(session: Session, community_id: int, user_ids: Sequence[int]) -> set[int]:
+    """Which of these users are members of the community."""
+    if not user_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Membership.user_id).where(
+                Membership.community_id == community_id, Membership.user_id.in_(user_ids)
+            )
+        )
+    )
+
+
+def count_failures_since(session: Session, username: str, since: datetime) -> int:
+    """Failed logins for a username since a moment."""
+    return session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.username == username, LoginAttempt.attempted_at > since)
+    ) or 0
+
+
+def clear_failures(session: Session, username: str) -> None:
+    """Forget a username's failed logins after a successful one."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+
+
+def get_token(session: Session, digest: str) -> AccessToken | None:
+    """A token row by its hash."""
+    return session.get(AccessToken, digest)

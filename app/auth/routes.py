@@ -1,0 +1,120 @@
+"""Auth, users and memberships."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.auth import service
+from app.auth.dependencies import ActorDep, TokenDep
+from app.auth.schemas import (
+    MemberRead,
+    MembershipCreate,
+    MembershipRead,
+    MeRead,
+    MyMembership,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from app.config import get_settings
+from app.db import SessionDep
+from app.schemas import Page, PageDep
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/token", response_model=TokenRead)
+def issue_token(
+    request: Request, session: SessionDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> TokenRead:
+    """Log in with username and password (OAuth2 password form); answers a bearer token."""
+    client = request.client.host if request.client else ""
+    token, row = service.login(session, username=form.username, password=form.password,
+                               client=client, settings=get_settings())
+    return TokenRead(access_token=token, expires_at=row.expires_at)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(session: SessionDep, actor: ActorDep, token: TokenDep) -> Response:
+    """Revoke the token used for this request."""
+    service.logout(session, token=token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=MeRead)
+def read_me(session: SessionDep, actor: ActorDep) -> MeRead:
+    """The current user with their memberships."""
+    user, rows = service.me(session, actor=actor)
+    base = UserRead.model_validate(user).model_dump()
+    return MeRead(**base, memberships=[
+        MyMembership(community_id=cid, community_name=name, role=role)  # type: ignore[arg-type]
+        for cid, name, role in rows
+    ])
+
+
+@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+def create_user(session: SessionDep, actor: ActorDep, payload: UserCreate) -> UserRead:
+    """Create a user (system admins only)."""
+    return UserRead.model_validate(service.create_user(session, actor=actor, payload=payload))
+
+
+@router.get("/users", response_model=Page[UserRead])
+def list_users(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[UserRead]:
+    """Every user (system admins only)."""
+    rows, total = service.list_users(session, actor=actor, limit=page.limit, offset=page.offset)
+    return Page[UserRead](items=[UserRead.model_validate(u) for u in rows], total=total)
+
+
+@router.get("/users/{user_id}", response_model=UserRead)
+def get_user(session: SessionDep, actor: ActorDep, user_id: int) -> UserRead:
+    """One user."""
+    return UserRead.model_validate(service.get_user(session, actor=actor, user_id=user_id))
+
+
+@router.patch("/users/{user_id}", response_model=UserRead)
+def update_user(
+    session: SessionDep, actor: ActorDep, user_id: int, payload: UserUpdate
+) -> UserRead:
+    """Change a user; ``is_active: false`` locks them out at once."""
+    user = service.update_user(session, actor=actor, user_id=user_id, payload=payload)
+    return UserRead.model_validate(user)
+
+
+@router.post("/communities/{community_id}/members", response_model=MembershipRead,
+             status_code=status.HTTP_201_CREATED)
+def grant_role(
+    session: SessionDep, actor: ActorDep, community_id: int, payload: MembershipCreate,
+    response: Response,
+) -> MembershipRead:
+    """Give a user a role in the community (201 when new, 200 when the role changed)."""
+    membership, created = service.grant_role(session, actor=actor, community_id=community_id,
+                                             payload=payload)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MembershipRead.model_validate(membership)
+
+
+@router.get("/communities/{community_id}/members", response_model=Page[MemberRead])
+def list_members(
+    session: SessionDep, actor: ActorDep, community_id: int, page: PageDep
+) -> Page[MemberRead]:
+    """The community's members and their roles."""
+    rows, total = service.list_members(session, actor=actor, community_id=community_id,
+                                       limit=page.limit, offset=page.offset)
+    return Page[MemberRead](items=[
+        MemberRead(id=m.id, user_id=m.user_id, community_id=m.community_id, role=m.role,
+                   username=u.username, display_name=u.display_name) for m, u in rows
+    ], total=total)
+
+
+@router.delete("/communities/{community_id}/members/{user_id}",
+               status_code=status.HTTP_204_NO_CONTENT)
+def revoke_role(session: SessionDep, actor: ActorDep, community_id: int, user_id: int) -> Response:
+    """Remove a user from the community."""
+    service.revoke_role(session, actor=actor, community_id=community_id, user_id=user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

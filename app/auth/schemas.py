@@ -1,0 +1,89 @@
+"""Request and response bodies for users, memberships and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from app.enums import Role
+from app.schemas import ReadSchema, Schema
+
+Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
+Password = Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class TokenRead(ReadSchema):
+    """An issued bearer token."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime | None = None
+
+
+class UserCreate(Schema):
+    """A new user (admins only)."""
+
+    username: Username
+    password: Password
+    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    is_admin: bool = False
+    phone: Annotated[str | None, Field(max_length=32)] = None
+
+
+class UserUpdate(Schema):
+    """Changes to a user; ``is_active: false`` locks them out at once."""
+
+    display_name: Annotated[str | None, Field(min_length=1, max_length=100)] = None
+    password: Password | None = None
+    is_active: bool | None = None
+    is_admin: bool | None = None
+    phone: Annotated[str | None, Field(max_length=32)] = None
+
+
+class UserRead(ReadSchema):
+    """A user as others see them."""
+
+    id: int
+    username: str
+    display_name: str
+    is_admin: bool
+    is_active: bool
+
+
+class MembershipCreate(Schema):
+    """Grant a user a role in a community."""
+
+    user_id: int
+    role: Role
+
+
+class MembershipRead(ReadSchema):
+    """A user's role in a community."""
+
+    id: int
+    user_id: int
+    community_id: int
+    role: Role
+
+
+class MemberRead(MembershipRead):
+    """A membership with the member's names, for lists of a community's people."""
+
+    username: str
+    display_name: str
+
+
+class MyMembership(ReadSchema):
+    """One of the current user's communities."""
+
+    community_id: int
+    community_name: str
+    role: Role
+
+
+class MeRead(UserRead):
+    """The current user with their memberships."""
+
+    memberships: list[MyMembership]

@@ -1,0 +1,136 @@
+"""Campaigns and what they schedule: visit rounds and convenience-service events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, Enum, Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, utcnow
+from app.enums import CampaignStatus, RoundStatus
+
+
+class Campaign(Base):
+    """A publicity drive in one community over a date range."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("target_coverage > 0 AND target_coverage <= 1", name="target_range"),
+        CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    target_coverage: Mapped[float] = mapped_column(Float, default=0.95)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[CampaignStatus] = mapped_column(
+        Enum(CampaignStatus, native_enum=False, length=16), default=CampaignStatus.draft
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Round(Base):
+    """A scheduled door-to-door visit of one or more buildings."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="times_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[RoundStatus] = mapped_column(
+        Enum(RoundStatus, native_enum=False, length=16), default=RoundStatus.planned
+    )
+    # Optional restriction to some units, e.g. {"12": ["1", "2"]} (building id → unit labels);
+    # None means every household of the round's buildings.
+    units: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RoundBuilding(Base):
+    """A building visited by a round."""
+
+    __tablename__ = "round_buildings"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class RoundAssignee(Base):
+    """A member assigned to a round."""
+
+    __tablename__ = "round_assignees"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Event(Base):
+    """A convenience-service event with an anti-fraud table."""
+
+    __tablename__ = "events"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="times_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    location: Mapped[str | None] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[RoundStatus] = mapped_column(
+        Enum(RoundStatus, native_enum=False, length=16), default=RoundStatus.planned
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EventBuilding(Base):
+    """A building an event targets."""
+
+    __tablename__ = "event_buildings"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class EventAssignee(Base):
+    """A member assigned to an event."""
+
+    __tablename__ = "event_assignees"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -1,0 +1,98 @@
+"""Community → building → household: the registry coverage is measured against."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, utcnow
+from app.enums import Occupancy
+
+
+class Community(Base):
+    """One compound: the tenant boundary."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str | None] = mapped_column(String(80))
+    city: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(300))
+    service_centre_phone: Mapped[str | None] = mapped_column(String(40))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    contact_consent_recorded: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Building(Base):
+    """幢/栋: a building of one community."""
+
+    __tablename__ = "buildings"
+    __table_args__ = (
+        UniqueConstraint("community_id", "code"),
+        CheckConstraint("units IS NULL OR units > 0", name="units_positive"),
+        CheckConstraint("floors IS NULL OR floors > 0", name="floors_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(100))
+    units: Mapped[int | None]
+    floors: Mapped[int | None]
+    grid_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Household(Base):
+    """户: one dwelling. Personal data is minimal; a contact needs recorded consent."""
+
+    __tablename__ = "households"
+    __table_args__ = (
+        UniqueConstraint("community_id", "code"),
+        Index("ix_households_building_unit_floor", "building_id", "unit", "floor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"))
+    unit: Mapped[str] = mapped_column(String(16))
+    floor: Mapped[int]
+    room: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(64))
+    occupancy: Mapped[Occupancy] = mapped_column(
+        Enum(Occupancy, native_enum=False, length=16), default=Occupancy.unknown
+    )
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_consent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class HouseholdFlag(Base):
+    """One priority flag of a household (elderly_alone, previous_victim, …)."""
+
+    __tablename__ = "household_flags"
+
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    flag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)

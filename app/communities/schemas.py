@@ -1,0 +1,163 @@
+"""Bodies for communities, buildings and households."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field
+
+from app.enums import Occupancy
+from app.schemas import ReadSchema, Schema
+
+
+def _valid_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from exc
+    return value
+
+
+TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_valid_timezone)]
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[^\s/\\]+$")]
+HouseholdCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s/\\]+$")]
+Label = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[^\s/\\-]+$")]
+Flag = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+ShortText = Annotated[str, Field(max_length=300)]
+
+
+class CommunityCreate(Schema):
+    """A new community."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    slug: Annotated[str | None, Field(max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None
+    city: Annotated[str | None, Field(max_length=100)] = None
+    district: Annotated[str | None, Field(max_length=100)] = None
+    address: ShortText | None = None
+    service_centre_phone: Annotated[str | None, Field(max_length=40)] = None
+    timezone: TimeZoneName = "Asia/Shanghai"
+    contact_consent_recorded: bool = False
+
+
+class CommunityUpdate(Schema):
+    """Changes to a community (only the fields sent change)."""
+
+    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    slug: Annotated[str | None, Field(max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None
+    city: Annotated[str | None, Field(max_length=100)] = None
+    district: Annotated[str | None, Field(max_length=100)] = None
+    address: ShortText | None = None
+    service_centre_phone: Annotated[str | None, Field(max_length=40)] = None
+    timezone: TimeZoneName | None = None
+    contact_consent_recorded: bool | None = None
+
+
+class CommunityRead(ReadSchema):
+    """A community."""
+
+    id: int
+    name: str
+    slug: str | None
+    city: str | None
+    district: str | None
+    address: str | None
+    service_centre_phone: str | None
+    timezone: str
+    contact_consent_recorded: bool
+    created_at: datetime
+
+
+class BuildingCreate(Schema):
+    """A new building; ``code`` is unique in the community."""
+
+    code: Code
+    name: Annotated[str | None, Field(max_length=100)] = None
+    units: Annotated[int | None, Field(ge=1, le=100)] = None
+    floors: Annotated[int | None, Field(ge=1, le=200)] = None
+    grid_officer_id: int | None = None
+
+
+class BuildingUpdate(Schema):
+    """Changes to a building."""
+
+    code: Code | None = None
+    name: Annotated[str | None, Field(max_length=100)] = None
+    units: Annotated[int | None, Field(ge=1, le=100)] = None
+    floors: Annotated[int | None, Field(ge=1, le=200)] = None
+    grid_officer_id: int | None = None
+
+
+class BuildingRead(ReadSchema):
+    """A building."""
+
+    id: int
+    community_id: int
+    code: str
+    name: str | None
+    units: int | None
+    floors: int | None
+    grid_officer_id: int | None
+
+
+class HouseholdCreate(Schema):
+    """A new household; ``code`` defaults to building-unit-room (``3-2-1502``)."""
+
+    building_id: int
+    unit: Label
+    floor: Annotated[int, Field(ge=-5, le=200)]
+    room: Label
+    code: HouseholdCode | None = None
+    occupancy: Occupancy = Occupancy.unknown
+    flags: Annotated[list[Flag], Field(max_length=20)] = []
+    contact_name: Annotated[str | None, Field(max_length=100)] = None
+    contact_phone: Annotated[str | None, Field(max_length=40)] = None
+    contact_consent: bool = False
+
+
+class HouseholdUpdate(Schema):
+    """Changes to a household."""
+
+    unit: Label | None = None
+    floor: Annotated[int | None, Field(ge=-5, le=200)] = None
+    room: Label | None = None
+    code: HouseholdCode | None = None
+    occupancy: Occupancy | None = None
+    flags: Annotated[list[Flag] | None, Field(max_length=20)] = None
+    contact_name: Annotated[str | None, Field(max_length=100)] = None
+    contact_phone: Annotated[str | None, Field(max_length=40)] = None
+    contact_consent: bool | None = None
+
+
+class HouseholdRead(ReadSchema):
+    """A household; its contact appears only with consent, and masked to staff."""
+
+    id: int
+    community_id: int
+    building_id: int
+    unit: str
+    floor: int
+    room: str
+    code: str
+    occupancy: Occupancy
+    flags: list[str]
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_consent: bool
+
+
+class ImportRejection(ReadSchema):
+    """A row the import refused: its spreadsheet row number and why."""
+
+    row: int
+    reason: str
+
+
+class ImportResult(ReadSchema):
+    """What an import did."""
+
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[ImportRejection]

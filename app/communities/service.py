@@ -1,0 +1,282 @@
+"""Use cases for communities, buildings and households; each is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth import repository as auth_repo
+from app.auth.permissions import EVERYONE, PLANNERS, Actor
+from app.communities import repository as repo
+from app.communities.models import Building, Community, Household
+from app.communities.schemas import (
+    BuildingCreate,
+    BuildingUpdate,
+    CommunityCreate,
+    CommunityUpdate,
+    HouseholdCreate,
+    HouseholdRead,
+    HouseholdUpdate,
+)
+from app.enums import Occupancy, Role
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """``13812345678`` → ``138****5678``: enough to recognise, not to call."""
+    if not phone:
+        return phone
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    keep = 3 if len(digits) >= 7 else 1
+    return digits[:keep] + "*" * (len(digits) - keep - 4) + digits[-4:]
+
+
+def mask_name(name: str | None) -> str | None:
+    """``王建国`` → ``王**``."""
+    if not name:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+# --- communities ---------------------------------------------------------------------------
+
+
+def create_community(session: Session, *, actor: Actor, payload: CommunityCreate) -> Community:
+    """Create a community (system admins only)."""
+    if not actor.is_admin:
+        raise Forbidden("Only a system admin may create communities")
+    community = Community(**payload.model_dump())
+    session.add(community)
+    session.commit()
+    return community
+
+
+def get_community(session: Session, *, actor: Actor, community_id: int) -> Community:
+    """A community the actor belongs to (404 otherwise)."""
+    community = repo.get_community(session, community_id)
+    if community is None or not actor.can_see(community_id):
+        raise NotFound("Community not found")
+    return community
+
+
+def list_communities(
+    session: Session, *, actor: Actor, limit: int, offset: int
+) -> tuple[Sequence[Community], int]:
+    """The communities the actor can see."""
+    ids = None if actor.is_admin else list(actor.roles)
+    return repo.list_communities(session, ids, limit=limit, offset=offset)
+
+
+def update_community(
+    session: Session, *, actor: Actor, community_id: int, payload: CommunityUpdate
+) -> Community:
+    """Change a community (admins and its managers)."""
+    community = get_community(session, actor=actor, community_id=community_id)
+    actor.require(community_id, (Role.manager,), what="Community")
+    for key, value in payload.model_dump(exclude_unset=True).items():
+        if value is None and key in ("name", "timezone", "contact_consent_recorded"):
+            raise Invalid(f"{key} cannot be empty", errors=[{"field": key, "message": "required"}])
+        setattr(community, key, value)
+    session.commit()
+    return community
+
+
+# --- buildings -----------------------------------------------------------------------------
+
+
+def _check_grid_officer(session: Session, community_id: int, user_id: int | None) -> None:
+    if user_id is not None and not auth_repo.members_of(session, community_id, [user_id]):
+        raise Invalid("The grid officer must be a member of the community",
+                      errors=[{"field": "grid_officer_id", "message": "not a member"}])
+
+
+def create_building(
+    session: Session, *, actor: Actor, community_id: int, payload: BuildingCreate
+) -> Building:
+    """Add a building to a community."""
+    get_community(session, actor=actor, community_id=community_id)
+    actor.require(community_id, PLANNERS, what="Community")
+    _check_grid_officer(session, community_id, payload.grid_officer_id)
+    if repo.get_building_by_code(session, community_id, payload.code) is not None:
+        raise Conflict(f"Building {payload.code!r} already exists in this community")
+    building = Building(community_id=community_id, **payload.model_dump())
+    session.add(building)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"Building {payload.code!r} already exists in this community") from exc
+    return building
+
+
+def get_building(session: Session, *, actor: Actor, building_id: int) -> Building:
+    """A building the actor may read (staff: only those of their rounds)."""
+    building = repo.get_building(session, building_id)
+    if building is None or not actor.can_see(building.community_id):
+        raise NotFound("Building not found")
+    if actor.role_in(building.community_id) == Role.staff and not actor.is_admin:
+        ids = set(session.scalars(repo.staff_building_ids(actor.id)))
+        if building.id not in ids:
+            raise NotFound("Building not found")
+    return building
+
+
+def list_buildings(
+    session: Session, *, actor: Actor, community_id: int, limit: int, offset: int
+) -> tuple[Sequence[Building], int]:
+    """A community's buildings (staff: those of their rounds)."""
+    get_community(session, actor=actor, community_id=community_id)
+    role = actor.require(community_id, EVERYONE, what="Community")
+    staff = actor.id if role == Role.staff else None
+    return repo.list_buildings(session, community_id, only_for_staff=staff, limit=limit,
+                               offset=offset)
+
+
+def update_building(
+    session: Session, *, actor: Actor, building_id: int, payload: BuildingUpdate
+) -> Building:
+    """Change a building."""
+    building = get_building(session, actor=actor, building_id=building_id)
+    actor.require(building.community_id, PLANNERS, what="Building")
+    changes = payload.model_dump(exclude_unset=True)
+    if "grid_officer_id" in changes:
+        _check_grid_officer(session, building.community_id, changes["grid_officer_id"])
+    if changes.get("code") is None:
+        changes.pop("code", None)
+    for key, value in changes.items():
+        setattr(building, key, value)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("Another building of this community has that code") from exc
+    return building
+
+
+# --- households ----------------------------------------------------------------------------
+
+
+def default_household_code(building_code: str, unit: str, room: str) -> str:
+    """The code a household gets when none is given: building-unit-room."""
+    return f"{building_code}-{unit}-{room}"
+
+
+def read_households(
+    session: Session, *, actor: Actor, households: Sequence[Household]
+) -> list[HouseholdRead]:
+    """Household representations with flags; contacts hidden without consent, masked to staff."""
+    flags = repo.flags_of(session, [h.id for h in households])
+    result = []
+    for h in households:
+        planner = actor.is_planner_in(h.community_id)
+        name = h.contact_name if h.contact_consent else None
+        phone = h.contact_phone if h.contact_consent else None
+        if not planner:
+            name, phone = mask_name(name), mask_phone(phone)
+        result.append(HouseholdRead(
+            id=h.id, community_id=h.community_id, building_id=h.building_id, unit=h.unit,
+            floor=h.floor, room=h.room, code=h.code, occupancy=h.occupancy,
+            flags=flags.get(h.id, []), contact_name=name, contact_phone=phone,
+            contact_consent=h.contact_consent,
+        ))
+    return result
+
+
+def create_household(
+    session: Session, *, actor: Actor, community_id: int, payload: HouseholdCreate
+) -> Household:
+    """Add a household to a building of the community."""
+    community = get_community(session, actor=actor, community_id=community_id)
+    actor.require(community_id, PLANNERS, what="Community")
+    building = repo.get_building(session, payload.building_id)
+    if building is None or building.community_id != community_id:
+        raise Invalid("No such building in this community",
+                      errors=[{"field": "building_id", "message": "not in this community"}])
+    code = payload.code or default_household_code(building.code, payload.unit, payload.room)
+    if repo.get_household_by_code(session, community_id, code) is not None:
+        raise Conflict(f"Household {code!r} already exists in this community")
+    if (payload.contact_name or payload.contact_phone) and not (
+        payload.contact_consent and community.contact_consent_recorded
+    ):
+        raise Invalid("A contact is stored only with the resident's recorded consent",
+                      errors=[{"field": "contact_consent", "message": "consent required"}])
+    household = Household(
+        community_id=community_id, building_id=building.id, unit=payload.unit,
+        floor=payload.floor, room=payload.room, code=code, occupancy=payload.occupancy,
+        contact_name=payload.contact_name, contact_phone=payload.contact_phone,
+        contact_consent=payload.contact_consent,
+    )
+    session.add(household)
+    try:
+        session.flush()
+        repo.set_flags(session, household, payload.flags)
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"Household {code!r} already exists in this community") from exc
+    return household
+
+
+def get_household(session: Session, *, actor: Actor, household_id: int) -> Household:
+    """A household the actor may read (staff: in their rounds' buildings)."""
+    household = repo.get_household(session, household_id)
+    if household is None or not actor.can_see(household.community_id):
+        raise NotFound("Household not found")
+    if actor.role_in(household.community_id) == Role.staff and not actor.is_admin:
+        ids = set(session.scalars(repo.staff_building_ids(actor.id)))
+        if household.building_id not in ids:
+            raise NotFound("Household not found")
+    return household
+
+
+def list_households(
+    session: Session,
+    *,
+    actor: Actor,
+    community_id: int,
+    building_id: int | None,
+    flag: str | None,
+    occupancy: Occupancy | None,
+    code: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[HouseholdRead], int]:
+    """A community's households, filtered (staff: in their rounds' buildings)."""
+    get_community(session, actor=actor, community_id=community_id)
+    role = actor.require(community_id, EVERYONE, what="Community")
+    rows, total = repo.list_households(
+        session, community_id, building_id=building_id, flag=flag, occupancy=occupancy,
+        code=code, only_for_staff=actor.id if role == Role.staff else None,
+        limit=limit, offset=offset,
+    )
+    return read_households(session, actor=actor, households=rows), total
+
+
+def update_household(
+    session: Session, *, actor: Actor, household_id: int, payload: HouseholdUpdate
+) -> Household:
+    """Change a household; flags, when given, replace the old ones."""
+    household = get_household(session, actor=actor, household_id=household_id)
+    actor.require(household.community_id, PLANNERS, what="Household")
+    changes = payload.model_dump(exclude_unset=True)
+    flags = changes.pop("flags", None)
+    for key in ("unit", "floor", "room", "code", "occupancy", "contact_consent"):
+        if key in changes and changes[key] is None:
+            changes.pop(key)
+    for key, value in changes.items():
+        setattr(household, key, value)
+    if (household.contact_name or household.contact_phone) and not household.contact_consent:
+        raise Invalid("A contact is stored only with the resident's recorded consent",
+                      errors=[{"field": "contact_consent", "message": "consent required"}])
+    try:
+        if flags is not None:
+            repo.set_flags(session, household, flags)
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("Another household of this community has that code") from exc
+    return household

@@ -1,0 +1,47 @@
+"""Settings read from the environment (prefix ``DOORSTEP_``), cached once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "doorstep-development-secret-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+class Settings(BaseSettings):
+    """Everything Doorstep reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="DOORSTEP_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./doorstep.db"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    token_lifetime_minutes: int = 12 * 60
+    login_max_failures: int = 5
+    login_window_seconds: int = 15 * 60
+    cors_origins: list[str] = []
+    document_cache_dir: Path = Path("./.doorstep-cache")
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key.get_secret_value() == DEFAULT_SECRET:
+            raise ValueError("DOORSTEP_SECRET_KEY must be set outside development")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the configured database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,5 @@
+"""HTTP routes of the contacts domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["contacts"])

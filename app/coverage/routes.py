@@ -1,0 +1,5 @@
+"""HTTP routes of the coverage domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["coverage"])

@@ -1,0 +1,5 @@
+"""HTTP routes of the documents domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["documents"])

@@ -1,0 +1,77 @@
+"""The closed vocabularies of DESIGN.md, exactly as the API spells them."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A member's role in one community."""
+
+    manager = "manager"
+    officer = "officer"
+    staff = "staff"
+
+
+class Occupancy(StrEnum):
+    """Whether anyone lives in a household."""
+
+    occupied = "occupied"
+    vacant = "vacant"
+    unknown = "unknown"
+
+
+class CampaignStatus(StrEnum):
+    """A campaign's life cycle."""
+
+    draft = "draft"
+    active = "active"
+    closed = "closed"
+
+
+class RoundStatus(StrEnum):
+    """A visit round's life cycle."""
+
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class Channel(StrEnum):
+    """How a household was contacted."""
+
+    door = "door"
+    event = "event"
+    walk_in = "walk_in"
+    phone = "phone"
+
+
+class Outcome(StrEnum):
+    """What one contact attempt achieved."""
+
+    reached = "reached"
+    refused = "refused"
+    materials_left = "materials_left"
+    not_home = "not_home"
+    vacant = "vacant"
+
+
+class IncidentStatus(StrEnum):
+    """Where a suspected-scam report stands."""
+
+    reported = "reported"
+    following_up = "following_up"
+    escalated = "escalated"
+    resolved = "resolved"
+
+
+class JobStatus(StrEnum):
+    """A background document render's state."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+KNOWN_FLAGS = ("elderly_alone", "previous_victim", "non_native_speaker", "disabled",
+               "lives_alone", "tenant")

@@ -1,0 +1,120 @@
+"""One error hierarchy carrying its HTTP status, rendered as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class AppError(Exception):
+    """A failure the client can act on; carries the HTTP status it answers with."""
+
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class NotFound(AppError):
+    """The resource does not exist, or belongs to a community the caller cannot see."""
+
+    status_code = 404
+    title = "Not found"
+
+
+class Conflict(AppError):
+    """The request clashes with what is stored."""
+
+    status_code = 409
+    title = "Conflict"
+
+
+class Forbidden(AppError):
+    """The caller may see the resource but not do this to it."""
+
+    status_code = 403
+    title = "Forbidden"
+
+
+class Unauthorized(AppError):
+    """No valid credentials."""
+
+    status_code = 401
+    title = "Unauthorized"
+
+
+class Invalid(AppError):
+    """The request is well-formed but breaks a rule."""
+
+    status_code = 422
+    title = "Unprocessable content"
+
+
+class TooManyRequests(AppError):
+    """The caller must slow down."""
+
+    status_code = 429
+    title = "Too many requests"
+
+
+def problem(
+    status: int, title: str, detail: str, *, errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {"type": "about:blank", "status": status, "title": title,
+                            "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _clean_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    cleaned = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        field = ".".join(p for p in loc if p not in ("body", "query", "path", "form"))
+        cleaned.append({"field": field or ".".join(loc), "location": loc[0] if loc else "",
+                        "message": str(err.get("msg", "invalid")), "type": err.get("type", "")})
+    return cleaned
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every failure through problem+json; never leak a stack trace."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return problem(exc.status_code, exc.title, exc.detail, errors=exc.errors,
+                       headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _clean_validation_errors(exc)
+        fields = ", ".join(sorted({e["field"] for e in errors if e["field"]}))
+        detail = f"Invalid input: {fields}" if fields else "Invalid input"
+        return problem(422, "Validation failed", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}.get(
+            exc.status_code, "Error")
+        return problem(exc.status_code, title, str(exc.detail),
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Internal server error", "An unexpected error occurred.")

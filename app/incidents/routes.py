@@ -1,0 +1,5 @@
+"""HTTP routes of the incidents domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["incidents"])

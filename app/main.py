@@ -1,0 +1,55 @@
+"""The application factory: engine, routers, error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.auth import routes as auth_routes
+from app.campaigns import routes as campaign_routes
+from app.communities import routes as community_routes
+from app.config import Settings, get_settings
+from app.contacts import routes as contact_routes
+from app.coverage import routes as coverage_routes
+from app.db import make_engine, make_sessionmaker
+from app.documents import routes as document_routes
+from app.errors import install_error_handlers
+from app.incidents import routes as incident_routes
+from app.planner import routes as planner_routes
+from app.web import routes as web_routes
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for the given settings (default: from the environment)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Doorstep",
+        version="1.0.0",
+        summary="Plan and prove door-to-door anti-fraud publicity / 入户反诈宣传的计划与台账",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    install_error_handlers(app)
+    for module in (auth_routes, community_routes, campaign_routes, contact_routes,
+                   coverage_routes, incident_routes, document_routes, planner_routes):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(web_routes.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,25 @@
+"""Imports every model so that metadata (and alembic) sees the whole schema."""
+
+from app.auth.models import AccessToken, LoginAttempt, Membership, User
+from app.campaigns.models import (
+    Campaign,
+    Event,
+    EventAssignee,
+    EventBuilding,
+    Round,
+    RoundAssignee,
+    RoundBuilding,
+)
+from app.communities.models import Building, Community, Household, HouseholdFlag
+from app.contacts.models import Contact
+from app.db import Base
+from app.documents.models import DocumentJob
+from app.incidents.models import Incident, IncidentChange
+from app.planner.models import AvailabilityWindow, CampaignAvailability
+
+__all__ = [
+    "AccessToken", "AvailabilityWindow", "Base", "Building", "Campaign", "CampaignAvailability",
+    "Community", "Contact", "DocumentJob", "Event", "EventAssignee", "EventBuilding",
+    "Household", "HouseholdFlag", "Incident", "IncidentChange", "LoginAttempt", "Membership",
+    "Round", "RoundAssignee", "RoundBuilding", "User",
+]

@@ -1,0 +1,5 @@
+"""HTTP routes of the planner domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["planner"])
