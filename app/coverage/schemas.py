@@ -1,0 +1,128 @@
+"""The coverage figures managers sign: every number with its numerator and denominator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from app.enums import Channel
+
+
+class StatusCounts(BaseModel):
+    """Eligible households by their campaign status."""
+
+    reached: int = 0
+    refused: int = 0
+    materials_left: int = 0
+    not_home: int = 0
+    unvisited: int = 0
+
+
+class ChannelCounts(BaseModel):
+    """Households reached through each channel (one reached two ways counts in both)."""
+
+    door: int = 0
+    event: int = 0
+    walk_in: int = 0
+    phone: int = 0
+
+
+class Ratio(BaseModel):
+    """reached ÷ eligible, where eligible = households − excluded; coverage None if 0 eligible."""
+
+    reached: int
+    eligible: int
+    excluded: int
+    coverage: float | None
+
+
+class BuildingCoverage(Ratio):
+    """One building's figures."""
+
+    building_id: int
+    code: str
+    name: str | None
+    households: int
+    by_status: StatusCounts
+
+
+class Extras(BaseModel):
+    """What the visits achieved beyond reaching: each counted once per household."""
+
+    app_installs: int = 0
+    pledges_signed: int = 0
+    flyers_given: int = 0
+    residents_reached: int = 0
+    contacts: int = 0
+
+
+class DayFigures(BaseModel):
+    """One local day of the daily ledger (台账)."""
+
+    date: date
+    contacts: int
+    visited: int
+    reached: int
+    newly_reached: int
+    cumulative_reached: int
+    cumulative_coverage: float | None
+    app_installs: int
+    pledges_signed: int
+    flyers_given: int
+    residents_reached: int
+
+
+class FlaggedCoverage(BaseModel):
+    """Figures for flagged households: any flag, and per flag."""
+
+    any: Ratio
+    by_flag: dict[str, Ratio]
+
+
+class Revisits(BaseModel):
+    """Follow-up of households first found not home."""
+
+    first_not_home: int
+    revisited: int
+    reached_since: int
+    not_yet_revisited: int
+
+
+class IncidentFigures(BaseModel):
+    """Scam reports of the community during the campaign."""
+
+    total: int
+    dissuaded: int
+    amount_lost: float
+    amount_prevented: float
+
+
+class CoverageRead(Ratio):
+    """``GET /campaigns/{id}/coverage``."""
+
+    campaign_id: int
+    community_id: int
+    target_coverage: float
+    households: int
+    as_of: datetime
+    by_status: StatusCounts
+    by_building: list[BuildingCoverage]
+    by_channel: ChannelCounts
+    by_day: list[DayFigures]
+    flagged: FlaggedCoverage
+    revisits: Revisits
+    extras: Extras
+    incidents: IncidentFigures
+    never_visited: int
+
+
+class HouseholdState(BaseModel):
+    """One household's campaign status, derived from its non-voided contacts."""
+
+    household_id: int
+    status: str  # reached | refused | materials_left | not_home | vacant | unvisited
+    excluded: bool
+    contacts: int
+    last_contact_at: datetime | None
+    last_channel: Channel | None = None
