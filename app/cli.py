@@ -9,8 +9,11 @@ import typer
 
 from app.config import PROJECT_ROOT, get_settings
 
-cli = typer.Typer(help="Doorstep: plan and prove door-to-door anti-fraud publicity.",
-                  no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="Doorstep: plan and prove door-to-door anti-fraud publicity.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 def _migrate(url: str) -> None:
@@ -43,8 +46,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
-    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate",
-                                                help="Migrate before serving")] = True,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving")
+    ] = True,
 ) -> None:
     """Serve the API and the pages."""
     import uvicorn
@@ -52,8 +56,14 @@ def serve(
     if migrate_first:
         _migrate(get_settings().database_url)
     typer.echo(f"Doorstep on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, reload=reload,
-                workers=None if reload else workers)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=None if reload else workers,
+    )
 
 
 @cli.command("create-user")
@@ -76,8 +86,12 @@ def create_user(
     with make_sessionmaker(engine)() as session:
         user = session.scalars(select(User).where(User.username == username)).one_or_none()
         if user is None:
-            user = User(username=username, display_name=display_name or username,
-                        password_hash=hash_password(password), is_admin=admin)
+            user = User(
+                username=username,
+                display_name=display_name or username,
+                password_hash=hash_password(password),
+                is_admin=admin,
+            )
             session.add(user)
             verb = "Created"
         else:
@@ -101,8 +115,10 @@ def demo() -> None:
     with make_sessionmaker(engine)() as session:
         summary = load_demo(session)
     engine.dispose()
-    typer.echo(f"Demo community {summary.community_id} with {summary.households} households, "
-               f"campaign {summary.campaign_id}.")
+    typer.echo(
+        f"Demo community {summary.community_id} with {summary.households} households, "
+        f"campaign {summary.campaign_id}."
+    )
     typer.echo("Logins (username / password / role):")
     for username, password, role in summary.logins:
         typer.echo(f"  {username:<8} {password}  {role}")
@@ -112,7 +128,9 @@ def demo() -> None:
 def import_households(
     community_id: int,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    partial: Annotated[bool, typer.Option(help="Import the good rows even if some are bad")] = False,
+    partial: Annotated[
+        bool, typer.Option(help="Import the good rows even if some are bad")
+    ] = False,
 ) -> None:
     """Import a household roster (CSV or XLSX) into a community, as an admin would."""
     from app.auth.models import User
@@ -122,20 +140,34 @@ def import_households(
     from app.errors import AppError
 
     engine = make_engine(get_settings().database_url)
-    system = User(id=0, username="cli", display_name="command line", password_hash="",
-                  is_admin=True, is_active=True)
+    system = User(
+        id=0,
+        username="cli",
+        display_name="command line",
+        password_hash="",
+        is_admin=True,
+        is_active=True,
+    )
     with make_sessionmaker(engine)() as session:
         try:
-            result = run_import(session, actor=Actor(user=system), community_id=community_id,
-                                data=file.read_bytes(), filename=file.name, partial=partial)
+            result = run_import(
+                session,
+                actor=Actor(user=system),
+                community_id=community_id,
+                data=file.read_bytes(),
+                filename=file.name,
+                partial=partial,
+            )
         except AppError as exc:
             typer.echo(f"Import refused: {exc.detail}", err=True)
             for err in exc.errors or []:
                 typer.echo(f"  row {err.get('row', '?')}: {err.get('reason', err)}", err=True)
             raise typer.Exit(1) from exc
     engine.dispose()
-    typer.echo(f"created {result.created}, updated {result.updated}, "
-               f"unchanged {result.unchanged}, rejected {len(result.rejected)}")
+    typer.echo(
+        f"created {result.created}, updated {result.updated}, "
+        f"unchanged {result.unchanged}, rejected {len(result.rejected)}"
+    )
     for rejection in result.rejected:
         typer.echo(f"  row {rejection.row}: {rejection.reason}")
 

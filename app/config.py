@@ -31,7 +31,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == DEFAULT_SECRET:
+        if (
+            self.environment == "production"
+            and self.secret_key.get_secret_value() == DEFAULT_SECRET
+        ):
             raise ValueError("DOORSTEP_SECRET_KEY must be set outside development")
         return self
 

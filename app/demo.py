@@ -60,8 +60,12 @@ class DemoSummary:
 def _user(session: Session, username: str, display_name: str, *, is_admin: bool) -> User:
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None:
-        user = User(username=username, display_name=display_name,
-                    password_hash=hash_password(DEMO_PASSWORD), is_admin=is_admin)
+        user = User(
+            username=username,
+            display_name=display_name,
+            password_hash=hash_password(DEMO_PASSWORD),
+            is_admin=is_admin,
+        )
         session.add(user)
     else:
         user.password_hash = hash_password(DEMO_PASSWORD)
@@ -78,8 +82,13 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> 
     today = today or datetime.now(tz).date()
     session.execute(delete(Community).where(Community.slug == DEMO_SLUG))
     community = Community(
-        name="江南星城小区", slug=DEMO_SLUG, city="杭州市", district="滨江区",
-        address="江南大道 1888 号", service_centre_phone="0571-8800 1234", timezone="Asia/Shanghai",
+        name="江南星城小区",
+        slug=DEMO_SLUG,
+        city="杭州市",
+        district="滨江区",
+        address="江南大道 1888 号",
+        service_centre_phone="0571-8800 1234",
+        timezone="Asia/Shanghai",
     )
     session.add(community)
     session.flush()
@@ -88,15 +97,22 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> 
     for username, display_name, role in DEMO_USERS:
         users[username] = _user(session, username, display_name, is_admin=role is None)
         if role is not None:
-            session.add(Membership(user_id=users[username].id, community_id=community.id,
-                                   role=role))
+            session.add(
+                Membership(user_id=users[username].id, community_id=community.id, role=role)
+            )
     session.flush()
 
     households: list[Household] = []
     buildings: list[Building] = []
     for b in range(1, 7):
-        building = Building(community_id=community.id, code=str(b), name=f"{b}幢", units=2,
-                            floors=6, grid_officer_id=users["officer"].id)
+        building = Building(
+            community_id=community.id,
+            code=str(b),
+            name=f"{b}幢",
+            units=2,
+            floors=6,
+            grid_officer_id=users["officer"].id,
+        )
         session.add(building)
         session.flush()
         buildings.append(building)
@@ -105,9 +121,15 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> 
                 for door in (1, 2):
                     room = f"{floor}0{door}"
                     occupancy = Occupancy.vacant if rng.random() < 0.05 else Occupancy.occupied
-                    h = Household(community_id=community.id, building_id=building.id, unit=unit,
-                                  floor=floor, room=room, code=f"{b}-{unit}-{room}",
-                                  occupancy=occupancy)
+                    h = Household(
+                        community_id=community.id,
+                        building_id=building.id,
+                        unit=unit,
+                        floor=floor,
+                        room=room,
+                        code=f"{b}-{unit}-{room}",
+                        occupancy=occupancy,
+                    )
                     session.add(h)
                     households.append(h)
     session.flush()
@@ -118,11 +140,13 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> 
             session.add(HouseholdFlag(household_id=h.id, flag="previous_victim"))
 
     campaign = Campaign(
-        community_id=community.id, name="冬季反诈入户宣传 / Winter anti-fraud visits",
-        starts_on=today - timedelta(days=7), ends_on=today + timedelta(days=21),
-        target_coverage=0.95, status=CampaignStatus.active,
-        topics=["fake_customer_service_video", "refund_scam", "click_farming",
-                "fake_investment"],
+        community_id=community.id,
+        name="冬季反诈入户宣传 / Winter anti-fraud visits",
+        starts_on=today - timedelta(days=7),
+        ends_on=today + timedelta(days=21),
+        target_coverage=0.95,
+        status=CampaignStatus.active,
+        topics=["fake_customer_service_video", "refund_scam", "click_farming", "fake_investment"],
     )
     session.add(campaign)
     session.flush()
@@ -131,15 +155,21 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> 
         return datetime.combine(day, time(hour, minute), tz).astimezone(UTC)
 
     rounds: list[Round] = []
-    for i, (day, hour, codes, who) in enumerate((
-        (today - timedelta(days=2), 9, (1, 2), "staff"),
-        (today - timedelta(days=1), 18, (3,), "staff2"),
-        (today, 9, (4, 5), "staff"),
-        (today + timedelta(days=1), 18, (6,), "staff2"),
-    )):
-        rnd = Round(campaign_id=campaign.id, community_id=community.id,
-                    starts_at=at(day, hour), ends_at=at(day, hour + 3),
-                    status=RoundStatus.done if i < 2 else RoundStatus.planned)
+    for i, (day, hour, codes, who) in enumerate(
+        (
+            (today - timedelta(days=2), 9, (1, 2), "staff"),
+            (today - timedelta(days=1), 18, (3,), "staff2"),
+            (today, 9, (4, 5), "staff"),
+            (today + timedelta(days=1), 18, (6,), "staff2"),
+        )
+    ):
+        rnd = Round(
+            campaign_id=campaign.id,
+            community_id=community.id,
+            starts_at=at(day, hour),
+            ends_at=at(day, hour + 3),
+            status=RoundStatus.done if i < 2 else RoundStatus.planned,
+        )
         session.add(rnd)
         session.flush()
         for code in codes:
@@ -147,15 +177,20 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> 
         session.add(RoundAssignee(round_id=rnd.id, user_id=users[who].id))
         rounds.append(rnd)
 
-    event = Event(campaign_id=campaign.id, community_id=community.id,
-                  title="便民服务日：理发、磨刀、量血压 + 反诈咨询台",
-                  services=["理发", "磨刀", "量血压", "反诈咨询"], location="中心花园",
-                  starts_at=at(today + timedelta(days=3), 9), ends_at=at(today + timedelta(days=3), 12))
+    event = Event(
+        campaign_id=campaign.id,
+        community_id=community.id,
+        title="便民服务日：理发、磨刀、量血压 + 反诈咨询台",
+        services=["理发", "磨刀", "量血压", "反诈咨询"],
+        location="中心花园",
+        starts_at=at(today + timedelta(days=3), 9),
+        ends_at=at(today + timedelta(days=3), 12),
+    )
     session.add(event)
     session.flush()
     session.add(EventAssignee(event_id=event.id, user_id=users["officer"].id))
-    for b in buildings:
-        session.add(EventBuilding(event_id=event.id, building_id=b.id))
+    for building in buildings:
+        session.add(EventBuilding(event_id=event.id, building_id=building.id))
 
     # The two finished rounds: most doors answered, some not home, a few refusals.
     by_building = {b.id: [h for h in households if h.building_id == b.id] for b in buildings}
@@ -166,33 +201,60 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> 
                 if h.occupancy == Occupancy.vacant:
                     continue
                 roll = rng.random()
-                outcome = (Outcome.reached if roll < 0.72 else Outcome.not_home if roll < 0.9
-                           else Outcome.refused if roll < 0.95 else Outcome.materials_left)
+                outcome = (
+                    Outcome.reached
+                    if roll < 0.72
+                    else Outcome.not_home
+                    if roll < 0.9
+                    else Outcome.refused
+                    if roll < 0.95
+                    else Outcome.materials_left
+                )
                 occurred = rnd.starts_at + timedelta(minutes=2 * n)
                 reached = outcome == Outcome.reached
                 cid = uuid.uuid5(uuid.NAMESPACE_URL, f"doorstep-demo/{rnd.id}/{h.id}")
-                session.add(Contact(
-                    id=cid, campaign_id=campaign.id, community_id=community.id,
-                    household_id=h.id, channel=Channel.door, outcome=outcome,
-                    occurred_at=occurred, utc_offset_minutes=480, local_date=local_day,
-                    round_id=rnd.id, flyer_given=outcome != Outcome.not_home,
-                    app_installed=reached and rng.random() < 0.4,
-                    pledge_signed=reached and rng.random() < 0.3,
-                    residents_reached=rng.randint(1, 3) if reached else 0,
-                    body_hash=hashlib.sha256(str(cid).encode()).hexdigest(),
-                    recorded_by=users["staff"].id,
-                ))
+                session.add(
+                    Contact(
+                        id=cid,
+                        campaign_id=campaign.id,
+                        community_id=community.id,
+                        household_id=h.id,
+                        channel=Channel.door,
+                        outcome=outcome,
+                        occurred_at=occurred,
+                        utc_offset_minutes=480,
+                        local_date=local_day,
+                        round_id=rnd.id,
+                        flyer_given=outcome != Outcome.not_home,
+                        app_installed=reached and rng.random() < 0.4,
+                        pledge_signed=reached and rng.random() < 0.3,
+                        residents_reached=rng.randint(1, 3) if reached else 0,
+                        body_hash=hashlib.sha256(str(cid).encode()).hexdigest(),
+                        recorded_by=users["staff"].id,
+                    )
+                )
 
-    session.add(Incident(
-        community_id=community.id, campaign_id=campaign.id,
-        occurred_at=at(today - timedelta(days=1), 15, 20), utc_offset_minutes=480,
-        fraud_type="fake_customer_service_video", channel="FaceTime 视频通话",
-        summary="自称某视频网站客服，要求开通“百万保障”并共享屏幕；居民想起入户宣传，到服务中心询问，"
-                "工作人员识破骗局，与网格员一起解除了应用授权，未发生转账。",
-        amount_prevented=50000, status=IncidentStatus.resolved, escalated_to="grid_admin",
-        reported_by=users["officer"].id,
-    ))
+    session.add(
+        Incident(
+            community_id=community.id,
+            campaign_id=campaign.id,
+            occurred_at=at(today - timedelta(days=1), 15, 20),
+            utc_offset_minutes=480,
+            fraud_type="fake_customer_service_video",
+            channel="FaceTime 视频通话",
+            summary="自称某视频网站客服，要求开通“百万保障”并共享屏幕；居民想起入户宣传，到服务中心询问，"
+            "工作人员识破骗局，与网格员一起解除了应用授权，未发生转账。",
+            amount_prevented=50000,
+            status=IncidentStatus.resolved,
+            escalated_to="grid_admin",
+            reported_by=users["officer"].id,
+        )
+    )
     session.commit()
     logins = tuple((u, DEMO_PASSWORD, str(r) if r else "admin") for u, _, r in DEMO_USERS)
-    return DemoSummary(community_id=community.id, campaign_id=campaign.id,
-                       households=len(households), logins=logins)
+    return DemoSummary(
+        community_id=community.id,
+        campaign_id=campaign.id,
+        households=len(households),
+        logins=logins,
+    )

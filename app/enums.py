@@ -73,5 +73,11 @@ class JobStatus(StrEnum):
     failed = "failed"
 
 
-KNOWN_FLAGS = ("elderly_alone", "previous_victim", "non_native_speaker", "disabled",
-               "lives_alone", "tenant")
+KNOWN_FLAGS = (
+    "elderly_alone",
+    "previous_victim",
+    "non_native_speaker",
+    "disabled",
+    "lives_alone",
+    "tenant",
+)

@@ -70,12 +70,20 @@ class TooManyRequests(AppError):
 
 
 def problem(
-    status: int, title: str, detail: str, *, errors: list[dict[str, Any]] | None = None,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """A problem+json response."""
-    body: dict[str, Any] = {"type": "about:blank", "status": status, "title": title,
-                            "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "status": status,
+        "title": title,
+        "detail": detail,
+    }
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -86,8 +94,14 @@ def _clean_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]
         field = ".".join(p for p in loc if p not in ("body", "query", "path", "form"))
-        cleaned.append({"field": field or ".".join(loc), "location": loc[0] if loc else "",
-                        "message": str(err.get("msg", "invalid")), "type": err.get("type", "")})
+        cleaned.append(
+            {
+                "field": field or ".".join(loc),
+                "location": loc[0] if loc else "",
+                "message": str(err.get("msg", "invalid")),
+                "type": err.get("type", ""),
+            }
+        )
     return cleaned
 
 
@@ -97,8 +111,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return problem(exc.status_code, exc.title, exc.detail, errors=exc.errors,
-                       headers=headers)
+        return problem(exc.status_code, exc.title, exc.detail, errors=exc.errors, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -110,9 +123,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}.get(
-            exc.status_code, "Error")
-        return problem(exc.status_code, title, str(exc.detail),
-                       headers=getattr(exc, "headers", None))
+            exc.status_code, "Error"
+        )
+        return problem(
+            exc.status_code, title, str(exc.detail), headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -43,8 +43,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     install_error_handlers(app)
-    for module in (auth_routes, community_routes, campaign_routes, contact_routes,
-                   coverage_routes, incident_routes, document_routes, planner_routes):
+    for module in (
+        auth_routes,
+        community_routes,
+        campaign_routes,
+        contact_routes,
+        coverage_routes,
+        incident_routes,
+        document_routes,
+        planner_routes,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web_routes.router)
 

@@ -25,10 +25,14 @@ from app.config import PROJECT_ROOT, Settings
 from app.db import Base
 from app.main import create_app
 
-BACKENDS = [b.strip() for b in os.environ.get(
-    "DOORSTEP_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("DOORSTEP_TEST_DATABASES", "sqlite,postgresql").split(",")
+    if b.strip()
+]
 PG_ADMIN_URL = os.environ.get(
-    "DOORSTEP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    "DOORSTEP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def alembic_config(url: str) -> Config:
@@ -50,7 +54,7 @@ def create_pg_database(prefix: str = "doorstep_test") -> str:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+    except Exception as exc:
         admin.dispose()
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI but unreachable at {PG_ADMIN_URL}: {exc}")
@@ -69,8 +73,9 @@ def drop_pg_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated database for this test session, on one backend."""
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("sqlite") / "doorstep.db"
@@ -91,8 +96,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Test settings on the session's database."""
-    return Settings(database_url=database_url, environment="test",
-                    document_cache_dir=tmp_path_factory.mktemp("cache"))
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        document_cache_dir=tmp_path_factory.mktemp("cache"),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -24,8 +24,12 @@ _seq = itertools.count(1)
 def make_user(session: Session, **kw: Any) -> User:
     """A user whose password is ``PASSWORD``."""
     n = next(_seq)
-    values: dict[str, Any] = {"username": f"user{n}", "password_hash": _PASSWORD_HASH,
-                              "display_name": f"User {n}", "is_admin": False}
+    values: dict[str, Any] = {
+        "username": f"user{n}",
+        "password_hash": _PASSWORD_HASH,
+        "display_name": f"User {n}",
+        "is_admin": False,
+    }
     values.update(kw)
     user = User(**values)
     session.add(user)
@@ -36,8 +40,12 @@ def make_user(session: Session, **kw: Any) -> User:
 def make_community(session: Session, **kw: Any) -> Community:
     """A community in Asia/Shanghai."""
     n = next(_seq)
-    values: dict[str, Any] = {"name": f"江南星城{n}", "slug": f"community-{n}",
-                              "timezone": "Asia/Shanghai", "service_centre_phone": "0571-88001234"}
+    values: dict[str, Any] = {
+        "name": f"江南星城{n}",
+        "slug": f"community-{n}",
+        "timezone": "Asia/Shanghai",
+        "service_centre_phone": "0571-88001234",
+    }
     values.update(kw)
     community = Community(**values)
     session.add(community)
@@ -63,15 +71,29 @@ def make_building(session: Session, community: Community, **kw: Any) -> Building
     return building
 
 
-def make_household(session: Session, building: Building, *, unit: str = "1", floor: int = 1,
-                   room: str | None = None, flags: tuple[str, ...] = (),
-                   occupancy: Occupancy = Occupancy.occupied, **kw: Any) -> Household:
+def make_household(
+    session: Session,
+    building: Building,
+    *,
+    unit: str = "1",
+    floor: int = 1,
+    room: str | None = None,
+    flags: tuple[str, ...] = (),
+    occupancy: Occupancy = Occupancy.occupied,
+    **kw: Any,
+) -> Household:
     """A household of the building; its code is building-unit-room."""
     room = room or f"{floor}{next(_seq) % 100:02d}"
-    household = Household(community_id=building.community_id, building_id=building.id,
-                          unit=unit, floor=floor, room=room,
-                          code=kw.pop("code", f"{building.code}-{unit}-{room}"),
-                          occupancy=occupancy, **kw)
+    household = Household(
+        community_id=building.community_id,
+        building_id=building.id,
+        unit=unit,
+        floor=floor,
+        room=room,
+        code=kw.pop("code", f"{building.code}-{unit}-{room}"),
+        occupancy=occupancy,
+        **kw,
+    )
     session.add(household)
     session.flush()
     for flag in flags:
@@ -82,10 +104,14 @@ def make_household(session: Session, building: Building, *, unit: str = "1", flo
 
 def make_campaign(session: Session, community: Community, **kw: Any) -> Campaign:
     """An active campaign over December 2026."""
-    values: dict[str, Any] = {"name": "冬季反诈宣传", "starts_on": date(2026, 12, 1),
-                              "ends_on": date(2026, 12, 31), "target_coverage": 0.9,
-                              "topics": ["fake_customer_service_video"],
-                              "status": CampaignStatus.active}
+    values: dict[str, Any] = {
+        "name": "冬季反诈宣传",
+        "starts_on": date(2026, 12, 1),
+        "ends_on": date(2026, 12, 31),
+        "target_coverage": 0.9,
+        "topics": ["fake_customer_service_video"],
+        "status": CampaignStatus.active,
+    }
     values.update(kw)
     campaign = Campaign(community_id=community.id, **values)
     session.add(campaign)
@@ -93,8 +119,13 @@ def make_campaign(session: Session, community: Community, **kw: Any) -> Campaign
     return campaign
 
 
-def make_round(session: Session, campaign: Campaign, buildings: list[Building],
-               assignees: list[User], **kw: Any) -> Round:
+def make_round(
+    session: Session,
+    campaign: Campaign,
+    buildings: list[Building],
+    assignees: list[User],
+    **kw: Any,
+) -> Round:
     """A round of the campaign on 2 December, 09:00–12:00 Shanghai time."""
     starts = kw.pop("starts_at", datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
     values: dict[str, Any] = {"starts_at": starts, "ends_at": starts + timedelta(hours=3)}
@@ -113,8 +144,14 @@ def make_round(session: Session, campaign: Campaign, buildings: list[Building],
 def token_for(session: Session, user: User) -> str:
     """A live bearer token for the user, without spending a password hash."""
     token = new_token()
-    session.add(AccessToken(token_hash=token_hash(token), user_id=user.id, kind="access",
-                            expires_at=datetime.now(UTC) + timedelta(hours=1)))
+    session.add(
+        AccessToken(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            kind="access",
+            expires_at=datetime.now(UTC) + timedelta(hours=1),
+        )
+    )
     session.commit()
     return token
 
@@ -148,9 +185,15 @@ def make_tenant(session: Session, *, households: int = 4) -> Tenant:
         building=make_building(session, community, code=f"B{next(_seq)}"),
     )
     for i in range(households):
-        tenant.households.append(make_household(
-            session, tenant.building, unit=str(1 + i % 2), floor=1 + i // 2,
-            room=f"{1 + i // 2}0{1 + i % 2}"))
+        tenant.households.append(
+            make_household(
+                session,
+                tenant.building,
+                unit=str(1 + i % 2),
+                floor=1 + i // 2,
+                room=f"{1 + i // 2}0{1 + i % 2}",
+            )
+        )
     for role in ("manager", "officer", "staff"):
         tenant.headers[role] = auth(session, getattr(tenant, role))
     return tenant

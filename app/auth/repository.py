@@ -51,7 +51,7 @@ def roles_of(session: Session, user_id: int) -> dict[int, Role]:
     rows = session.execute(
         select(Membership.community_id, Membership.role).where(Membership.user_id == user_id)
     ).all()
-    return {community_id: role for community_id, role in rows}
+    return {community_id: role for community_id, role in rows}  # noqa: C416
 
 
 def memberships_with_names(session: Session, user_id: int) -> list[tuple[int, str, Role]]:
@@ -78,9 +78,14 @@ def list_members(
     session: Session, community_id: int, *, limit: int, offset: int
 ) -> tuple[list[tuple[Membership, User]], int]:
     """A page of a community's members with their users, and the total."""
-    total = session.scalar(
-        select(func.count()).select_from(Membership).where(Membership.community_id == community_id)
-    ) or 0
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.community_id == community_id)
+        )
+        or 0
+    )
     rows = session.execute(
         select(Membership, User)
         .join(User, User.id == Membership.user_id)
@@ -107,11 +112,14 @@ def members_of(session: Session, community_id: int, user_ids: Sequence[int]) -> 
 
 def count_failures_since(session: Session, username: str, since: datetime) -> int:
     """Failed logins for a username since a moment."""
-    return session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.username == username, LoginAttempt.attempted_at > since)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.username == username, LoginAttempt.attempted_at > since)
+        )
+        or 0
+    )
 
 
 def clear_failures(session: Session, username: str) -> None:

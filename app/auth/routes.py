@@ -29,13 +29,19 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/auth/token", response_model=TokenRead)
 def issue_token(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenRead:
     """Log in with username and password (OAuth2 password form); answers a bearer token."""
     client = request.client.host if request.client else ""
-    token, row = service.login(session, username=form.username, password=form.password,
-                               client=client, settings=get_settings())
+    token, row = service.login(
+        session,
+        username=form.username,
+        password=form.password,
+        client=client,
+        settings=get_settings(),
+    )
     return TokenRead(access_token=token, expires_at=row.expires_at)
 
 
@@ -51,10 +57,13 @@ def read_me(session: SessionDep, actor: ActorDep) -> MeRead:
     """The current user with their memberships."""
     user, rows = service.me(session, actor=actor)
     base = UserRead.model_validate(user).model_dump()
-    return MeRead(**base, memberships=[
-        MyMembership(community_id=cid, community_name=name, role=role)  # type: ignore[arg-type]
-        for cid, name, role in rows
-    ])
+    return MeRead(
+        **base,
+        memberships=[
+            MyMembership(community_id=cid, community_name=name, role=role)
+            for cid, name, role in rows
+        ],
+    )
 
 
 @router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
@@ -85,15 +94,22 @@ def update_user(
     return UserRead.model_validate(user)
 
 
-@router.post("/communities/{community_id}/members", response_model=MembershipRead,
-             status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/communities/{community_id}/members",
+    response_model=MembershipRead,
+    status_code=status.HTTP_201_CREATED,
+)
 def grant_role(
-    session: SessionDep, actor: ActorDep, community_id: int, payload: MembershipCreate,
+    session: SessionDep,
+    actor: ActorDep,
+    community_id: int,
+    payload: MembershipCreate,
     response: Response,
 ) -> MembershipRead:
     """Give a user a role in the community (201 when new, 200 when the role changed)."""
-    membership, created = service.grant_role(session, actor=actor, community_id=community_id,
-                                             payload=payload)
+    membership, created = service.grant_role(
+        session, actor=actor, community_id=community_id, payload=payload
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     return MembershipRead.model_validate(membership)
@@ -104,16 +120,28 @@ def list_members(
     session: SessionDep, actor: ActorDep, community_id: int, page: PageDep
 ) -> Page[MemberRead]:
     """The community's members and their roles."""
-    rows, total = service.list_members(session, actor=actor, community_id=community_id,
-                                       limit=page.limit, offset=page.offset)
-    return Page[MemberRead](items=[
-        MemberRead(id=m.id, user_id=m.user_id, community_id=m.community_id, role=m.role,
-                   username=u.username, display_name=u.display_name) for m, u in rows
-    ], total=total)
+    rows, total = service.list_members(
+        session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
+    )
+    return Page[MemberRead](
+        items=[
+            MemberRead(
+                id=m.id,
+                user_id=m.user_id,
+                community_id=m.community_id,
+                role=m.role,
+                username=u.username,
+                display_name=u.display_name,
+            )
+            for m, u in rows
+        ],
+        total=total,
+    )
 
 
-@router.delete("/communities/{community_id}/members/{user_id}",
-               status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/communities/{community_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT
+)
 def revoke_role(session: SessionDep, actor: ActorDep, community_id: int, user_id: int) -> Response:
     """Remove a user from the community."""
     service.revoke_role(session, actor=actor, community_id=community_id, user_id=user_id)

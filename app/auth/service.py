@@ -35,7 +35,10 @@ def login(
     repo.clear_failures(session, username)
     token = new_token()
     row = AccessToken(
-        token_hash=token_hash(token), user_id=user.id, kind="access", created_at=now,
+        token_hash=token_hash(token),
+        user_id=user.id,
+        kind="access",
+        created_at=now,
         expires_at=now + timedelta(minutes=settings.token_lifetime_minutes),
     )
     session.add(row)
@@ -73,8 +76,11 @@ def revoke_feed_tokens(session: Session, *, actor: Actor) -> None:
 
     session.execute(
         update(AccessToken)
-        .where(AccessToken.user_id == actor.id, AccessToken.kind == "feed",
-               AccessToken.revoked_at.is_(None))
+        .where(
+            AccessToken.user_id == actor.id,
+            AccessToken.kind == "feed",
+            AccessToken.revoked_at.is_(None),
+        )
         .values(revoked_at=utcnow())
     )
     session.commit()
@@ -91,8 +97,11 @@ def create_user(session: Session, *, actor: Actor, payload: UserCreate) -> User:
     if repo.get_user_by_username(session, payload.username) is not None:
         raise Conflict(f"Username {payload.username!r} is taken")
     user = User(
-        username=payload.username, password_hash=hash_password(payload.password),
-        display_name=payload.display_name, is_admin=payload.is_admin, phone=payload.phone,
+        username=payload.username,
+        password_hash=hash_password(payload.password),
+        display_name=payload.display_name,
+        is_admin=payload.is_admin,
+        phone=payload.phone,
     )
     session.add(user)
     try:
@@ -120,9 +129,9 @@ def update_user(session: Session, *, actor: Actor, user_id: int, payload: UserUp
     """Change a user (admins; users may change their own name and password)."""
     user = get_user(session, actor=actor, user_id=user_id)
     changes = payload.model_dump(exclude_unset=True)
-    if not actor.is_admin:
-        if user.id != actor.id or set(changes) - {"display_name", "password", "phone"}:
-            raise Forbidden("Only a system admin may change this")
+    own_fields = {"display_name", "password", "phone"}
+    if not actor.is_admin and (user.id != actor.id or set(changes) - own_fields):
+        raise Forbidden("Only a system admin may change this")
     for key, value in changes.items():
         if key == "password":
             if value is not None:
@@ -133,7 +142,9 @@ def update_user(session: Session, *, actor: Actor, user_id: int, payload: UserUp
     return user
 
 
-def list_users(session: Session, *, actor: Actor, limit: int, offset: int) -> tuple[list[User], int]:
+def list_users(
+    session: Session, *, actor: Actor, limit: int, offset: int
+) -> tuple[list[User], int]:
     """Every user (admins only)."""
     _require_admin(actor)
     rows, total = repo.list_users(session, limit=limit, offset=offset)
@@ -155,8 +166,9 @@ def grant_role(
     membership = repo.get_membership(session, payload.user_id, community_id)
     created = membership is None
     if membership is None:
-        membership = Membership(user_id=payload.user_id, community_id=community_id,
-                                role=payload.role)
+        membership = Membership(
+            user_id=payload.user_id, community_id=community_id, role=payload.role
+        )
         session.add(membership)
     else:
         membership.role = payload.role

@@ -53,9 +53,7 @@ class Building(Base):
     name: Mapped[str | None] = mapped_column(String(100))
     units: Mapped[int | None]
     floors: Mapped[int | None]
-    grid_officer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    grid_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

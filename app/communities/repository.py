@@ -49,7 +49,7 @@ def buildings_by_ids(session: Session, ids: Sequence[int]) -> list[Building]:
     return list(session.scalars(select(Building).where(Building.id.in_(ids)).order_by(Building.id)))
 
 
-def staff_building_ids(user_id: int) -> Select[tuple[int]]:
+def staff_building_ids(user_id: int) -> Select[int]:
     """The buildings of the rounds a staff member is assigned to."""
     return (
         select(RoundBuilding.building_id)
@@ -125,7 +125,7 @@ def flags_of(session: Session, household_ids: Sequence[int]) -> dict[int, list[s
     if not household_ids:
         return result
     for chunk_start in range(0, len(household_ids), 900):
-        chunk = household_ids[chunk_start:chunk_start + 900]
+        chunk = household_ids[chunk_start : chunk_start + 900]
         rows = session.execute(
             select(HouseholdFlag.household_id, HouseholdFlag.flag)
             .where(HouseholdFlag.household_id.in_(chunk))

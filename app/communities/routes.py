@@ -27,17 +27,21 @@ router = APIRouter(tags=["communities"])
 
 
 @router.post("/communities", response_model=CommunityRead, status_code=status.HTTP_201_CREATED)
-def create_community(session: SessionDep, actor: ActorDep, payload: CommunityCreate) -> CommunityRead:
+def create_community(
+    session: SessionDep, actor: ActorDep, payload: CommunityCreate
+) -> CommunityRead:
     """Create a community (system admins)."""
     return CommunityRead.model_validate(
-        service.create_community(session, actor=actor, payload=payload))
+        service.create_community(session, actor=actor, payload=payload)
+    )
 
 
 @router.get("/communities", response_model=Page[CommunityRead])
 def list_communities(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[CommunityRead]:
     """The communities you belong to (every one, for a system admin)."""
-    rows, total = service.list_communities(session, actor=actor, limit=page.limit,
-                                           offset=page.offset)
+    rows, total = service.list_communities(
+        session, actor=actor, limit=page.limit, offset=page.offset
+    )
     return Page[CommunityRead](items=[CommunityRead.model_validate(c) for c in rows], total=total)
 
 
@@ -45,7 +49,8 @@ def list_communities(session: SessionDep, actor: ActorDep, page: PageDep) -> Pag
 def get_community(session: SessionDep, actor: ActorDep, community_id: int) -> CommunityRead:
     """One community."""
     return CommunityRead.model_validate(
-        service.get_community(session, actor=actor, community_id=community_id))
+        service.get_community(session, actor=actor, community_id=community_id)
+    )
 
 
 @router.patch("/communities/{community_id}", response_model=CommunityRead)
@@ -53,18 +58,23 @@ def update_community(
     session: SessionDep, actor: ActorDep, community_id: int, payload: CommunityUpdate
 ) -> CommunityRead:
     """Change a community (its managers and system admins)."""
-    return CommunityRead.model_validate(service.update_community(
-        session, actor=actor, community_id=community_id, payload=payload))
+    return CommunityRead.model_validate(
+        service.update_community(session, actor=actor, community_id=community_id, payload=payload)
+    )
 
 
-@router.post("/communities/{community_id}/buildings", response_model=BuildingRead,
-             status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/communities/{community_id}/buildings",
+    response_model=BuildingRead,
+    status_code=status.HTTP_201_CREATED,
+)
 def create_building(
     session: SessionDep, actor: ActorDep, community_id: int, payload: BuildingCreate
 ) -> BuildingRead:
     """Add a building."""
-    return BuildingRead.model_validate(service.create_building(
-        session, actor=actor, community_id=community_id, payload=payload))
+    return BuildingRead.model_validate(
+        service.create_building(session, actor=actor, community_id=community_id, payload=payload)
+    )
 
 
 @router.get("/communities/{community_id}/buildings", response_model=Page[BuildingRead])
@@ -72,8 +82,9 @@ def list_buildings(
     session: SessionDep, actor: ActorDep, community_id: int, page: PageDep
 ) -> Page[BuildingRead]:
     """The community's buildings."""
-    rows, total = service.list_buildings(session, actor=actor, community_id=community_id,
-                                         limit=page.limit, offset=page.offset)
+    rows, total = service.list_buildings(
+        session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
+    )
     return Page[BuildingRead](items=[BuildingRead.model_validate(b) for b in rows], total=total)
 
 
@@ -81,7 +92,8 @@ def list_buildings(
 def get_building(session: SessionDep, actor: ActorDep, building_id: int) -> BuildingRead:
     """One building."""
     return BuildingRead.model_validate(
-        service.get_building(session, actor=actor, building_id=building_id))
+        service.get_building(session, actor=actor, building_id=building_id)
+    )
 
 
 @router.patch("/buildings/{building_id}", response_model=BuildingRead)
@@ -89,18 +101,23 @@ def update_building(
     session: SessionDep, actor: ActorDep, building_id: int, payload: BuildingUpdate
 ) -> BuildingRead:
     """Change a building."""
-    return BuildingRead.model_validate(service.update_building(
-        session, actor=actor, building_id=building_id, payload=payload))
+    return BuildingRead.model_validate(
+        service.update_building(session, actor=actor, building_id=building_id, payload=payload)
+    )
 
 
-@router.post("/communities/{community_id}/households", response_model=HouseholdRead,
-             status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/communities/{community_id}/households",
+    response_model=HouseholdRead,
+    status_code=status.HTTP_201_CREATED,
+)
 def create_household(
     session: SessionDep, actor: ActorDep, community_id: int, payload: HouseholdCreate
 ) -> HouseholdRead:
     """Add a household; its code defaults to building-unit-room."""
-    household = service.create_household(session, actor=actor, community_id=community_id,
-                                         payload=payload)
+    household = service.create_household(
+        session, actor=actor, community_id=community_id, payload=payload
+    )
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
@@ -117,8 +134,16 @@ def list_households(
 ) -> Page[HouseholdRead]:
     """The community's households, filtered by building, flag, occupancy or code."""
     items, total = service.list_households(
-        session, actor=actor, community_id=community_id, building_id=building_id, flag=flag,
-        occupancy=occupancy, code=code, limit=page.limit, offset=page.offset)
+        session,
+        actor=actor,
+        community_id=community_id,
+        building_id=building_id,
+        flag=flag,
+        occupancy=occupancy,
+        code=code,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return Page[HouseholdRead](items=items, total=total)
 
 
@@ -134,6 +159,7 @@ def update_household(
     session: SessionDep, actor: ActorDep, household_id: int, payload: HouseholdUpdate
 ) -> HouseholdRead:
     """Change a household."""
-    household = service.update_household(session, actor=actor, household_id=household_id,
-                                         payload=payload)
+    household = service.update_household(
+        session, actor=actor, household_id=household_id, payload=payload
+    )
     return service.read_households(session, actor=actor, households=[household])[0]

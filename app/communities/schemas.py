@@ -16,7 +16,9 @@ def _valid_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from exc
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
+        ) from exc
     return value
 
 
@@ -110,7 +112,7 @@ class HouseholdCreate(Schema):
     room: Label
     code: HouseholdCode | None = None
     occupancy: Occupancy = Occupancy.unknown
-    flags: Annotated[list[Flag], Field(max_length=20)] = []
+    flags: Annotated[list[Flag], Field(max_length=20, default_factory=list)]
     contact_name: Annotated[str | None, Field(max_length=100)] = None
     contact_phone: Annotated[str | None, Field(max_length=40)] = None
     contact_consent: bool = False

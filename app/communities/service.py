@@ -90,8 +90,10 @@ def update_community(
 
 def _check_grid_officer(session: Session, community_id: int, user_id: int | None) -> None:
     if user_id is not None and not auth_repo.members_of(session, community_id, [user_id]):
-        raise Invalid("The grid officer must be a member of the community",
-                      errors=[{"field": "grid_officer_id", "message": "not a member"}])
+        raise Invalid(
+            "The grid officer must be a member of the community",
+            errors=[{"field": "grid_officer_id", "message": "not a member"}],
+        )
 
 
 def create_building(
@@ -132,8 +134,9 @@ def list_buildings(
     get_community(session, actor=actor, community_id=community_id)
     role = actor.require(community_id, EVERYONE, what="Community")
     staff = actor.id if role == Role.staff else None
-    return repo.list_buildings(session, community_id, only_for_staff=staff, limit=limit,
-                               offset=offset)
+    return repo.list_buildings(
+        session, community_id, only_for_staff=staff, limit=limit, offset=offset
+    )
 
 
 def update_building(
@@ -177,12 +180,22 @@ def read_households(
         phone = h.contact_phone if h.contact_consent else None
         if not planner:
             name, phone = mask_name(name), mask_phone(phone)
-        result.append(HouseholdRead(
-            id=h.id, community_id=h.community_id, building_id=h.building_id, unit=h.unit,
-            floor=h.floor, room=h.room, code=h.code, occupancy=h.occupancy,
-            flags=flags.get(h.id, []), contact_name=name, contact_phone=phone,
-            contact_consent=h.contact_consent,
-        ))
+        result.append(
+            HouseholdRead(
+                id=h.id,
+                community_id=h.community_id,
+                building_id=h.building_id,
+                unit=h.unit,
+                floor=h.floor,
+                room=h.room,
+                code=h.code,
+                occupancy=h.occupancy,
+                flags=flags.get(h.id, []),
+                contact_name=name,
+                contact_phone=phone,
+                contact_consent=h.contact_consent,
+            )
+        )
     return result
 
 
@@ -194,20 +207,30 @@ def create_household(
     actor.require(community_id, PLANNERS, what="Community")
     building = repo.get_building(session, payload.building_id)
     if building is None or building.community_id != community_id:
-        raise Invalid("No such building in this community",
-                      errors=[{"field": "building_id", "message": "not in this community"}])
+        raise Invalid(
+            "No such building in this community",
+            errors=[{"field": "building_id", "message": "not in this community"}],
+        )
     code = payload.code or default_household_code(building.code, payload.unit, payload.room)
     if repo.get_household_by_code(session, community_id, code) is not None:
         raise Conflict(f"Household {code!r} already exists in this community")
     if (payload.contact_name or payload.contact_phone) and not (
         payload.contact_consent and community.contact_consent_recorded
     ):
-        raise Invalid("A contact is stored only with the resident's recorded consent",
-                      errors=[{"field": "contact_consent", "message": "consent required"}])
+        raise Invalid(
+            "A contact is stored only with the resident's recorded consent",
+            errors=[{"field": "contact_consent", "message": "consent required"}],
+        )
     household = Household(
-        community_id=community_id, building_id=building.id, unit=payload.unit,
-        floor=payload.floor, room=payload.room, code=code, occupancy=payload.occupancy,
-        contact_name=payload.contact_name, contact_phone=payload.contact_phone,
+        community_id=community_id,
+        building_id=building.id,
+        unit=payload.unit,
+        floor=payload.floor,
+        room=payload.room,
+        code=code,
+        occupancy=payload.occupancy,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
         contact_consent=payload.contact_consent,
     )
     session.add(household)
@@ -249,9 +272,15 @@ def list_households(
     get_community(session, actor=actor, community_id=community_id)
     role = actor.require(community_id, EVERYONE, what="Community")
     rows, total = repo.list_households(
-        session, community_id, building_id=building_id, flag=flag, occupancy=occupancy,
-        code=code, only_for_staff=actor.id if role == Role.staff else None,
-        limit=limit, offset=offset,
+        session,
+        community_id,
+        building_id=building_id,
+        flag=flag,
+        occupancy=occupancy,
+        code=code,
+        only_for_staff=actor.id if role == Role.staff else None,
+        limit=limit,
+        offset=offset,
     )
     return read_households(session, actor=actor, households=rows), total
 
@@ -270,8 +299,10 @@ def update_household(
     for key, value in changes.items():
         setattr(household, key, value)
     if (household.contact_name or household.contact_phone) and not household.contact_consent:
-        raise Invalid("A contact is stored only with the resident's recorded consent",
-                      errors=[{"field": "contact_consent", "message": "consent required"}])
+        raise Invalid(
+            "A contact is stored only with the resident's recorded consent",
+            errors=[{"field": "contact_consent", "message": "consent required"}],
+        )
     try:
         if flags is not None:
             repo.set_flags(session, household, flags)

@@ -55,8 +55,9 @@ class TestLogin:
         user = make_user(session)
         h = auth(session, user)
         assert client.get("/api/v1/me", headers=h).status_code == 200
-        r = client.patch(f"/api/v1/users/{user.id}", json={"is_active": False},
-                         headers=auth(session, admin))
+        r = client.patch(
+            f"/api/v1/users/{user.id}", json={"is_active": False}, headers=auth(session, admin)
+        )
         assert r.status_code == 200
         assert client.get("/api/v1/me", headers=h).status_code == 401
 
@@ -71,51 +72,76 @@ class TestUsersAndMembers:
         admin = make_user(session, is_admin=True)
         community = make_community(session)
         h = auth(session, admin)
-        r = client.post("/api/v1/users", headers=h, json={
-            "username": "staff1", "password": "a-long-password", "display_name": "小刘",
-            "is_admin": False})
+        r = client.post(
+            "/api/v1/users",
+            headers=h,
+            json={
+                "username": "staff1",
+                "password": "a-long-password",
+                "display_name": "小刘",
+                "is_admin": False,
+            },
+        )
         assert r.status_code == 201, r.text
         uid = r.json()["id"]
-        r = client.post(f"/api/v1/communities/{community.id}/members", headers=h,
-                        json={"user_id": uid, "role": "staff"})
+        r = client.post(
+            f"/api/v1/communities/{community.id}/members",
+            headers=h,
+            json={"user_id": uid, "role": "staff"},
+        )
         assert r.status_code == 201
         assert r.json()["role"] == "staff"
         token = login(client, "staff1", "a-long-password")
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
-        assert me["memberships"] == [{"community_id": community.id,
-                                      "community_name": community.name, "role": "staff"}]
+        assert me["memberships"] == [
+            {"community_id": community.id, "community_name": community.name, "role": "staff"}
+        ]
 
     def test_non_admin_cannot_create_users(self, client: TestClient, session: Session):
         community = make_community(session)
         manager = make_member(session, community, Role.manager)
-        r = client.post("/api/v1/users", headers=auth(session, manager), json={
-            "username": "x1", "password": "a-long-password", "display_name": "x"})
+        r = client.post(
+            "/api/v1/users",
+            headers=auth(session, manager),
+            json={"username": "x1", "password": "a-long-password", "display_name": "x"},
+        )
         assert r.status_code == 403
 
     def test_duplicate_username_is_409(self, client: TestClient, session: Session):
         admin = make_user(session, is_admin=True)
         make_user(session, username="dup")
-        r = client.post("/api/v1/users", headers=auth(session, admin), json={
-            "username": "dup", "password": "a-long-password", "display_name": "x"})
+        r = client.post(
+            "/api/v1/users",
+            headers=auth(session, admin),
+            json={"username": "dup", "password": "a-long-password", "display_name": "x"},
+        )
         assert r.status_code == 409
 
-    def test_manager_grants_roles_only_in_own_community(self, client: TestClient,
-                                                        session: Session):
+    def test_manager_grants_roles_only_in_own_community(self, client: TestClient, session: Session):
         mine, other = make_community(session), make_community(session)
         manager = make_member(session, mine, Role.manager)
         user = make_user(session)
         h = auth(session, manager)
-        ok = client.post(f"/api/v1/communities/{mine.id}/members", headers=h,
-                         json={"user_id": user.id, "role": "officer"})
+        ok = client.post(
+            f"/api/v1/communities/{mine.id}/members",
+            headers=h,
+            json={"user_id": user.id, "role": "officer"},
+        )
         assert ok.status_code == 201
-        hidden = client.post(f"/api/v1/communities/{other.id}/members", headers=h,
-                             json={"user_id": user.id, "role": "officer"})
+        hidden = client.post(
+            f"/api/v1/communities/{other.id}/members",
+            headers=h,
+            json={"user_id": user.id, "role": "officer"},
+        )
         assert hidden.status_code == 404
 
     def test_bad_role_names_the_field(self, client: TestClient, session: Session):
         admin = make_user(session, is_admin=True)
         community = make_community(session)
-        r = client.post(f"/api/v1/communities/{community.id}/members",
-                        headers=auth(session, admin), json={"user_id": admin.id, "role": "boss"})
+        r = client.post(
+            f"/api/v1/communities/{community.id}/members",
+            headers=auth(session, admin),
+            json={"user_id": admin.id, "role": "boss"},
+        )
         assert r.status_code == 422
         assert [e["field"] for e in r.json()["errors"]] == ["role"]
