@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,23 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return problem(
             exc.status_code, title, str(exc.detail), headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # A safety net: schemas bound ids and numbers, but a value the database cannot hold
+        # is still the client's input, never a server failure.
+        return problem(422, "Validation failed", "A value is out of range for this field.")
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem(
+            503,
+            "Service unavailable",
+            "The database could not complete the request; nothing was saved. Try again shortly.",
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)

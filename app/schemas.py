@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
@@ -56,6 +56,11 @@ def _require_tz(value: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_require_tz)]
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""An id in a request body: a positive 32-bit integer, as the database stores them."""
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""An id in a URL path."""
 NonEmptyStr = Annotated[str, Field(min_length=1, max_length=200)]
 
 

@@ -22,7 +22,7 @@ from app.auth.schemas import (
 )
 from app.config import get_settings
 from app.db import SessionDep
-from app.schemas import Page, PageDep
+from app.schemas import IdPath, Page, PageDep
 
 router = APIRouter(tags=["auth"])
 
@@ -80,14 +80,14 @@ def list_users(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[User
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
-def get_user(session: SessionDep, actor: ActorDep, user_id: int) -> UserRead:
+def get_user(session: SessionDep, actor: ActorDep, user_id: IdPath) -> UserRead:
     """One user."""
     return UserRead.model_validate(service.get_user(session, actor=actor, user_id=user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
 def update_user(
-    session: SessionDep, actor: ActorDep, user_id: int, payload: UserUpdate
+    session: SessionDep, actor: ActorDep, user_id: IdPath, payload: UserUpdate
 ) -> UserRead:
     """Change a user; ``is_active: false`` locks them out at once."""
     user = service.update_user(session, actor=actor, user_id=user_id, payload=payload)
@@ -102,7 +102,7 @@ def update_user(
 def grant_role(
     session: SessionDep,
     actor: ActorDep,
-    community_id: int,
+    community_id: IdPath,
     payload: MembershipCreate,
     response: Response,
 ) -> MembershipRead:
@@ -117,7 +117,7 @@ def grant_role(
 
 @router.get("/communities/{community_id}/members", response_model=Page[MemberRead])
 def list_members(
-    session: SessionDep, actor: ActorDep, community_id: int, page: PageDep
+    session: SessionDep, actor: ActorDep, community_id: IdPath, page: PageDep
 ) -> Page[MemberRead]:
     """The community's members and their roles."""
     rows, total = service.list_members(
@@ -142,7 +142,9 @@ def list_members(
 @router.delete(
     "/communities/{community_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT
 )
-def revoke_role(session: SessionDep, actor: ActorDep, community_id: int, user_id: int) -> Response:
+def revoke_role(
+    session: SessionDep, actor: ActorDep, community_id: IdPath, user_id: IdPath
+) -> Response:
     """Remove a user from the community."""
     service.revoke_role(session, actor=actor, community_id=community_id, user_id=user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

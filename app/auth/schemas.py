@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.enums import Role
-from app.schemas import ReadSchema, Schema
+from app.schemas import Id, ReadSchema, Schema
 
 Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
 Password = Annotated[str, Field(min_length=8, max_length=200)]
@@ -55,7 +55,7 @@ class UserRead(ReadSchema):
 class MembershipCreate(Schema):
     """Grant a user a role in a community."""
 
-    user_id: int
+    user_id: Id
     role: Role
 
 
@@ -63,7 +63,7 @@ class MembershipRead(ReadSchema):
     """A user's role in a community."""
 
     id: int
-    user_id: int
+    user_id: Id
     community_id: int
     role: Role
 

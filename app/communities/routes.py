@@ -21,7 +21,7 @@ from app.communities.schemas import (
 )
 from app.db import SessionDep
 from app.enums import Occupancy
-from app.schemas import Page, PageDep
+from app.schemas import MAX_ID, IdPath, Page, PageDep
 
 router = APIRouter(tags=["communities"])
 
@@ -46,7 +46,7 @@ def list_communities(session: SessionDep, actor: ActorDep, page: PageDep) -> Pag
 
 
 @router.get("/communities/{community_id}", response_model=CommunityRead)
-def get_community(session: SessionDep, actor: ActorDep, community_id: int) -> CommunityRead:
+def get_community(session: SessionDep, actor: ActorDep, community_id: IdPath) -> CommunityRead:
     """One community."""
     return CommunityRead.model_validate(
         service.get_community(session, actor=actor, community_id=community_id)
@@ -55,7 +55,7 @@ def get_community(session: SessionDep, actor: ActorDep, community_id: int) -> Co
 
 @router.patch("/communities/{community_id}", response_model=CommunityRead)
 def update_community(
-    session: SessionDep, actor: ActorDep, community_id: int, payload: CommunityUpdate
+    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: CommunityUpdate
 ) -> CommunityRead:
     """Change a community (its managers and system admins)."""
     return CommunityRead.model_validate(
@@ -69,7 +69,7 @@ def update_community(
     status_code=status.HTTP_201_CREATED,
 )
 def create_building(
-    session: SessionDep, actor: ActorDep, community_id: int, payload: BuildingCreate
+    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: BuildingCreate
 ) -> BuildingRead:
     """Add a building."""
     return BuildingRead.model_validate(
@@ -79,7 +79,7 @@ def create_building(
 
 @router.get("/communities/{community_id}/buildings", response_model=Page[BuildingRead])
 def list_buildings(
-    session: SessionDep, actor: ActorDep, community_id: int, page: PageDep
+    session: SessionDep, actor: ActorDep, community_id: IdPath, page: PageDep
 ) -> Page[BuildingRead]:
     """The community's buildings."""
     rows, total = service.list_buildings(
@@ -89,7 +89,7 @@ def list_buildings(
 
 
 @router.get("/buildings/{building_id}", response_model=BuildingRead)
-def get_building(session: SessionDep, actor: ActorDep, building_id: int) -> BuildingRead:
+def get_building(session: SessionDep, actor: ActorDep, building_id: IdPath) -> BuildingRead:
     """One building."""
     return BuildingRead.model_validate(
         service.get_building(session, actor=actor, building_id=building_id)
@@ -98,7 +98,7 @@ def get_building(session: SessionDep, actor: ActorDep, building_id: int) -> Buil
 
 @router.patch("/buildings/{building_id}", response_model=BuildingRead)
 def update_building(
-    session: SessionDep, actor: ActorDep, building_id: int, payload: BuildingUpdate
+    session: SessionDep, actor: ActorDep, building_id: IdPath, payload: BuildingUpdate
 ) -> BuildingRead:
     """Change a building."""
     return BuildingRead.model_validate(
@@ -112,7 +112,7 @@ def update_building(
     status_code=status.HTTP_201_CREATED,
 )
 def create_household(
-    session: SessionDep, actor: ActorDep, community_id: int, payload: HouseholdCreate
+    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: HouseholdCreate
 ) -> HouseholdRead:
     """Add a household; its code defaults to building-unit-room."""
     household = service.create_household(
@@ -125,9 +125,9 @@ def create_household(
 def list_households(
     session: SessionDep,
     actor: ActorDep,
-    community_id: int,
+    community_id: IdPath,
     page: PageDep,
-    building_id: int | None = None,
+    building_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     flag: Annotated[str | None, Query(max_length=40)] = None,
     occupancy: Occupancy | None = None,
     code: Annotated[str | None, Query(max_length=64)] = None,
@@ -148,7 +148,7 @@ def list_households(
 
 
 @router.get("/households/{household_id}", response_model=HouseholdRead)
-def get_household(session: SessionDep, actor: ActorDep, household_id: int) -> HouseholdRead:
+def get_household(session: SessionDep, actor: ActorDep, household_id: IdPath) -> HouseholdRead:
     """One household."""
     household = service.get_household(session, actor=actor, household_id=household_id)
     return service.read_households(session, actor=actor, households=[household])[0]
@@ -156,7 +156,7 @@ def get_household(session: SessionDep, actor: ActorDep, household_id: int) -> Ho
 
 @router.patch("/households/{household_id}", response_model=HouseholdRead)
 def update_household(
-    session: SessionDep, actor: ActorDep, household_id: int, payload: HouseholdUpdate
+    session: SessionDep, actor: ActorDep, household_id: IdPath, payload: HouseholdUpdate
 ) -> HouseholdRead:
     """Change a household."""
     household = service.update_household(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field
 
 from app.enums import Occupancy
-from app.schemas import ReadSchema, Schema
+from app.schemas import Id, ReadSchema, Schema
 
 
 def _valid_timezone(value: str) -> str:
@@ -78,7 +78,7 @@ class BuildingCreate(Schema):
     name: Annotated[str | None, Field(max_length=100)] = None
     units: Annotated[int | None, Field(ge=1, le=100)] = None
     floors: Annotated[int | None, Field(ge=1, le=200)] = None
-    grid_officer_id: int | None = None
+    grid_officer_id: Id | None = None
 
 
 class BuildingUpdate(Schema):
@@ -88,7 +88,7 @@ class BuildingUpdate(Schema):
     name: Annotated[str | None, Field(max_length=100)] = None
     units: Annotated[int | None, Field(ge=1, le=100)] = None
     floors: Annotated[int | None, Field(ge=1, le=200)] = None
-    grid_officer_id: int | None = None
+    grid_officer_id: Id | None = None
 
 
 class BuildingRead(ReadSchema):
@@ -100,13 +100,13 @@ class BuildingRead(ReadSchema):
     name: str | None
     units: int | None
     floors: int | None
-    grid_officer_id: int | None
+    grid_officer_id: Id | None
 
 
 class HouseholdCreate(Schema):
     """A new household; ``code`` defaults to building-unit-room (``3-2-1502``)."""
 
-    building_id: int
+    building_id: Id
     unit: Label
     floor: Annotated[int, Field(ge=-5, le=200)]
     room: Label
@@ -137,7 +137,7 @@ class HouseholdRead(ReadSchema):
 
     id: int
     community_id: int
-    building_id: int
+    building_id: Id
     unit: str
     floor: int
     room: str
