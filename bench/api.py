@@ -1,0 +1,990 @@
+"""Benchmark the API on PostgreSQL against a baseline measured in the same run.
+
+    /work/venv/bin/python bench/api.py                # the full run (100,000 households)
+    /work/venv/bin/python bench/api.py --quick        # a smoke run in well under a minute
+
+Creates its own database on the local PostgreSQL server, runs the real migrations, loads one
+community (households in buildings, a campaign with rounds and an event, staff, contacts) with
+COPY, then measures:
+
+- contact recording: ``POST /api/v1/contacts`` with fresh UUIDs from N concurrent keep-alive
+  clients against ``uvicorn app.main:create_app --workers 2``, next to the same INSERT through
+  a bare ASGI endpoint (``bench/baseline_app.py``, also 2 workers): throughput, p50, p99, ratio;
+- coverage: ``GET /api/v1/campaigns/{id}/coverage`` next to one hand-written SQL query giving
+  the headline numbers (reached, eligible, excluded, by status), medians after a warm-up, and
+  checks that both agree.
+
+The database is dropped at the end (``--keep`` leaves it). Everything stays on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+
+from app.auth.security import hash_password, new_token, token_hash  # noqa: E402
+
+HOST = "127.0.0.1"
+LOCAL = timezone(timedelta(hours=8))  # Asia/Shanghai, as the API is told to expect
+CAMPAIGN_START = date(2026, 12, 1)
+CAMPAIGN_DAYS = 31
+UNITS, FLOORS, ROOMS_PER_FLOOR = 4, 33, 6  # 792 households a building
+STAFF = 20
+
+TARGET_RECORDING_RATIO = 0.5
+TARGET_COVERAGE_MS = 200.0
+TARGET_COVERAGE_RATIO = 3.0
+
+
+# --------------------------------------------------------------------------------------------
+# The database
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _sqlalchemy(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def create_database(admin_url: str) -> str:
+    """A new empty database on the server; returns its libpq URL."""
+    name = f"doorstep_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return _libpq(admin_url).rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    """Drop a database made by create_database."""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def migrate(url: str) -> None:
+    """Build the schema the only way the project allows: the alembic migrations."""
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.attributes["database_url"] = _sqlalchemy(url)
+    cfg.attributes["configure_logging"] = False
+    command.upgrade(cfg, "head")
+
+
+# --------------------------------------------------------------------------------------------
+# The data set
+
+
+@dataclass
+class Target:
+    """What a recording client may write to: an occupied household and its building's round."""
+
+    household_id: int
+    round_id: int
+    round_starts_at: datetime
+
+
+@dataclass
+class Fixture:
+    """The loaded community, as the benchmark needs it."""
+
+    community_id: int
+    campaign_id: int
+    manager_id: int
+    token: str
+    event_id: int
+    buildings: int
+    households: int
+    contacts: int
+    targets: list[Target] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _copy(cur: psycopg.Cursor[Any], table: str, columns: list[str], rows: Any) -> None:
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _round_start(index: int) -> datetime:
+    """Building ``index``'s round: one day of the campaign, 09:00–17:00 local time."""
+    day = CAMPAIGN_START + timedelta(days=index % 28)
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=LOCAL)
+
+
+def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
+    """Load one community with COPY: buildings, households, staff, campaign, contacts."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    t0 = time.perf_counter()
+    per_building = UNITS * FLOORS * ROOMS_PER_FLOOR
+    n_buildings = max(1, -(-households // per_building))
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO communities (name, slug, city, district, timezone,"
+            " service_centre_phone, contact_consent_recorded, created_at)"
+            " VALUES (%s, 'bench', '杭州市', '西湖区', 'Asia/Shanghai', '0571-88001234', false, %s)"
+            " RETURNING id",
+            ("基准测试小区", now),
+        )
+        community_id = _one(cur)
+        password_hash = hash_password(uuid.uuid4().hex)
+        users: dict[str, int] = {}
+        for username, role in [("bench-manager", "manager"), ("bench-officer", "officer")] + [
+            (f"bench-staff-{i}", "staff") for i in range(STAFF)
+        ]:
+            cur.execute(
+                "INSERT INTO users (username, password_hash, display_name, is_admin, is_active,"
+                " created_at) VALUES (%s, %s, %s, false, true, %s) RETURNING id",
+                (username, password_hash, username, now),
+            )
+            users[username] = _one(cur)
+            cur.execute(
+                "INSERT INTO memberships (user_id, community_id, role, created_at)"
+                " VALUES (%s, %s, %s, %s)",
+                (users[username], community_id, role, now),
+            )
+        manager_id = users["bench-manager"]
+        token = new_token()
+        cur.execute(
+            "INSERT INTO access_tokens (token_hash, user_id, kind, created_at, expires_at)"
+            " VALUES (%s, %s, 'access', %s, %s)",
+            (token_hash(token), manager_id, now, now + timedelta(days=1)),
+        )
+
+        _copy(
+            cur,
+            "buildings",
+            ["community_id", "code", "name", "units", "floors", "created_at"],
+            (
+                (community_id, str(b + 1), f"{b + 1}幢", UNITS, FLOORS, now)
+                for b in range(n_buildings)
+            ),
+        )
+        cur.execute("SELECT id FROM buildings WHERE community_id = %s ORDER BY id", (community_id,))
+        building_ids = [r[0] for r in cur.fetchall()]
+
+        def household_rows() -> Iterator[tuple[Any, ...]]:
+            for i in range(households):
+                b, rest = divmod(i, per_building)
+                unit, rest = divmod(rest, FLOORS * ROOMS_PER_FLOOR)
+                floor, room = divmod(rest, ROOMS_PER_FLOOR)
+                room_code = f"{floor + 1}{room + 1:02d}"
+                r = rng.random()
+                occupancy = "vacant" if r < 0.05 else "unknown" if r < 0.10 else "occupied"
+                yield (
+                    community_id,
+                    building_ids[b],
+                    str(unit + 1),
+                    floor + 1,
+                    room_code,
+                    f"{b + 1}-{unit + 1}-{room_code}",
+                    occupancy,
+                    False,
+                    now,
+                    now,
+                )
+
+        _copy(
+            cur,
+            "households",
+            [
+                "community_id",
+                "building_id",
+                "unit",
+                "floor",
+                "room",
+                "code",
+                "occupancy",
+                "contact_consent",
+                "created_at",
+                "updated_at",
+            ],
+            household_rows(),
+        )
+        cur.execute(
+            "SELECT id, building_id, occupancy FROM households WHERE community_id = %s",
+            (community_id,),
+        )
+        homes: list[tuple[int, int, str]] = cur.fetchall()
+        flags = []
+        for hid, _b, _o in homes:
+            r = rng.random()
+            if r < 0.08:
+                flags.append((hid, "elderly_alone"))
+            elif r < 0.10:
+                flags.append((hid, "previous_victim"))
+        _copy(cur, "household_flags", ["household_id", "flag"], flags)
+
+        cur.execute(
+            "INSERT INTO campaigns (community_id, name, starts_on, ends_on, target_coverage,"
+            " topics, status, created_at) VALUES (%s, %s, %s, %s, 0.95, %s, 'active', %s)"
+            " RETURNING id",
+            (
+                community_id,
+                "冬季反诈宣传",
+                CAMPAIGN_START,
+                CAMPAIGN_START + timedelta(days=CAMPAIGN_DAYS - 1),
+                json.dumps(["fake_customer_service_video", "refund"]),
+                now,
+            ),
+        )
+        campaign_id = _one(cur)
+        rounds: dict[int, tuple[int, datetime]] = {}
+        staff_ids = [users[f"bench-staff-{i}"] for i in range(STAFF)]
+        for index, building_id in enumerate(building_ids):
+            starts = _round_start(index)
+            cur.execute(
+                "INSERT INTO rounds (campaign_id, community_id, starts_at, ends_at, status,"
+                " created_at) VALUES (%s, %s, %s, %s, 'in_progress', %s) RETURNING id",
+                (campaign_id, community_id, starts, starts + timedelta(hours=8), now),
+            )
+            round_id = _one(cur)
+            rounds[building_id] = (round_id, starts)
+            cur.execute(
+                "INSERT INTO round_buildings (round_id, building_id) VALUES (%s, %s)",
+                (round_id, building_id),
+            )
+            cur.execute(
+                "INSERT INTO round_assignees (round_id, user_id) VALUES (%s, %s)",
+                (round_id, staff_ids[index % STAFF]),
+            )
+        event_start = datetime(2026, 12, 12, 14, 0, tzinfo=LOCAL)
+        cur.execute(
+            "INSERT INTO events (campaign_id, community_id, title, services, location, starts_at,"
+            " ends_at, status, created_at) VALUES (%s, %s, '便民服务日·反诈宣传', %s, '中心广场',"
+            " %s, %s, 'done', %s) RETURNING id",
+            (
+                campaign_id,
+                community_id,
+                json.dumps(["理发", "磨刀", "量血压"]),
+                event_start,
+                event_start + timedelta(hours=3),
+                now,
+            ),
+        )
+        event_id = _one(cur)
+        conn.commit()
+        t_households = time.perf_counter()
+
+        def contact_rows() -> Iterator[tuple[Any, ...]]:
+            for _ in range(contacts):
+                hid, building_id, occupancy = homes[rng.randrange(len(homes))]
+                round_id: int | None = None
+                event: int | None = None
+                r = rng.random()
+                if occupancy == "vacant" or r < 0.85:
+                    channel = "door"
+                    round_id, starts = rounds[building_id]
+                    at = starts + timedelta(minutes=rng.randrange(480))
+                    if occupancy == "vacant":
+                        outcome = rng.choice(("vacant", "materials_left"))
+                    else:
+                        o = rng.random()
+                        outcome = (
+                            "reached"
+                            if o < 0.50
+                            else "not_home"
+                            if o < 0.80
+                            else "materials_left"
+                            if o < 0.90
+                            else "refused"
+                            if o < 0.97
+                            else "vacant"
+                        )
+                elif r < 0.93:
+                    channel, outcome, event = "event", "reached", event_id
+                    at = event_start + timedelta(minutes=rng.randrange(180))
+                else:
+                    channel = "walk_in" if r < 0.97 else "phone"
+                    outcome = (
+                        "reached"
+                        if channel == "walk_in"
+                        else rng.choice(("reached", "not_home", "refused"))
+                    )
+                    day = CAMPAIGN_START + timedelta(days=rng.randrange(CAMPAIGN_DAYS))
+                    at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=LOCAL) + timedelta(
+                        minutes=rng.randrange(540)
+                    )
+                reached = outcome == "reached"
+                voided = rng.random() < 0.01
+                ident = uuid.UUID(int=rng.getrandbits(128), version=4)
+                yield (
+                    ident,
+                    campaign_id,
+                    community_id,
+                    hid,
+                    channel,
+                    outcome,
+                    at,
+                    480,
+                    at.date(),
+                    round_id,
+                    event,
+                    reached and rng.random() < 0.9,
+                    reached and rng.random() < 0.3,
+                    reached and rng.random() < 0.4,
+                    rng.randint(1, 3) if reached else 0,
+                    None,
+                    hashlib.sha256(ident.bytes).hexdigest(),
+                    staff_ids[rng.randrange(STAFF)],
+                    at + timedelta(seconds=30),
+                    at + timedelta(minutes=5) if voided else None,
+                    manager_id if voided else None,
+                    "误触" if voided else None,
+                )
+
+        _copy(
+            cur,
+            "contacts",
+            [
+                "id",
+                "campaign_id",
+                "community_id",
+                "household_id",
+                "channel",
+                "outcome",
+                "occurred_at",
+                "utc_offset_minutes",
+                "local_date",
+                "round_id",
+                "event_id",
+                "flyer_given",
+                "app_installed",
+                "pledge_signed",
+                "residents_reached",
+                "notes",
+                "body_hash",
+                "recorded_by",
+                "recorded_at",
+                "voided_at",
+                "voided_by",
+                "void_reason",
+            ],
+            contact_rows(),
+        )
+        conn.commit()
+        t_contacts = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    t_vacuum = time.perf_counter()
+    fixture = Fixture(
+        community_id=community_id,
+        campaign_id=campaign_id,
+        manager_id=manager_id,
+        token=token,
+        event_id=event_id,
+        buildings=n_buildings,
+        households=households,
+        contacts=contacts,
+        targets=[Target(hid, *rounds[b]) for hid, b, occ in homes if occ != "vacant"],
+    )
+    fixture.timings = {
+        "households": t_households - t0,
+        "contacts": t_contacts - t_households,
+        "vacuum": t_vacuum - t_contacts,
+    }
+    return fixture
+
+
+def _one(cur: psycopg.Cursor[Any]) -> int:
+    row = cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+# --------------------------------------------------------------------------------------------
+# Servers
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(name: str, args: list[str], env: dict[str, str], port: int) -> Iterator[int]:
+    """Run uvicorn with ``args`` until the block ends; yields the parent's pid."""
+    with tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                *args,
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _wait_healthy(proc, port, log.name)
+            yield proc.pid
+        finally:
+            # The server runs in its own session: stop it and its workers, and nothing else.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log_path: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=1).status_code == 200:
+                time.sleep(0.5)  # let the second worker finish starting too
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    tail = Path(log_path).read_text(errors="replace")[-3000:]
+    raise RuntimeError(f"server on port {port} did not become healthy:\n{tail}")
+
+
+# --------------------------------------------------------------------------------------------
+# A lean HTTP/1.1 load generator (keep-alive, one connection per client)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; small enough not to be the bottleneck."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+
+    async def close(self) -> None:
+        """Close the socket."""
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        """Send one request; the status and body of its response."""
+        if self.writer is None:
+            await self._open()
+        assert self.reader is not None
+        assert self.writer is not None
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split()[1])
+        length, chunked, close = -1, False, False
+        for line in lines[1:]:
+            key, _, value = line.partition(b":")
+            key = key.strip().lower()
+            value = value.strip().lower()
+            if key == b"content-length":
+                length = int(value)
+            elif key == b"transfer-encoding":
+                chunked = b"chunked" in value
+            elif key == b"connection":
+                close = value == b"close"
+        if chunked:
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                parts.append(await self.reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            body = b"".join(p[:-2] for p in parts)
+        elif length >= 0:
+            body = await self.reader.readexactly(length)
+        else:
+            body, close = await self.reader.read(), True
+        if close:
+            await self.close()
+        return status, body
+
+
+@dataclass
+class Run:
+    """One recording run's figures."""
+
+    name: str
+    requests: int = 0
+    seconds: float = 0.0
+    throughput: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    statuses: dict[str, int] = field(default_factory=dict)
+    first_error: str | None = None
+    created_ids: list[str] = field(default_factory=list, repr=False)
+
+
+def drive(
+    name: str,
+    port: int,
+    make_request: Callable[[], tuple[str, bytes]],
+    *,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    max_requests: int,
+) -> Run:
+    """Fire requests from ``clients`` connections for ``warmup + seconds`` or ``max_requests``.
+
+    Only successful requests started after the warm-up count towards throughput and latency;
+    failures are counted by status and the first one is kept to show.
+    """
+    run = Run(name)
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    budget = [max_requests]
+    last_end = [0.0]
+
+    async def client(start: float) -> None:
+        conn = Connection(port)
+        measure_from, deadline = start + warmup, start + warmup + seconds
+        try:
+            while budget[0] > 0:
+                t0 = time.perf_counter()
+                if t0 >= deadline:
+                    break
+                budget[0] -= 1
+                ident, raw = make_request()
+                status, body = await conn.request(raw)
+                t1 = time.perf_counter()
+                if status in (200, 201):
+                    run.created_ids.append(ident)
+                elif run.first_error is None:
+                    run.first_error = f"{status} {body[:500].decode(errors='replace')}"
+                if t0 >= measure_from:
+                    statuses[status] += 1
+                    last_end[0] = max(last_end[0], t1)
+                    if status in (200, 201):
+                        latencies.append(t1 - t0)
+        finally:
+            await conn.close()
+
+    async def main() -> float:
+        start = time.perf_counter()
+        await asyncio.gather(*(client(start) for _ in range(clients)))
+        return start
+
+    with _event_loop() as runner:
+        start = runner.run(main())
+    latencies.sort()
+    run.requests = len(latencies)
+    run.seconds = max(last_end[0] - (start + warmup), 1e-9)
+    run.throughput = run.requests / run.seconds if run.requests else 0.0
+    run.p50_ms = _percentile(latencies, 0.50) * 1000
+    run.p99_ms = _percentile(latencies, 0.99) * 1000
+    run.statuses = {str(k): v for k, v in sorted(statuses.items())}
+    return run
+
+
+@contextlib.contextmanager
+def _event_loop() -> Iterator[asyncio.Runner]:
+    try:
+        import uvloop
+
+        factory: Callable[[], asyncio.AbstractEventLoop] | None = uvloop.new_event_loop
+    except ImportError:
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        yield runner
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
+def contact_requests(fixture: Fixture, seed: int) -> Callable[[], tuple[str, bytes]]:
+    """A maker of fresh ``POST /api/v1/contacts`` requests, as a phone in a stairwell sends."""
+    rng = random.Random(seed)
+    head = (
+        f"POST /api/v1/contacts HTTP/1.1\r\nHost: {HOST}\r\n"
+        f"Authorization: Bearer {fixture.token}\r\nContent-Type: application/json\r\n"
+        "Content-Length: "
+    ).encode()
+
+    def make() -> tuple[str, bytes]:
+        target = fixture.targets[rng.randrange(len(fixture.targets))]
+        ident = str(uuid.uuid4())
+        outcome = rng.choice(("reached", "reached", "not_home", "materials_left", "refused"))
+        at = target.round_starts_at + timedelta(minutes=rng.randrange(480))
+        body = {
+            "id": ident,
+            "campaign_id": fixture.campaign_id,
+            "household_id": target.household_id,
+            "channel": "door",
+            "outcome": outcome,
+            "occurred_at": at.isoformat(),
+            "round_id": target.round_id,
+            "flyer_given": outcome == "reached",
+            "app_installed": False,
+            "pledge_signed": outcome == "reached",
+            "residents_reached": 2 if outcome == "reached" else 0,
+        }
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        return ident, head + str(len(payload)).encode() + b"\r\n\r\n" + payload
+
+    return make
+
+
+def count_stored(url: str, ids: list[str]) -> int:
+    """How many of these contact ids are in the database."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM contacts WHERE id = ANY(%s::uuid[])", (ids,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Coverage
+
+# The coverage rules of DESIGN.md for the headline figures, by hand: a household's best
+# outcome, its latest outcome, vacant exclusions; voided contacts count nowhere.
+RAW_COVERAGE_SQL = """
+WITH per_household AS (
+    SELECT household_id,
+           bool_or(outcome = 'reached' OR channel IN ('event', 'walk_in')) AS reached,
+           bool_or(outcome = 'refused') AS refused,
+           bool_or(outcome = 'materials_left') AS materials_left,
+           bool_or(outcome = 'not_home') AS not_home,
+           (array_agg(outcome ORDER BY occurred_at DESC, recorded_at DESC))[1] AS latest
+    FROM contacts
+    WHERE campaign_id = %(campaign)s AND voided_at IS NULL
+    GROUP BY household_id
+), status AS (
+    SELECT (h.occupancy = 'vacant'
+            OR (c.latest = 'vacant' AND NOT coalesce(c.reached, false))) AS excluded,
+           CASE WHEN c.reached THEN 'reached' WHEN c.refused THEN 'refused'
+                WHEN c.materials_left THEN 'materials_left' WHEN c.not_home THEN 'not_home'
+                ELSE 'unvisited' END AS status
+    FROM households h LEFT JOIN per_household c ON c.household_id = h.id
+    WHERE h.community_id = %(community)s
+)
+SELECT count(*) FILTER (WHERE NOT excluded AND status = 'reached') AS reached,
+       count(*) FILTER (WHERE NOT excluded) AS eligible,
+       count(*) FILTER (WHERE excluded) AS excluded,
+       count(*) FILTER (WHERE NOT excluded AND status = 'refused') AS refused,
+       count(*) FILTER (WHERE NOT excluded AND status = 'materials_left') AS materials_left,
+       count(*) FILTER (WHERE NOT excluded AND status = 'not_home') AS not_home,
+       count(*) FILTER (WHERE NOT excluded AND status = 'unvisited') AS unvisited
+FROM status
+"""
+
+
+@dataclass
+class Coverage:
+    """Coverage latency, API and raw SQL, and whether their numbers agree."""
+
+    api_ms: float = 0.0
+    raw_ms: float = 0.0
+    ratio: float = 0.0
+    api_numbers: dict[str, Any] = field(default_factory=dict)
+    raw_numbers: dict[str, int] = field(default_factory=dict)
+    agree: bool = False
+    error: str | None = None
+
+
+def time_coverage(url: str, port: int, fixture: Fixture, *, samples: int, warmup: int) -> Coverage:
+    """Median latency of the coverage endpoint and of the raw SQL aggregate."""
+    result = Coverage()
+    params = {"campaign": fixture.campaign_id, "community": fixture.community_id}
+    with psycopg.connect(url) as conn:
+        times = []
+        for i in range(warmup + samples):
+            t0 = time.perf_counter()
+            cur = conn.execute(RAW_COVERAGE_SQL, params)
+            row = cur.fetchone()
+            t1 = time.perf_counter()
+            if i >= warmup:
+                times.append(t1 - t0)
+        assert row is not None
+        assert cur.description is not None
+        result.raw_numbers = {d.name: int(v) for d, v in zip(cur.description, row, strict=True)}
+        result.raw_ms = statistics.median(times) * 1000
+    headers = {"Authorization": f"Bearer {fixture.token}"}
+    path = f"http://{HOST}:{port}/api/v1/campaigns/{fixture.campaign_id}/coverage"
+    with httpx.Client(headers=headers, timeout=60) as client:
+        times = []
+        for i in range(warmup + samples):
+            t0 = time.perf_counter()
+            response = client.get(path)
+            t1 = time.perf_counter()
+            if response.status_code != 200:
+                result.error = f"{response.status_code} {response.text[:500]}"
+                return result
+            if i >= warmup:
+                times.append(t1 - t0)
+        result.api_numbers = response.json()
+        result.api_ms = statistics.median(times) * 1000
+    result.ratio = result.api_ms / result.raw_ms if result.raw_ms else 0.0
+    api = result.api_numbers
+    raw = result.raw_numbers
+    by_status = api.get("by_status") or {}
+    result.agree = all(api.get(k) == raw[k] for k in ("reached", "eligible", "excluded")) and all(
+        by_status.get(k) == raw[k] for k in ("refused", "materials_left", "not_home", "unvisited")
+    )
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# The run
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def report(
+    args: argparse.Namespace,
+    fixture: Fixture,
+    load_seconds: float,
+    server: str,
+    baseline: Run,
+    api: Run,
+    stored: dict[str, tuple[int, int]],
+    coverage: Coverage,
+) -> dict[str, Any]:
+    """Print the table of figures; return them for --json."""
+    ratio = api.throughput / baseline.throughput if baseline.throughput else 0.0
+    t = fixture.timings
+    print()
+    print(f"Doorstep API benchmark · {server} · {os.cpu_count()} CPUs · loopback")
+    print(
+        f"data: {fixture.households:,} households in {fixture.buildings} buildings, "
+        f"{fixture.contacts:,} contacts, 1 campaign"
+    )
+    print(
+        f"load: {load_seconds:.1f} s (migrations {t['migrations']:.1f} s, households "
+        f"{t['households']:.1f} s, contacts {t['contacts']:.1f} s, vacuum {t['vacuum']:.1f} s)"
+    )
+    print()
+    print(
+        f"contact recording · POST /api/v1/contacts · {args.clients} clients · "
+        f"{args.seconds:g} s after {args.warmup:g} s warm-up · uvicorn --workers 2"
+    )
+    print(f"  {'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  {'non-2xx':>8}  stored/created")
+    for run in (baseline, api):
+        bad = sum(v for k, v in run.statuses.items() if not k.startswith("2"))
+        s, c = stored[run.name]
+        print(
+            f"  {run.name:28}{run.throughput:10,.0f}{run.p50_ms:10.1f}{run.p99_ms:10.1f}"
+            f"  {bad:8}  {s}/{c}"
+        )
+        if run.first_error:
+            print(f"    first error: {run.first_error}")
+    failed = any(
+        run.first_error or stored[run.name][0] != stored[run.name][1] for run in (baseline, api)
+    )
+    verdict = (
+        "ERROR (failed or lost requests)" if failed else _verdict(ratio >= TARGET_RECORDING_RATIO)
+    )
+    print(
+        f"  {'ratio API / baseline':28}{ratio:10.2f}{'':22}  target ≥ {TARGET_RECORDING_RATIO}"
+        f"  {verdict}"
+    )
+    print()
+    print(
+        f"coverage · GET /api/v1/campaigns/{fixture.campaign_id}/coverage · median of "
+        f"{args.coverage_samples} after {args.coverage_warmup} warm-up"
+    )
+    if coverage.error:
+        print(f"  API error: {coverage.error}")
+    else:
+        print(
+            f"  {'API endpoint':28}{coverage.api_ms:10.1f} ms{'':10}target ≤ "
+            f"{TARGET_COVERAGE_MS:.0f} ms  {_verdict(coverage.api_ms <= TARGET_COVERAGE_MS)}"
+        )
+        print(f"  {'raw SQL aggregate':28}{coverage.raw_ms:10.1f} ms")
+        print(
+            f"  {'ratio API / raw SQL':28}{coverage.ratio:10.2f}{'':13}target ≤ "
+            f"{TARGET_COVERAGE_RATIO:.0f}   {_verdict(coverage.ratio <= TARGET_COVERAGE_RATIO)}"
+        )
+        raw = coverage.raw_numbers
+        print(
+            f"  numbers: raw SQL reached {raw['reached']:,} / eligible {raw['eligible']:,} "
+            f"(excluded {raw['excluded']:,}); API "
+            f"{coverage.api_numbers.get('reached')} / {coverage.api_numbers.get('eligible')}"
+            f" (excluded {coverage.api_numbers.get('excluded')}) → "
+            f"{'agree' if coverage.agree else 'DISAGREE'}"
+        )
+    print()
+    return {
+        "server": server,
+        "cpus": os.cpu_count(),
+        "args": vars(args),
+        "load_seconds": load_seconds,
+        "load_timings": fixture.timings,
+        "recording": {"baseline": _run_dict(baseline), "api": _run_dict(api), "ratio": ratio},
+        "coverage": asdict(coverage),
+    }
+
+
+def _run_dict(run: Run) -> dict[str, Any]:
+    data = asdict(run)
+    data.pop("created_ids")
+    return data
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options; --quick shrinks everything for a smoke run."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--households", type=int, default=100_000)
+    p.add_argument("--contacts", type=int, default=300_000)
+    p.add_argument("--clients", type=int, default=32)
+    p.add_argument("--seconds", type=float, default=20.0, help="measured seconds per run")
+    p.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
+    p.add_argument("--max-requests", type=int, default=500_000, help="per run, warm-up included")
+    p.add_argument("--coverage-samples", type=int, default=10)
+    p.add_argument("--coverage-warmup", type=int, default=3)
+    p.add_argument("--pool-size", type=int, default=10, help="baseline connections per worker")
+    p.add_argument("--seed", type=int, default=20261201)
+    p.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "DOORSTEP_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="an admin URL of the server to create the bench database on",
+    )
+    p.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 5,000 households, 15,000 contacts, 3 s runs",
+    )
+    args = p.parse_args(argv)
+    if args.quick:
+        args.households, args.contacts = 5_000, 15_000
+        args.seconds, args.warmup = 3.0, 0.5
+        args.coverage_samples, args.coverage_warmup = 5, 1
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Create, load, measure, report, drop."""
+    args = parse_args(argv)
+    url = create_database(args.postgres)
+    print(f"database: {url}", flush=True)
+    try:
+        t0 = time.perf_counter()
+        migrate(url)
+        t_migrated = time.perf_counter()
+        fixture = load(url, households=args.households, contacts=args.contacts, seed=args.seed)
+        fixture.timings["migrations"] = t_migrated - t0
+        load_seconds = time.perf_counter() - t0
+        print(f"loaded in {load_seconds:.1f} s", flush=True)
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+        server = f"PostgreSQL {row[0] if row else '?'}"
+
+        api_env = {
+            "DOORSTEP_DATABASE_URL": _sqlalchemy(url),
+            "DOORSTEP_ENVIRONMENT": "production",
+            "DOORSTEP_SECRET_KEY": uuid.uuid4().hex,
+        }
+        api_args = ["app.main:create_app", "--factory", "--workers", "2"]
+        port = free_port()
+        stored: dict[str, tuple[int, int]] = {}
+        with serve("api", api_args, api_env, port):
+            print("coverage …", flush=True)
+            coverage = time_coverage(
+                url, port, fixture, samples=args.coverage_samples, warmup=args.coverage_warmup
+            )
+            print("recording through the API …", flush=True)
+            api = drive(
+                "Doorstep API",
+                port,
+                contact_requests(fixture, args.seed + 1),
+                clients=args.clients,
+                seconds=args.seconds,
+                warmup=args.warmup,
+                max_requests=args.max_requests,
+            )
+        stored[api.name] = (count_stored(url, api.created_ids), len(api.created_ids))
+
+        base_env = {
+            "BENCH_DATABASE_URL": url,
+            "BENCH_COMMUNITY_ID": str(fixture.community_id),
+            "BENCH_USER_ID": str(fixture.manager_id),
+            "BENCH_TIMEZONE": "Asia/Shanghai",
+            "BENCH_POOL_SIZE": str(args.pool_size),
+        }
+        base_args = ["baseline_app:app", "--app-dir", str(Path(__file__).parent), "--workers", "2"]
+        port = free_port()
+        with serve("baseline", base_args, base_env, port):
+            print("recording through the bare ASGI baseline …", flush=True)
+            baseline = drive(
+                "bare ASGI + psycopg baseline",
+                port,
+                contact_requests(fixture, args.seed + 2),
+                clients=args.clients,
+                seconds=args.seconds,
+                warmup=args.warmup,
+                max_requests=args.max_requests,
+            )
+        stored[baseline.name] = (count_stored(url, baseline.created_ids), len(baseline.created_ids))
+
+        figures = report(args, fixture, load_seconds, server, baseline, api, stored, coverage)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(figures, indent=2, default=str))
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {url}")
+        else:
+            drop_database(args.postgres, url)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
