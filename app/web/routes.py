@@ -1,5 +1,277 @@
-"""HTTP routes of the web domain."""
+"""The phone and manager pages: server-rendered shells whose scripts call the REST API.
 
-from fastapi import APIRouter
+The pages hold no data and check no login: the scripts read the bearer token from the
+browser's storage and fetch everything from ``/api/v1``, so a page works the same for every
+role and its shell can be cached by the service worker for use without a connection.
+"""
 
-router = APIRouter(tags=["web"])
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from app.config import TEMPLATES_DIR
+from app.errors import NotFound
+from app.schemas import IdPath
+from app.web.i18n import LANGS, Lang, pick_lang, strings_for
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+
+WEB_DIR = TEMPLATES_DIR / "web"
+STATIC_DIR = WEB_DIR / "static"
+FONTS_DIR = TEMPLATES_DIR / "fonts"
+LANG_COOKIE = "doorstep_lang"
+ONE_YEAR = 365 * 24 * 3600
+
+_env = Environment(
+    loader=FileSystemLoader(str(WEB_DIR)),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+LangQuery = Annotated[str | None, Query(alias="lang", max_length=8)]
+LangCookie = Annotated[str | None, Cookie(alias=LANG_COOKIE, max_length=8)]
+
+
+@lru_cache
+def asset_version() -> str:
+    """A short hash of every static file and font: changes whenever one of them does."""
+    digest = hashlib.sha256()
+    for folder in (WEB_DIR, FONTS_DIR):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(TEMPLATES_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def static_url(name: str) -> str:
+    """The versioned URL of a static file, cacheable for a year."""
+    return f"/static/{name}?v={asset_version()}"
+
+
+def _font_files() -> list[str]:
+    if not FONTS_DIR.is_dir():
+        return []
+    return sorted(p.name for p in FONTS_DIR.iterdir() if p.suffix in {".otf", ".ttf", ".woff2"})
+
+
+def _render(
+    request: Request,
+    template: str,
+    *,
+    lang: Lang,
+    page: str,
+    title_key: str,
+    data: dict[str, object] | None = None,
+    lang_from_query: bool = False,
+) -> HTMLResponse:
+    strings = strings_for(lang)
+    other = "en" if lang == "zh" else "zh"
+    body = _env.get_template(template).render(
+        lang=lang,
+        html_lang="zh-CN" if lang == "zh" else "en",
+        other_lang=other,
+        other_lang_url=f"{request.url.path}?lang={other}",
+        t=strings,
+        title=strings[title_key],
+        page=page,
+        static_url=static_url,
+        version=asset_version(),
+        fonts=_font_files(),
+        boot_json=json.dumps(
+            {"lang": lang, "page": page, "strings": strings, "data": data or {}},
+            ensure_ascii=False,
+        ).replace("</", "<\\/"),
+    )
+    response = HTMLResponse(body, headers={"Cache-Control": "no-cache"})
+    if lang_from_query:
+        response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="lax")
+    return response
+
+
+def _page(
+    request: Request,
+    template: str,
+    *,
+    lang_query: str | None,
+    lang_cookie: str | None,
+    page: str,
+    title_key: str,
+    data: dict[str, object] | None = None,
+) -> HTMLResponse:
+    lang = pick_lang(lang_query, lang_cookie)
+    return _render(
+        request,
+        template,
+        lang=lang,
+        page=page,
+        title_key=title_key,
+        data=data,
+        lang_from_query=lang_query in LANGS,
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def show_home(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
+    """Send the user on by role: staff to their rounds, officers and managers to campaigns."""
+    return _page(
+        request, "home.html", lang_query=lang, lang_cookie=cookie, page="home", title_key="loading"
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def show_login(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
+    """The login form."""
+    return _page(
+        request,
+        "login.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="login",
+        title_key="login_title",
+    )
+
+
+@router.get("/schedule", response_class=HTMLResponse)
+def show_schedule(
+    request: Request, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """Today's and upcoming rounds and events of the user."""
+    return _page(
+        request,
+        "schedule.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="schedule",
+        title_key="schedule_title",
+    )
+
+
+@router.get("/rounds/{round_id}", response_class=HTMLResponse)
+def show_round(
+    request: Request, round_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """A round's households laid out by unit and floor, one tap per outcome."""
+    return _page(
+        request,
+        "round.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="round",
+        title_key="round_title",
+        data={"round_id": round_id},
+    )
+
+
+@router.get("/events/{event_id}", response_class=HTMLResponse)
+def show_event(
+    request: Request, event_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """Attendance at a convenience-service event, recorded by household code."""
+    return _page(
+        request,
+        "by_code.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="event",
+        title_key="event_title",
+        data={"event_id": event_id},
+    )
+
+
+@router.get("/walk-in", response_class=HTMLResponse)
+def show_walk_in(
+    request: Request, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """Walk-ins at the service centre, recorded by household code."""
+    return _page(
+        request,
+        "by_code.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="walk_in",
+        title_key="walkin_title",
+    )
+
+
+@router.get("/campaigns", response_class=HTMLResponse)
+def show_campaigns(
+    request: Request, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """The campaigns of every community the user plans or manages."""
+    return _page(
+        request,
+        "campaigns.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="campaigns",
+        title_key="campaigns_title",
+    )
+
+
+@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
+def show_campaign(
+    request: Request, campaign_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """A campaign's progress: coverage, by building and day, gaps, incidents, downloads."""
+    return _page(
+        request,
+        "campaign.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="campaign",
+        title_key="progress_title",
+        data={"campaign_id": campaign_id},
+    )
+
+
+@router.get("/sw.js")
+def get_service_worker() -> Response:
+    """The service worker, served from the root so that it may keep every page's shell."""
+    body = _env.get_template("sw.js").render(
+        version=asset_version(),
+        assets=[static_url(p.name) for p in sorted(STATIC_DIR.iterdir()) if p.is_file()],
+    )
+    return Response(
+        body,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+def _file_under(folder: Path, name: str) -> Path:
+    """A file inside ``folder`` by relative name; anything outside it, or missing, is 404."""
+    base = folder.resolve()
+    path = (base / name).resolve()
+    if not path.is_relative_to(base) or not path.is_file():
+        raise NotFound("No such file")
+    return path
+
+
+def _cached_file(path: Path, versioned: bool) -> FileResponse:
+    cache = f"public, max-age={ONE_YEAR}, immutable" if versioned else "no-cache"
+    return FileResponse(path, headers={"Cache-Control": cache})
+
+
+@router.get("/static/{name:path}")
+def get_static(name: str, v: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
+    """A script or style sheet of the pages."""
+    return _cached_file(_file_under(STATIC_DIR, name), v is not None)
+
+
+@router.get("/fonts/{name}")
+def get_font(name: str, v: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
+    """The project's own CJK font, so that Chinese renders on any machine."""
+    return _cached_file(_file_under(FONTS_DIR, name), v is not None)

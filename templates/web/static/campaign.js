@@ -1,0 +1,384 @@
+/* A campaign's progress: coverage with numerator and denominator, by status, building and day
+ * (an inline SVG against the target line), follow-up, households not yet reached, incidents, and
+ * every document one click away (fetched with the token, saved as a file).
+ */
+(function () {
+  "use strict";
+  var DS = window.DS;
+  var t = DS.t;
+  var el = DS.el;
+  var svg = DS.svg;
+  if (!DS.requireLogin()) return;
+
+  var campaignId = DS.pathId(DS.boot.data.campaign_id);
+  var root = document.getElementById("progress");
+  var STATUS_ORDER = ["reached", "refused", "materials_left", "not_home", "unvisited"];
+  var NOT_REACHED_MAX = 200;
+
+  function section(id, titleKey, children) {
+    return el("section", { class: "card", "aria-labelledby": id }, [el("h2", { id: id, text: t(titleKey) })].concat(children));
+  }
+
+  function table(caption, heads, rows, numericFrom) {
+    var thead = el("thead", {}, [el("tr", {}, heads.map(function (h, i) {
+      return el("th", { scope: "col", class: i >= numericFrom ? "num" : "" }, [h]);
+    }))]);
+    var tbody = el("tbody", {}, rows.map(function (r) {
+      return el("tr", {}, r.map(function (c, i) {
+        var node = typeof c === "string" || typeof c === "number" ? String(c) : c;
+        return i === 0 ? el("th", { scope: "row" }, [node]) : el("td", { class: i >= numericFrom ? "num" : "" }, [node]);
+      }));
+    }));
+    return el("div", { class: "table-scroll" }, [el("table", {}, [caption ? el("caption", { class: "sr-only", text: caption }) : null, thead, tbody])]);
+  }
+
+  function ratio(r) {
+    return r.reached + " / " + r.eligible;
+  }
+
+  function bar(value, target) {
+    var pct = value === null || value === undefined ? 0 : Math.max(0, Math.min(1, value)) * 100;
+    return el("span", { class: "bar", "aria-hidden": "true" }, [
+      el("span", { class: "bar-fill" + (target !== undefined && value >= target ? " is-met" : ""), style: "width:" + pct.toFixed(1) + "%" }),
+      target !== undefined ? el("span", { class: "bar-target", style: "left:" + (target * 100).toFixed(1) + "%" }) : null,
+    ]);
+  }
+
+  /* ---------- headline ---------- */
+
+  function headline(c, cov) {
+    var met = cov.coverage !== null && cov.coverage >= cov.target_coverage;
+    return el("section", { class: "card headline-card", "aria-labelledby": "h-coverage" }, [
+      el("h2", { id: "h-coverage", text: t("coverage") }),
+      el("p", { class: "headline" }, [
+        el("span", { class: "big" + (met ? " is-met" : ""), text: DS.fmtPercent(cov.coverage) }),
+        el("span", { class: "fraction", text: t("coverage_fraction", { reached: cov.reached, eligible: cov.eligible }) }),
+      ]),
+      el("div", { class: "headline-bar" }, [bar(cov.coverage, cov.target_coverage)]),
+      el("p", { class: "muted" }, [
+        t("target_x", { target: DS.fmtPercent(cov.target_coverage) }) + " · " +
+        t("excluded_n", { n: cov.excluded, total: cov.households }),
+      ]),
+      el("p", { class: "muted small-text", text: t("as_of", { time: DS.fmtDateTime(cov.as_of) }) }),
+    ]);
+  }
+
+  /* ---------- by status: a stacked bar with the grid's colours and a labelled list ---------- */
+
+  function byStatus(cov) {
+    var total = STATUS_ORDER.reduce(function (s, k) {
+      return s + (cov.by_status[k] || 0);
+    }, 0) || 1;
+    var stack = el("div", { class: "stack", "aria-hidden": "true" }, STATUS_ORDER.map(function (k) {
+      var n = cov.by_status[k] || 0;
+      return n ? el("span", { class: "stack-part st-" + k, style: "flex-grow:" + n }) : null;
+    }));
+    var list = el("ul", { class: "legend-list counts" }, STATUS_ORDER.map(function (k) {
+      var n = cov.by_status[k] || 0;
+      return el("li", {}, [
+        el("span", { class: "swatch hh st-" + k, "aria-hidden": "true" }),
+        el("span", { text: t("status_" + k) }),
+        el("strong", { class: "num", text: n + " (" + DS.fmtPercent(n / total) + ")" }),
+      ]);
+    }));
+    return section("h-status", "by_status", [stack, list]);
+  }
+
+  /* ---------- by building ---------- */
+
+  function byBuilding(cov) {
+    var rows = cov.by_building.slice().sort(function (a, b) {
+      return String(a.code).localeCompare(String(b.code), undefined, { numeric: true });
+    }).map(function (b) {
+      return [
+        t("building_n", { code: b.code }),
+        ratio(b),
+        String(b.excluded),
+        el("span", { class: "cov-cell" }, [el("span", { text: DS.fmtPercent(b.coverage) }), bar(b.coverage, cov.target_coverage)]),
+      ];
+    });
+    return section("h-buildings", "by_building", [
+      table(t("by_building"), [t("col_building"), t("col_reached") + " / " + t("col_eligible"), t("col_excluded"), t("col_coverage")], rows, 1),
+    ]);
+  }
+
+  /* ---------- by day: the cumulative coverage against the target, as inline SVG ---------- */
+
+  function dayIndex(iso, start) {
+    return Math.round((new Date(iso + "T00:00:00Z") - new Date(start + "T00:00:00Z")) / 86400000);
+  }
+
+  function chart(campaign, cov) {
+    var W = 640;
+    var H = 260;
+    var m = { l: 48, r: 16, t: 16, b: 36 };
+    var days = Math.max(1, dayIndex(campaign.ends_on, campaign.starts_on));
+    var x = function (i) {
+      return m.l + (W - m.l - m.r) * (i / days);
+    };
+    var y = function (v) {
+      return m.t + (H - m.t - m.b) * (1 - v);
+    };
+    var nodes = [
+      svg("title", { id: "chart-title", text: t("chart_title") }),
+      svg("desc", { id: "chart-desc", text: cov.by_day.map(function (d) {
+        return d.date + " " + DS.fmtPercent(d.cumulative_coverage);
+      }).join("; ") }),
+    ];
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (v) {
+      nodes.push(svg("line", { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), class: "grid-line" }));
+      nodes.push(svg("text", { x: m.l - 6, y: y(v) + 4, "text-anchor": "end", class: "axis", text: Math.round(v * 100) + "%" }));
+    });
+    var ticks = Math.min(days, 6);
+    for (var k = 0; k <= ticks; k++) {
+      var i = Math.round((days * k) / ticks);
+      var d = new Date(new Date(campaign.starts_on + "T00:00:00Z").getTime() + i * 86400000);
+      nodes.push(svg("text", { x: x(i), y: H - m.b + 18, "text-anchor": "middle", class: "axis", text: (d.getUTCMonth() + 1) + "/" + d.getUTCDate() }));
+    }
+    var ty = y(cov.target_coverage);
+    nodes.push(svg("line", { x1: m.l, x2: W - m.r, y1: ty, y2: ty, class: "target-line" }));
+    nodes.push(svg("text", { x: W - m.r, y: ty - 6, "text-anchor": "end", class: "target-label", text: t("chart_target") + " " + DS.fmtPercent(cov.target_coverage) }));
+    var pts = cov.by_day.filter(function (d) {
+      return d.cumulative_coverage !== null && d.cumulative_coverage !== undefined;
+    }).map(function (d) {
+      return [x(dayIndex(d.date, campaign.starts_on)), y(d.cumulative_coverage)];
+    });
+    if (pts.length) {
+      nodes.push(svg("polyline", { points: pts.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "), class: "actual-line" }));
+      pts.forEach(function (p) {
+        nodes.push(svg("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 4, class: "actual-dot" }));
+      });
+    }
+    var figure = svg("svg", {
+      viewBox: "0 0 " + W + " " + H,
+      class: "chart",
+      role: "img",
+      "aria-labelledby": "chart-title chart-desc",
+      preserveAspectRatio: "xMidYMid meet",
+    }, nodes);
+    var key = el("p", { class: "chart-key" }, [
+      el("span", { class: "key-actual" }, [t("chart_actual")]),
+      el("span", { class: "key-target" }, [t("chart_target")]),
+    ]);
+    var rows = cov.by_day.map(function (d) {
+      return [DS.fmtDate(d.date), String(d.visited), String(d.newly_reached), DS.fmtPercent(d.cumulative_coverage), String(d.app_installs), String(d.pledges_signed), String(d.flyers_given), String(d.residents_reached)];
+    });
+    var ledger = el("details", { class: "ledger" }, [
+      el("summary", { text: t("by_day") + " · " + t("col_date") }),
+      table(t("by_day"), [t("col_date"), t("col_visited"), t("col_newly_reached"), t("col_cumulative"), t("col_app_installs"), t("col_pledges"), t("col_flyers"), t("col_residents")], rows, 1),
+    ]);
+    return section("h-days", "by_day", cov.by_day.length ? [figure, key, ledger] : [el("p", { class: "muted", text: t("no_days") })]);
+  }
+
+  /* ---------- channels, extras, flagged, follow-up ---------- */
+
+  function figures(id, titleKey, pairs) {
+    return section(id, titleKey, [el("dl", { class: "figures" }, [].concat.apply([], pairs.map(function (p) {
+      return [el("dt", { text: p[0] }), el("dd", { text: String(p[1]) })];
+    })))]);
+  }
+
+  function channels(cov) {
+    return figures("h-channels", "by_channel", ["door", "event", "walk_in", "phone"].map(function (c) {
+      return [t("channel_" + c), cov.by_channel[c] || 0];
+    }));
+  }
+
+  function extras(cov) {
+    var x = cov.extras || {};
+    return figures("h-extras", "extras_title", [
+      [t("col_app_installs"), x.app_installs || 0],
+      [t("col_pledges"), x.pledges_signed || 0],
+      [t("col_flyers"), x.flyers_given || 0],
+      [t("col_residents"), x.residents_reached || 0],
+    ]);
+  }
+
+  function flagged(cov) {
+    var f = cov.flagged || { any: null, by_flag: {} };
+    var rows = [];
+    if (f.any) rows.push([t("flagged_any"), ratio(f.any), DS.fmtPercent(f.any.coverage)]);
+    Object.keys(f.by_flag || {}).forEach(function (k) {
+      var r = f.by_flag[k];
+      var name = DS.boot.strings["flag_" + k] ? t("flag_" + k) : k;
+      rows.push([name, ratio(r), DS.fmtPercent(r.coverage)]);
+    });
+    return section("h-flagged", "flagged_title", [
+      table(t("flagged_title"), [t("flags"), t("col_reached") + " / " + t("col_eligible"), t("col_coverage")], rows, 1),
+    ]);
+  }
+
+  function revisits(cov) {
+    var r = cov.revisits || {};
+    return figures("h-revisits", "revisits_title", [
+      [t("first_not_home"), r.first_not_home || 0],
+      [t("revisited"), r.revisited || 0],
+      [t("reached_since"), r.reached_since || 0],
+      [t("not_yet_revisited"), r.not_yet_revisited || 0],
+      [t("never_visited"), cov.never_visited || 0],
+    ]);
+  }
+
+  /* ---------- households not yet reached ---------- */
+
+  function notReachedSection(campaign) {
+    var body = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
+    var box = section("h-notreached", "not_reached_title", [body]);
+    loadNotReached(campaign).then(function (res) {
+      DS.clear(body);
+      if (!res.items.length) {
+        body.appendChild(el("p", { class: "muted", text: t("not_reached_none") }));
+        return;
+      }
+      var rows = res.items.slice(0, NOT_REACHED_MAX).map(function (h) {
+        return [h.code, el("span", { class: "st-text-" + h.status }, [t("status_" + h.status)])];
+      });
+      body.appendChild(table(t("not_reached_title"), [t("col_household"), t("col_status")], rows, 2));
+      if (res.total > NOT_REACHED_MAX) body.appendChild(el("p", { class: "muted", text: t("not_reached_more", { n: res.total - NOT_REACHED_MAX }) }));
+    }).catch(function (err) {
+      DS.clear(body);
+      body.appendChild(el("p", { class: "form-error", text: t("error_generic", { detail: err.detail }) }));
+    });
+    return box;
+  }
+
+  function loadNotReached(campaign) {
+    return DS.api("/campaigns/" + campaign.id + "/households?reached=false&limit=" + NOT_REACHED_MAX).then(function (page) {
+      var items = (page.items || []).map(function (it) {
+        var h = it.household || it;
+        return { code: h.code, status: it.status || (it.state && it.state.status) || "unvisited" };
+      }).filter(function (h) {
+        return h.status !== "reached" && h.status !== "vacant";
+      });
+      return { items: items, total: page.total !== undefined ? page.total : items.length };
+    });
+  }
+
+  /* ---------- incidents ---------- */
+
+  function incidentsSection(campaign, cov, fraudTypes) {
+    var body = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
+    var inc = cov.incidents || { total: 0, dissuaded: 0, amount_lost: 0, amount_prevented: 0 };
+    var box = section("h-incidents", "incidents_title", [
+      el("p", { text: t("incidents_summary", { total: inc.total, dissuaded: inc.dissuaded, lost: inc.amount_lost, prevented: inc.amount_prevented }) }),
+      body,
+    ]);
+    DS.api("/communities/" + campaign.community_id + "/incidents?limit=100").then(function (page) {
+      DS.clear(body);
+      var items = (page.items || []).filter(function (i) {
+        if (i.campaign_id !== undefined && i.campaign_id !== null) return i.campaign_id === campaign.id;
+        var day = String(i.occurred_at).slice(0, 10);
+        return day >= campaign.starts_on && day <= campaign.ends_on;
+      });
+      if (!items.length) {
+        body.appendChild(el("p", { class: "muted", text: t("incidents_none") }));
+        return;
+      }
+      var ul = el("ul", { class: "incidents" });
+      items.forEach(function (i) {
+        var ft = fraudTypes[i.fraud_type];
+        var name = ft ? (DS.boot.lang === "zh" ? ft.name_zh : ft.name_en) : i.fraud_type;
+        ul.appendChild(el("li", {}, [
+          el("strong", { text: name }),
+          el("span", { class: "badge badge-" + i.status, text: t("incident_status_" + i.status) }),
+          el("span", { class: "muted", text: DS.fmtDateTime(i.occurred_at) + " · " + i.channel }),
+          el("span", { text: i.summary }),
+        ]));
+      });
+      body.appendChild(ul);
+    }).catch(function (err) {
+      DS.clear(body);
+      body.appendChild(el("p", { class: "form-error", text: t("error_generic", { detail: err.detail }) }));
+    });
+    return box;
+  }
+
+  /* ---------- downloads ---------- */
+
+  function downloadButton(label, path, name) {
+    return el("li", {}, [el("button", {
+      type: "button",
+      class: "button download",
+      "data-path": path,
+      onclick: function (e) {
+        DS.download(path, name, e.currentTarget);
+      },
+    }, [label])]);
+  }
+
+  function downloads(campaign) {
+    var base = "/campaigns/" + campaign.id;
+    var ul = el("ul", { class: "downloads" }, [
+      downloadButton(t("report_pdf"), base + "/report.pdf?lang=" + DS.boot.lang, "report-" + campaign.id + ".pdf"),
+      downloadButton(t("coverage_xlsx"), base + "/coverage.xlsx", "coverage-" + campaign.id + ".xlsx"),
+      downloadButton(t("coverage_csv"), base + "/coverage.csv", "coverage-" + campaign.id + ".csv"),
+      downloadButton(t("flyers_pdf"), base + "/flyers.pdf?lang=zh", "flyers-" + campaign.id + ".pdf"),
+      downloadButton(t("flyers_pdf_en"), base + "/flyers.pdf?lang=en", "flyers-" + campaign.id + "-en.pdf"),
+    ]);
+    var sheets = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
+    DS.apiAll(base + "/rounds").then(function (rounds) {
+      DS.clear(sheets);
+      if (!rounds.length) {
+        sheets.appendChild(el("p", { class: "muted", text: t("no_rounds") }));
+        return;
+      }
+      rounds.sort(function (a, b) {
+        return a.starts_at < b.starts_at ? -1 : 1;
+      });
+      sheets.appendChild(el("ul", { class: "downloads" }, rounds.map(function (r) {
+        var codes = (r.buildings || []).map(function (b) { return b.code; }).join("、") || (r.building_ids || []).join("、");
+        return downloadButton(t("walk_sheet_of", { when: DS.fmtDateTime(r.starts_at), codes: codes }), "/rounds/" + r.id + "/walk-sheet.pdf", "walk-sheet-" + r.id + ".pdf");
+      })));
+    }).catch(function (err) {
+      DS.clear(sheets);
+      sheets.appendChild(el("p", { class: "form-error", text: t("error_generic", { detail: err.detail }) }));
+    });
+    return section("h-downloads", "downloads", [ul, el("h3", { text: t("walk_sheets_title") }), sheets]);
+  }
+
+  /* ---------- start ---------- */
+
+  Promise.all([
+    DS.api("/campaigns/" + campaignId),
+    DS.api("/campaigns/" + campaignId + "/coverage"),
+    DS.api("/fraud-types").catch(function () {
+      return [];
+    }),
+  ])
+    .then(function (parts) {
+      var campaign = parts[0];
+      var cov = parts[1];
+      var types = {};
+      var list = Array.isArray(parts[2]) ? parts[2] : parts[2].items || [];
+      list.forEach(function (f) {
+        types[f.code] = f;
+      });
+      document.getElementById("campaign-title").textContent = campaign.name;
+      document.title = campaign.name + " · " + t("app_name");
+      document.getElementById("campaign-dates").textContent =
+        t("date_range", { start: DS.fmtDate(campaign.starts_on), end: DS.fmtDate(campaign.ends_on) }) + " · " + t("campaign_status_" + campaign.status);
+      DS.clear(root);
+      root.removeAttribute("aria-busy");
+      [
+        headline(campaign, cov),
+        downloads(campaign),
+        byStatus(cov),
+        byBuilding(cov),
+        chart(campaign, cov),
+        channels(cov),
+        extras(cov),
+        revisits(cov),
+        flagged(cov),
+        notReachedSection(campaign),
+        incidentsSection(campaign, cov, types),
+      ].forEach(function (node) {
+        root.appendChild(node);
+      });
+    })
+    .catch(function (err) {
+      DS.clear(root);
+      root.removeAttribute("aria-busy");
+      var key = err.status === 404 ? "not_found" : err.status === 403 ? "no_access" : null;
+      root.appendChild(el("p", { class: "form-error", role: "alert", text: key ? t(key) : t("error_generic", { detail: err.detail }) }));
+    });
+})();
