@@ -369,8 +369,9 @@
     return load(KEYS.outbox, []);
   }
 
+  /* Only the logged-in user's records are sent with their token; a colleague's wait for them. */
   function mine(item) {
-    return item.user_id === currentUserId();
+    return item.user_id === null || item.user_id === currentUserId();
   }
 
   /* Record contacts: stored on the phone first, then sent. `items`: [{body, label, household_id, ...}] */
@@ -732,7 +733,10 @@
     });
     setInterval(renderSync, 1000);
     renderSync();
-    if (token() && boot.page !== "login") flush();
+    if (token() && boot.page !== "login") {
+      if (load(KEYS.me, null)) flush();
+      else me().then(flush, renderSync);
+    }
 
     if ("serviceWorker" in navigator && window.isSecureContext) {
       navigator.serviceWorker.register("/sw.js", { scope: "/" })

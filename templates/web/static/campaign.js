@@ -76,7 +76,7 @@
     var list = el("ul", { class: "legend-list counts" }, STATUS_ORDER.map(function (k) {
       var n = cov.by_status[k] || 0;
       return el("li", {}, [
-        el("span", { class: "swatch hh st-" + k, "aria-hidden": "true" }),
+        el("span", { class: "swatch st-" + k, "aria-hidden": "true" }),
         el("span", { text: t("status_" + k) }),
         el("strong", { class: "num", text: n + " (" + DS.fmtPercent(n / total) + ")" }),
       ]);
@@ -109,9 +109,10 @@
   }
 
   function chart(campaign, cov) {
-    var W = 640;
-    var H = 260;
-    var m = { l: 48, r: 16, t: 16, b: 36 };
+    // Drawn at the width it is shown at, so that its text stays readable on a phone.
+    var W = Math.max(300, Math.min(960, root.clientWidth - 34));
+    var H = W < 500 ? 220 : 280;
+    var m = { l: 48, r: 16, t: 22, b: 36 };
     var days = Math.max(1, dayIndex(campaign.ends_on, campaign.starts_on));
     var x = function (i) {
       return m.l + (W - m.l - m.r) * (i / days);
@@ -129,7 +130,7 @@
       nodes.push(svg("line", { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), class: "grid-line" }));
       nodes.push(svg("text", { x: m.l - 6, y: y(v) + 4, "text-anchor": "end", class: "axis", text: Math.round(v * 100) + "%" }));
     });
-    var ticks = Math.min(days, 6);
+    var ticks = Math.min(days, W < 500 ? 4 : 8);
     for (var k = 0; k <= ticks; k++) {
       var i = Math.round((days * k) / ticks);
       var d = new Date(new Date(campaign.starts_on + "T00:00:00Z").getTime() + i * 86400000);
@@ -164,7 +165,7 @@
       return [DS.fmtDate(d.date), String(d.visited), String(d.newly_reached), DS.fmtPercent(d.cumulative_coverage), String(d.app_installs), String(d.pledges_signed), String(d.flyers_given), String(d.residents_reached)];
     });
     var ledger = el("details", { class: "ledger" }, [
-      el("summary", { text: t("by_day") + " · " + t("col_date") }),
+      el("summary", { text: t("ledger") }),
       table(t("by_day"), [t("col_date"), t("col_visited"), t("col_newly_reached"), t("col_cumulative"), t("col_app_installs"), t("col_pledges"), t("col_flyers"), t("col_residents")], rows, 1),
     ]);
     return section("h-days", "by_day", cov.by_day.length ? [figure, key, ledger] : [el("p", { class: "muted", text: t("no_days") })]);
@@ -230,10 +231,17 @@
         body.appendChild(el("p", { class: "muted", text: t("not_reached_none") }));
         return;
       }
-      var rows = res.items.slice(0, NOT_REACHED_MAX).map(function (h) {
-        return [h.code, el("span", { class: "st-text-" + h.status }, [t("status_" + h.status)])];
-      });
-      body.appendChild(table(t("not_reached_title"), [t("col_household"), t("col_status")], rows, 2));
+      var list = el("ul", { class: "chips" }, res.items.slice(0, NOT_REACHED_MAX).map(function (h) {
+        return el("li", { class: "chip" }, [
+          el("span", { class: "swatch st-" + h.status, "aria-hidden": "true" }),
+          el("strong", { text: h.code }),
+          el("span", { class: "muted", text: t("status_" + h.status) }),
+        ]);
+      }));
+      body.appendChild(el("details", { class: "ledger", open: res.total <= 40 }, [
+        el("summary", { text: t("not_reached_count", { n: res.total }) }),
+        list,
+      ]));
       if (res.total > NOT_REACHED_MAX) body.appendChild(el("p", { class: "muted", text: t("not_reached_more", { n: res.total - NOT_REACHED_MAX }) }));
     }).catch(function (err) {
       DS.clear(body);
@@ -363,9 +371,9 @@
         headline(campaign, cov),
         downloads(campaign),
         byStatus(cov),
+        channels(cov),
         byBuilding(cov),
         chart(campaign, cov),
-        channels(cov),
         extras(cov),
         revisits(cov),
         flagged(cov),

@@ -211,7 +211,8 @@
       },
     }, [
       el("span", { class: "hh-room", text: h.room }),
-      el("span", { class: "hh-status" }, [icon(d.pending ? "pending" : d.status), el("span", { text: d.pending ? t("status_pending") : t("status_" + d.status) })]),
+      el("span", { class: "hh-status" }, [icon(d.status), el("span", { text: t("status_" + d.status) })]),
+      d.pending ? el("span", { class: "hh-pending" }, [icon("pending"), el("span", { text: t("status_pending") })]) : null,
       h.flags.length ? el("span", { class: "hh-flag", "aria-hidden": "true", text: "★" }) : null,
     ]);
     return btn;
@@ -333,7 +334,7 @@
     var ul = DS.clear(document.getElementById("legend"));
     STATUSES.concat(["pending"]).forEach(function (s) {
       ul.appendChild(el("li", {}, [
-        el("span", { class: "swatch hh st-" + (s === "pending" ? "unvisited is-pending" : s), "aria-hidden": "true" }, [icon(s)]),
+        el("span", { class: "swatch st-" + (s === "pending" ? "unvisited is-pending" : s), "aria-hidden": "true" }, [icon(s)]),
         el("span", { text: t("status_" + s) }),
       ]));
     });
@@ -439,7 +440,7 @@
       return x.h.id === h.id;
     })[0];
     document.getElementById("sheet-title").textContent = h.code + " · " + t("floor_n", { floor: h.floor });
-    document.getElementById("sheet-status").textContent = statusLabel(d);
+    document.getElementById("sheet-status").textContent = t("current_status", { status: statusLabel(d) });
     document.getElementById("sheet-status").className = "sheet-status st-text-" + d.status;
     var flags = document.getElementById("sheet-flags");
     flags.textContent = h.flags.length ? "★ " + h.flags.map(function (f) { return t("flag_" + f); }).join("、") : "";
