@@ -304,7 +304,9 @@ def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
                 if occupancy == "vacant" or r < 0.85:
                     channel = "door"
                     round_id, starts = rounds[building_id]
-                    at = starts + timedelta(minutes=rng.randrange(480))
+                    at = starts + timedelta(
+                        seconds=rng.randrange(480 * 60), microseconds=rng.randrange(10**6)
+                    )
                     if occupancy == "vacant":
                         outcome = rng.choice(("vacant", "materials_left"))
                     else:
@@ -322,7 +324,9 @@ def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
                         )
                 elif r < 0.93:
                     channel, outcome, event = "event", "reached", event_id
-                    at = event_start + timedelta(minutes=rng.randrange(180))
+                    at = event_start + timedelta(
+                        seconds=rng.randrange(180 * 60), microseconds=rng.randrange(10**6)
+                    )
                 else:
                     channel = "walk_in" if r < 0.97 else "phone"
                     outcome = (
@@ -332,7 +336,7 @@ def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
                     )
                     day = CAMPAIGN_START + timedelta(days=rng.randrange(CAMPAIGN_DAYS))
                     at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=LOCAL) + timedelta(
-                        minutes=rng.randrange(540)
+                        seconds=rng.randrange(540 * 60), microseconds=rng.randrange(10**6)
                     )
                 reached = outcome == "reached"
                 voided = rng.random() < 0.01
@@ -560,11 +564,15 @@ class Run:
     p99_ms: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
     first_error: str | None = None
+    client_cpu: float = 0.0  # CPU seconds the load generator used per wall second
+    client_cpu_seconds: float = 0.0
+    wall_seconds: float = 0.0
     created_ids: list[str] = field(default_factory=list, repr=False)
+    latencies: list[float] = field(default_factory=list, repr=False)
 
 
 def drive(
-    name: str,
+    run: Run,
     port: int,
     make_request: Callable[[], tuple[str, bytes]],
     *,
@@ -572,14 +580,12 @@ def drive(
     seconds: float,
     warmup: float,
     max_requests: int,
-) -> Run:
+) -> None:
     """Fire requests from ``clients`` connections for ``warmup + seconds`` or ``max_requests``.
 
-    Only successful requests started after the warm-up count towards throughput and latency;
-    failures are counted by status and the first one is kept to show.
+    Adds to ``run``: only successful requests started after the warm-up count towards
+    throughput and latency; failures are counted by status and the first one is kept to show.
     """
-    run = Run(name)
-    latencies: list[float] = []
     statuses: Counter[int] = Counter()
     budget = [max_requests]
     last_end = [0.0]
@@ -604,7 +610,7 @@ def drive(
                     statuses[status] += 1
                     last_end[0] = max(last_end[0], t1)
                     if status in (200, 201):
-                        latencies.append(t1 - t0)
+                        run.latencies.append(t1 - t0)
         finally:
             await conn.close()
 
@@ -613,15 +619,25 @@ def drive(
         await asyncio.gather(*(client(start) for _ in range(clients)))
         return start
 
+    cpu0 = time.process_time()
     with _event_loop() as runner:
         start = runner.run(main())
-    latencies.sort()
-    run.requests = len(latencies)
-    run.seconds = max(last_end[0] - (start + warmup), 1e-9)
-    run.throughput = run.requests / run.seconds if run.requests else 0.0
-    run.p50_ms = _percentile(latencies, 0.50) * 1000
-    run.p99_ms = _percentile(latencies, 0.99) * 1000
-    run.statuses = {str(k): v for k, v in sorted(statuses.items())}
+    run.client_cpu_seconds += time.process_time() - cpu0
+    run.wall_seconds += time.perf_counter() - start
+    run.seconds += max(last_end[0] - (start + warmup), 0.0)
+    for status, count in statuses.items():
+        run.statuses[str(status)] = run.statuses.get(str(status), 0) + count
+
+
+def finish(run: Run) -> Run:
+    """Compute the run's figures from what its slices collected."""
+    run.latencies.sort()
+    run.requests = len(run.latencies)
+    run.throughput = run.requests / run.seconds if run.requests and run.seconds else 0.0
+    run.p50_ms = _percentile(run.latencies, 0.50) * 1000
+    run.p99_ms = _percentile(run.latencies, 0.99) * 1000
+    run.client_cpu = run.client_cpu_seconds / run.wall_seconds if run.wall_seconds else 0.0
+    run.statuses = dict(sorted(run.statuses.items()))
     return run
 
 
@@ -689,7 +705,9 @@ def count_stored(url: str, ids: list[str]) -> int:
 # Coverage
 
 # The coverage rules of DESIGN.md for the headline figures, by hand: a household's best
-# outcome, its latest outcome, vacant exclusions; voided contacts count nowhere.
+# outcome, whether its latest outcome is `vacant`, vacant exclusions; voided contacts count
+# nowhere. (The loaded data has no two contacts of a household at the same instant, so
+# "latest" needs no tie-break here.)
 RAW_COVERAGE_SQL = """
 WITH per_household AS (
     SELECT household_id,
@@ -697,13 +715,14 @@ WITH per_household AS (
            bool_or(outcome = 'refused') AS refused,
            bool_or(outcome = 'materials_left') AS materials_left,
            bool_or(outcome = 'not_home') AS not_home,
-           (array_agg(outcome ORDER BY occurred_at DESC, recorded_at DESC))[1] AS latest
+           max(occurred_at) FILTER (WHERE outcome = 'vacant') >= max(occurred_at)
+               AS latest_vacant
     FROM contacts
     WHERE campaign_id = %(campaign)s AND voided_at IS NULL
     GROUP BY household_id
 ), status AS (
     SELECT (h.occupancy = 'vacant'
-            OR (c.latest = 'vacant' AND NOT coalesce(c.reached, false))) AS excluded,
+            OR coalesce(c.latest_vacant AND NOT c.reached, false)) AS excluded,
            CASE WHEN c.reached THEN 'reached' WHEN c.refused THEN 'refused'
                 WHEN c.materials_left THEN 'materials_left' WHEN c.not_home THEN 'not_home'
                 ELSE 'unvisited' END AS status
@@ -777,6 +796,77 @@ def time_coverage(url: str, port: int, fixture: Fixture, *, samples: int, warmup
 
 
 # --------------------------------------------------------------------------------------------
+# Profiling (optional)
+
+
+@contextlib.contextmanager
+def profiled(directory: Path | None, pid: int, name: str, seconds: float) -> Iterator[None]:
+    """Sample ``pid`` and its worker processes with py-spy while the block runs."""
+    if directory is None:
+        yield
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    out = directory / f"{name}.txt"
+    cmd = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid)]
+    cmd += ["--subprocesses", "--rate", "200", "--format", "raw", "--output", str(out)]
+    if seconds:
+        cmd += ["--duration", str(int(seconds + 1))]
+    spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1.0)  # py-spy needs a moment to attach
+    try:
+        yield
+    finally:
+        if not seconds:
+            spy.send_signal(signal.SIGINT)
+        _, err = spy.communicate(timeout=60)
+        if out.exists():
+            print(f"\nprofile {name} ({out}):")
+            summarise_profile(out)
+        else:
+            print(f"py-spy wrote nothing: {err.decode(errors='replace')[-500:]}")
+
+
+def summarise_profile(path: Path, top: int = 30) -> None:
+    """Print the frames with the most inclusive samples (each counted once per stack)."""
+    plumbing = (
+        "multiprocessing/",
+        "asyncio/runners",
+        "uvicorn/_",
+        "uvicorn/supervisors",
+        "uvicorn/main",
+        "uvicorn/server",
+        "click/",
+        "runpy",
+        "threading.py",
+        "<string>",
+    )
+    inclusive: Counter[str] = Counter()
+    leaf: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = [f for f in stack.split(";") if f.endswith(")") and ".py:" in f]
+        total += count
+        for frame in set(frames):
+            if not any(p in frame for p in plumbing):
+                inclusive[frame] += count
+        if frames:
+            leaf[frames[-1]] += count
+    if not total:
+        print("  no samples")
+        return
+    print(f"  {total} samples on CPU; inclusive share of the busiest frames:")
+    for frame, count in inclusive.most_common(top):
+        print(f"  {100 * count / total:5.1f}%  {frame[:150]}")
+    print("  leaf (self) share:")
+    for frame, count in leaf.most_common(10):
+        print(f"  {100 * count / total:5.1f}%  {frame[:150]}")
+
+
+# --------------------------------------------------------------------------------------------
 # The run
 
 
@@ -810,15 +900,19 @@ def report(
     print()
     print(
         f"contact recording · POST /api/v1/contacts · {args.clients} clients · "
-        f"{args.seconds:g} s after {args.warmup:g} s warm-up · uvicorn --workers 2"
+        f"{args.seconds:g} s each in {args.slices} alternating slice(s), each after "
+        f"{args.warmup:g} s warm-up · uvicorn --workers 2"
     )
-    print(f"  {'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  {'non-2xx':>8}  stored/created")
+    print(
+        f"  {'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  {'non-2xx':>8}  stored/created"
+        "  client CPU"
+    )
     for run in (baseline, api):
         bad = sum(v for k, v in run.statuses.items() if not k.startswith("2"))
         s, c = stored[run.name]
         print(
             f"  {run.name:28}{run.throughput:10,.0f}{run.p50_ms:10.1f}{run.p99_ms:10.1f}"
-            f"  {bad:8}  {s}/{c}"
+            f"  {bad:8}  {f'{s}/{c}':>14}  {run.client_cpu:9.0%}"
         )
         if run.first_error:
             print(f"    first error: {run.first_error}")
@@ -872,6 +966,7 @@ def report(
 def _run_dict(run: Run) -> dict[str, Any]:
     data = asdict(run)
     data.pop("created_ids")
+    data.pop("latencies")
     return data
 
 
@@ -881,8 +976,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--households", type=int, default=100_000)
     p.add_argument("--contacts", type=int, default=300_000)
     p.add_argument("--clients", type=int, default=32)
-    p.add_argument("--seconds", type=float, default=20.0, help="measured seconds per run")
-    p.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
+    p.add_argument("--seconds", type=float, default=20.0, help="measured seconds per server")
+    p.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds per slice")
+    p.add_argument(
+        "--slices", type=int, default=2, help="alternate baseline and API this many times each"
+    )
     p.add_argument("--max-requests", type=int, default=500_000, help="per run, warm-up included")
     p.add_argument("--coverage-samples", type=int, default=10)
     p.add_argument("--coverage-warmup", type=int, default=3)
@@ -898,6 +996,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     p.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample the API workers with py-spy (pip install py-spy) while recording and while"
+        " serving coverage; writes collapsed stacks to DIR and prints where the time goes",
+    )
+    p.add_argument(
         "--quick",
         action="store_true",
         help="smoke run: 5,000 households, 15,000 contacts, 3 s runs",
@@ -905,7 +1010,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.households, args.contacts = 5_000, 15_000
-        args.seconds, args.warmup = 3.0, 0.5
+        args.seconds, args.warmup, args.slices = 3.0, 0.5, 1
         args.coverage_samples, args.coverage_warmup = 5, 1
     return args
 
@@ -933,25 +1038,6 @@ def main(argv: list[str] | None = None) -> int:
             "DOORSTEP_SECRET_KEY": uuid.uuid4().hex,
         }
         api_args = ["app.main:create_app", "--factory", "--workers", "2"]
-        port = free_port()
-        stored: dict[str, tuple[int, int]] = {}
-        with serve("api", api_args, api_env, port):
-            print("coverage …", flush=True)
-            coverage = time_coverage(
-                url, port, fixture, samples=args.coverage_samples, warmup=args.coverage_warmup
-            )
-            print("recording through the API …", flush=True)
-            api = drive(
-                "Doorstep API",
-                port,
-                contact_requests(fixture, args.seed + 1),
-                clients=args.clients,
-                seconds=args.seconds,
-                warmup=args.warmup,
-                max_requests=args.max_requests,
-            )
-        stored[api.name] = (count_stored(url, api.created_ids), len(api.created_ids))
-
         base_env = {
             "BENCH_DATABASE_URL": url,
             "BENCH_COMMUNITY_ID": str(fixture.community_id),
@@ -960,19 +1046,43 @@ def main(argv: list[str] | None = None) -> int:
             "BENCH_POOL_SIZE": str(args.pool_size),
         }
         base_args = ["baseline_app:app", "--app-dir", str(Path(__file__).parent), "--workers", "2"]
-        port = free_port()
-        with serve("baseline", base_args, base_env, port):
-            print("recording through the bare ASGI baseline …", flush=True)
-            baseline = drive(
-                "bare ASGI + psycopg baseline",
-                port,
-                contact_requests(fixture, args.seed + 2),
-                clients=args.clients,
-                seconds=args.seconds,
-                warmup=args.warmup,
-                max_requests=args.max_requests,
+        api_port, base_port = free_port(), free_port()
+        api = Run("Doorstep API")
+        baseline = Run("bare ASGI + psycopg baseline")
+        api_requests = contact_requests(fixture, args.seed + 1)
+        base_requests = contact_requests(fixture, args.seed + 2)
+        with (
+            serve("api", api_args, api_env, api_port) as api_pid,
+            serve("baseline", base_args, base_env, base_port),
+        ):
+            print("coverage …", flush=True)
+            coverage = time_coverage(
+                url, api_port, fixture, samples=args.coverage_samples, warmup=args.coverage_warmup
             )
-        stored[baseline.name] = (count_stored(url, baseline.created_ids), len(baseline.created_ids))
+            # Slices alternate A B B A …, so that drift on a shared machine hits both alike.
+            slice_seconds = args.seconds / args.slices
+            for i in range(args.slices):
+                order = [(baseline, base_port, base_requests), (api, api_port, api_requests)]
+                for run, port, requests in order if i % 2 == 0 else order[::-1]:
+                    print(f"recording through the {run.name} ({i + 1}/{args.slices}) …", flush=True)
+                    sample = args.profile if run is api and i == 0 else None
+                    with profiled(sample, api_pid, "api-recording", args.warmup + slice_seconds):
+                        drive(
+                            run,
+                            port,
+                            requests,
+                            clients=args.clients,
+                            seconds=slice_seconds,
+                            warmup=args.warmup,
+                            max_requests=args.max_requests // args.slices,
+                        )
+            if args.profile:
+                with profiled(args.profile, api_pid, "api-coverage", 0):
+                    time_coverage(url, api_port, fixture, samples=args.coverage_samples, warmup=0)
+        stored = {
+            run.name: (count_stored(url, run.created_ids), len(run.created_ids))
+            for run in (finish(api), finish(baseline))
+        }
 
         figures = report(args, fixture, load_seconds, server, baseline, api, stored, coverage)
         if args.json:
