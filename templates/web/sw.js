@@ -7,6 +7,8 @@ var VERSION = {{ version|tojson }};
 var CACHE = "doorstep-" + VERSION;
 var ASSETS = {{ assets|tojson }};
 var PAGES = ["/", "/login", "/schedule", "/walk-in", "/campaigns"];
+/* Only the app's own pages are kept; /docs and the like go to the network untouched. */
+var PAGE = /^\/(login|schedule|walk-in|campaigns(\/\d+)?|rounds\/\d+|events\/\d+)?\/?$/;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -80,7 +82,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
 
-  if (req.mode === "navigate") {
+  if (req.mode === "navigate" && PAGE.test(url.pathname)) {
     event.respondWith(
       caches.open(CACHE).then(function (cache) {
         return fetch(req).then(function (res) {

@@ -218,7 +218,25 @@
     return btn;
   }
 
+  /* Redrawing replaces the buttons: put keyboard focus back where it was. */
+  function focusKey() {
+    var a = document.activeElement;
+    if (!a || !document.getElementById("grid").contains(a)) return null;
+    if (a.hasAttribute("data-household")) return '[data-household="' + a.getAttribute("data-household") + '"]';
+    if (a.getAttribute("aria-label")) return '[aria-label="' + a.getAttribute("aria-label").replace(/"/g, '\\"') + '"]';
+    return null;
+  }
+
   function render() {
+    var refocus = focusKey();
+    renderGrid();
+    if (refocus) {
+      var again = document.getElementById("grid").querySelector(refocus);
+      if (again) again.focus();
+    }
+  }
+
+  function renderGrid() {
     var grid = DS.clear(document.getElementById("grid"));
     grid.removeAttribute("aria-busy");
     var rows = displayed();
@@ -483,8 +501,9 @@
       }, [icon(o), el("span", { text: t("outcome_" + o) })]));
     });
     DS.stepper(document.getElementById("sheet"));
-    document.getElementById("sheet").addEventListener("close", function () {
-      current = null;
+    document.getElementById("sheet").addEventListener("close", function (e) {
+      // "close" arrives as a task of its own: the sheet may already be open again for another door.
+      if (!e.target.open) current = null;
     });
     document.getElementById("walk-sheet").addEventListener("click", function (e) {
       DS.download("/rounds/" + roundId + "/walk-sheet.pdf", "walk-sheet-" + roundId + ".pdf", e.currentTarget);
@@ -521,6 +540,11 @@
     render();
     if ((detail.acked && detail.acked.length) || (detail.voidAcked && detail.voidAcked.length)) refetchSoon();
   });
+
+  // Colleagues may be working the same round: refresh now and then while the page is in view.
+  setInterval(function () {
+    if (document.visibilityState === "visible") refetchSoon();
+  }, 60000);
 
   var hadCache = loadCache();
   if (hadCache) {
