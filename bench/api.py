@@ -808,7 +808,8 @@ def profiled(directory: Path | None, pid: int, name: str, seconds: float) -> Ite
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / f"{name}.txt"
     cmd = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid)]
-    cmd += ["--subprocesses", "--rate", "200", "--format", "raw", "--output", str(out)]
+    cmd += ["--subprocesses", "--nonblocking", "--gil", "--rate", "250", "--format", "raw"]
+    cmd += ["--output", str(out)]
     if seconds:
         cmd += ["--duration", str(int(seconds + 1))]
     spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
