@@ -15,6 +15,9 @@ DEFAULT_LANG: Lang = "zh"
 
 STRINGS: dict[str, tuple[str, str]] = {
     # Shell and navigation
+    "list_sep": ("、", ", "),
+    "comma": ("，", ", "),
+    "colon": ("：", ": "),
     "app_name": ("Doorstep 反诈入户", "Doorstep"),
     "app_tagline": ("入户反诈宣传的计划与台账", "Door-to-door anti-fraud publicity"),
     "lang_switch": ("English", "中文"),

@@ -48,8 +48,8 @@
         ctx.event = ev;
         document.getElementById("page-title").textContent = ev.title;
         var parts = [DS.fmtDateTime(ev.starts_at) + " – " + DS.fmtTime(ev.ends_at)];
-        if (ev.location) parts.push(t("location") + "：" + ev.location);
-        if (ev.services && ev.services.length) parts.push(t("services") + "：" + ev.services.join("、"));
+        if (ev.location) parts.push(t("location") + t("colon") + ev.location);
+        if (ev.services && ev.services.length) parts.push(t("services") + t("colon") + ev.services.join(t("list_sep")));
         document.getElementById("page-sub").textContent = parts.join(" · ");
       });
   }

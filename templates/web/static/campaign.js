@@ -334,7 +334,7 @@
         return a.starts_at < b.starts_at ? -1 : 1;
       });
       sheets.appendChild(el("ul", { class: "downloads" }, rounds.map(function (r) {
-        var codes = (r.buildings || []).map(function (b) { return b.code; }).join("、") || (r.building_ids || []).join("、");
+        var codes = (r.buildings || []).map(function (b) { return b.code; }).join(t("list_sep")) || (r.building_ids || []).join(t("list_sep"));
         return downloadButton(t("walk_sheet_of", { when: DS.fmtDateTime(r.starts_at), codes: codes }), "/rounds/" + r.id + "/walk-sheet.pdf", "walk-sheet-" + r.id + ".pdf");
       })));
     }).catch(function (err) {

@@ -205,7 +205,7 @@
       "data-status": d.status,
       "data-pending": d.pending ? "true" : "false",
       "aria-label": t("household_label", { code: h.code, status: statusLabel(d) }) +
-        (h.flags.length ? "，" + h.flags.map(function (f) { return t("flag_" + f); }).join("、") : ""),
+        (h.flags.length ? t("comma") + h.flags.map(function (f) { return t("flag_" + f); }).join(t("list_sep")) : ""),
       onclick: function () {
         openSheet(h.id);
       },
@@ -338,7 +338,7 @@
     var r = state.round;
     var codes = Object.keys(state.buildings).map(buildingCode).sort(natural);
     document.getElementById("round-title").textContent =
-      t("round_title") + (codes.length ? " · " + codes.map(function (c) { return t("building_n", { code: c }); }).join("、") : "");
+      t("round_title") + (codes.length ? " · " + codes.map(function (c) { return t("building_n", { code: c }); }).join(t("list_sep")) : "");
     document.getElementById("round-when").textContent =
       DS.fmtDateTime(r.starts_at) + " – " + DS.fmtTime(r.ends_at) + (r.status ? " · " + t("round_status_" + r.status) : "");
     var note = document.getElementById("cached-note");
@@ -461,7 +461,7 @@
     document.getElementById("sheet-status").textContent = t("current_status", { status: statusLabel(d) });
     document.getElementById("sheet-status").className = "sheet-status st-text-" + d.status;
     var flags = document.getElementById("sheet-flags");
-    flags.textContent = h.flags.length ? "★ " + h.flags.map(function (f) { return t("flag_" + f); }).join("、") : "";
+    flags.textContent = h.flags.length ? "★ " + h.flags.map(function (f) { return t("flag_" + f); }).join(t("list_sep")) : "";
     flags.hidden = !h.flags.length;
     var hist = DS.clear(document.getElementById("sheet-history"));
     var entries = DS.logAll().filter(function (e) {

@@ -30,9 +30,9 @@
     if (item.buildings && item.buildings.length) {
       return item.buildings.map(function (b) {
         return b.code;
-      }).join("、");
+      }).join(t("list_sep"));
     }
-    if (item.building_codes) return item.building_codes.join("、");
+    if (item.building_codes) return item.building_codes.join(t("list_sep"));
     return "";
   }
 
