@@ -103,10 +103,10 @@ def make_household(
 
 
 def make_campaign(session: Session, community: Community, **kw: Any) -> Campaign:
-    """An active campaign over December 2026."""
+    """An active campaign over November and December 2026."""
     values: dict[str, Any] = {
         "name": "冬季反诈宣传",
-        "starts_on": date(2026, 12, 1),
+        "starts_on": date(2026, 11, 1),
         "ends_on": date(2026, 12, 31),
         "target_coverage": 0.9,
         "topics": ["fake_customer_service_video"],
@@ -126,8 +126,8 @@ def make_round(
     assignees: list[User],
     **kw: Any,
 ) -> Round:
-    """A round of the campaign on 2 December, 09:00–12:00 Shanghai time."""
-    starts = kw.pop("starts_at", datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    """A round of the campaign on 20 November, 09:00–12:00 Shanghai time."""
+    starts = kw.pop("starts_at", datetime(2026, 11, 20, 1, 0, tzinfo=UTC))
     values: dict[str, Any] = {"starts_at": starts, "ends_at": starts + timedelta(hours=3)}
     values.update(kw)
     rnd = Round(campaign_id=campaign.id, community_id=campaign.community_id, **values)

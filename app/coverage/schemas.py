@@ -126,3 +126,25 @@ class HouseholdState(BaseModel):
     contacts: int
     last_contact_at: datetime | None
     last_channel: Channel | None = None
+
+
+class LedgerRow(BaseModel):
+    """One community's campaign in the rolled-up daily ledger, ranked by coverage."""
+
+    rank: int = 0
+    community_id: int
+    community_name: str
+    campaign_id: int
+    campaign_name: str
+    households: int
+    eligible: int
+    reached: int
+    coverage: float | None
+    target_coverage: float
+    visited: int
+    reached_in_range: int
+    app_installs: int
+    pledges_signed: int
+    flyers_given: int
+    residents_reached: int
+    scams_dissuaded: int
