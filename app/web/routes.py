@@ -17,12 +17,16 @@ from fastapi import APIRouter, Cookie, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from app.auth.dependencies import ActorDep
 from app.config import TEMPLATES_DIR
+from app.db import SessionDep
 from app.errors import NotFound
-from app.schemas import IdPath
+from app.schemas import IdPath, Page, PageDep
+from app.web import service
 from app.web.i18n import LANGS, Lang, pick_lang, strings_for
+from app.web.schemas import NotReachedHousehold
 
-router = APIRouter(tags=["web"], include_in_schema=False)
+router = APIRouter(tags=["web"])
 
 WEB_DIR = TEMPLATES_DIR / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -123,7 +127,7 @@ def _page(
     )
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def show_home(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
     """Send the user on by role: staff to their rounds, officers and managers to campaigns."""
     return _page(
@@ -131,7 +135,7 @@ def show_home(request: Request, lang: LangQuery = None, cookie: LangCookie = Non
     )
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def show_login(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
     """The login form."""
     return _page(
@@ -144,7 +148,7 @@ def show_login(request: Request, lang: LangQuery = None, cookie: LangCookie = No
     )
 
 
-@router.get("/schedule", response_class=HTMLResponse)
+@router.get("/schedule", response_class=HTMLResponse, include_in_schema=False)
 def show_schedule(
     request: Request, lang: LangQuery = None, cookie: LangCookie = None
 ) -> HTMLResponse:
@@ -159,7 +163,7 @@ def show_schedule(
     )
 
 
-@router.get("/rounds/{round_id}", response_class=HTMLResponse)
+@router.get("/rounds/{round_id}", response_class=HTMLResponse, include_in_schema=False)
 def show_round(
     request: Request, round_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
 ) -> HTMLResponse:
@@ -175,7 +179,7 @@ def show_round(
     )
 
 
-@router.get("/events/{event_id}", response_class=HTMLResponse)
+@router.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
 def show_event(
     request: Request, event_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
 ) -> HTMLResponse:
@@ -191,7 +195,7 @@ def show_event(
     )
 
 
-@router.get("/walk-in", response_class=HTMLResponse)
+@router.get("/walk-in", response_class=HTMLResponse, include_in_schema=False)
 def show_walk_in(
     request: Request, lang: LangQuery = None, cookie: LangCookie = None
 ) -> HTMLResponse:
@@ -206,7 +210,7 @@ def show_walk_in(
     )
 
 
-@router.get("/campaigns", response_class=HTMLResponse)
+@router.get("/campaigns", response_class=HTMLResponse, include_in_schema=False)
 def show_campaigns(
     request: Request, lang: LangQuery = None, cookie: LangCookie = None
 ) -> HTMLResponse:
@@ -221,7 +225,7 @@ def show_campaigns(
     )
 
 
-@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
+@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
 def show_campaign(
     request: Request, campaign_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
 ) -> HTMLResponse:
@@ -237,7 +241,22 @@ def show_campaign(
     )
 
 
-@router.get("/sw.js")
+@router.get(
+    "/api/v1/campaigns/{campaign_id}/not-reached",
+    response_model=Page[NotReachedHousehold],
+    tags=["coverage"],
+)
+def list_households_not_reached(
+    session: SessionDep, actor: ActorDep, campaign_id: IdPath, page: PageDep
+) -> Page[NotReachedHousehold]:
+    """The campaign's eligible households no contact has reached yet, building by building."""
+    items, total = service.households_not_reached(
+        session, actor=actor, campaign_id=campaign_id, limit=page.limit, offset=page.offset
+    )
+    return Page[NotReachedHousehold](items=items, total=total)
+
+
+@router.get("/sw.js", include_in_schema=False)
 def get_service_worker() -> Response:
     """The service worker, served from the root so that it may keep every page's shell."""
     body = _env.get_template("sw.js").render(
@@ -265,13 +284,13 @@ def _cached_file(path: Path, versioned: bool) -> FileResponse:
     return FileResponse(path, headers={"Cache-Control": cache})
 
 
-@router.get("/static/{name:path}")
+@router.get("/static/{name:path}", include_in_schema=False)
 def get_static(name: str, v: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
     """A script or style sheet of the pages."""
     return _cached_file(_file_under(STATIC_DIR, name), v is not None)
 
 
-@router.get("/fonts/{name}")
+@router.get("/fonts/{name}", include_in_schema=False)
 def get_font(name: str, v: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
     """The project's own CJK font, so that Chinese renders on any machine."""
     return _cached_file(_file_under(FONTS_DIR, name), v is not None)

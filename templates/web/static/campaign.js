@@ -251,14 +251,8 @@
   }
 
   function loadNotReached(campaign) {
-    return DS.api("/campaigns/" + campaign.id + "/households?reached=false&limit=" + NOT_REACHED_MAX).then(function (page) {
-      var items = (page.items || []).map(function (it) {
-        var h = it.household || it;
-        return { code: h.code, status: it.status || (it.state && it.state.status) || "unvisited" };
-      }).filter(function (h) {
-        return h.status !== "reached" && h.status !== "vacant";
-      });
-      return { items: items, total: page.total !== undefined ? page.total : items.length };
+    return DS.api("/campaigns/" + campaign.id + "/not-reached?limit=" + NOT_REACHED_MAX).then(function (page) {
+      return { items: page.items, total: page.total };
     });
   }
 
