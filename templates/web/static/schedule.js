@@ -12,7 +12,7 @@
     var rounds = res.rounds || [];
     var events = res.events || [];
     (res.items || []).forEach(function (it) {
-      if (it.kind === "event" || it.title !== undefined) events.push(it);
+      if (it.kind === "event") events.push(it);
       else rounds.push(it);
     });
     var tasks = rounds.map(function (r) {
@@ -26,14 +26,34 @@
     return tasks;
   }
 
+  var BUILDINGS = "doorstep.buildings";
+
   function buildingCodes(item) {
-    if (item.buildings && item.buildings.length) {
-      return item.buildings.map(function (b) {
-        return b.code;
-      }).join(t("list_sep"));
-    }
-    if (item.building_codes) return item.building_codes.join(t("list_sep"));
-    return "";
+    var known = DS.load(BUILDINGS, {});
+    var codes = (item.building_ids || []).map(function (id) {
+      return known[id];
+    });
+    return codes.every(Boolean) ? codes.join(t("list_sep")) : "";
+  }
+
+  /* Building codes for the cards, each looked up once and remembered for offline use. */
+  function learnBuildings(res) {
+    var known = DS.load(BUILDINGS, {});
+    var missing = {};
+    (res.items || []).concat(res.rounds || []).forEach(function (it) {
+      (it.building_ids || []).forEach(function (id) {
+        if (!known[id]) missing[id] = true;
+      });
+    });
+    return Promise.all(Object.keys(missing).map(function (id) {
+      return DS.api("/buildings/" + id).then(function (b) {
+        known[b.id] = b.code;
+      }, function () {
+        /* no code: the card simply shows none */
+      });
+    })).then(function () {
+      DS.save(BUILDINGS, known);
+    });
   }
 
   function card(task) {
@@ -42,14 +62,14 @@
     var href = isRound ? "/rounds/" + it.id : "/events/" + it.id;
     var codes = buildingCodes(it);
     var status = it.status ? t("round_status_" + it.status) : "";
-    var title = isRound ? t("kind_round") + (codes ? " · " + t("buildings_list", { codes: codes }) : "") : it.title;
+    var title = isRound ? (codes ? t("buildings_list", { codes: codes }) : t("kind_round")) : it.title;
     return el("li", { class: "task task-" + task.kind + (it.status === "cancelled" ? " is-cancelled" : "") }, [
       el("a", { href: href, class: "task-link" }, [
         el("span", { class: "task-kind", text: isRound ? t("kind_round") : t("kind_event") }),
         el("span", { class: "task-title", text: title }),
         el("span", { class: "task-when", text: DS.fmtDateTime(task.starts) + " – " + DS.fmtTime(task.ends) }),
         it.location ? el("span", { class: "task-where", text: it.location }) : null,
-        it.campaign_name ? el("span", { class: "task-campaign muted", text: it.campaign_name }) : null,
+        it.campaign_name ? el("span", { class: "task-campaign muted", text: (it.community_name ? it.community_name + " · " : "") + it.campaign_name }) : null,
         status ? el("span", { class: "badge badge-" + it.status, text: status }) : null,
         el("span", { class: "task-go", "aria-hidden": "true", text: isRound ? t("open_round") + " ›" : t("open_event") + " ›" }),
       ]),
@@ -95,7 +115,9 @@
   DS.api("/members/me/schedule")
     .then(function (res) {
       DS.save(CACHE, { at: new Date().toISOString(), res: res });
-      render(res);
+      return learnBuildings(res).then(function () {
+        render(res);
+      });
     })
     .catch(function (err) {
       var cached = DS.load(CACHE, null);
