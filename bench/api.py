@@ -37,7 +37,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +54,11 @@ from app.auth.security import hash_password, new_token, token_hash  # noqa: E402
 
 HOST = "127.0.0.1"
 LOCAL = timezone(timedelta(hours=8))  # Asia/Shanghai, as the API is told to expect
-CAMPAIGN_START = date(2026, 12, 1)
+# The campaign runs from four weeks ago to the day after tomorrow: every visit lies in the past
+# (the API refuses contacts from the future) and the campaign is still active.
+CAMPAIGN_START = datetime.now(LOCAL).date() - timedelta(days=28)
 CAMPAIGN_DAYS = 31
+VISIT_DAYS = 28  # rounds, walk-ins and calls fall on the 28 days before today
 UNITS, FLOORS, ROOMS_PER_FLOOR = 4, 33, 6  # 792 households a building
 STAFF = 20
 
@@ -136,7 +139,7 @@ def _copy(cur: psycopg.Cursor[Any], table: str, columns: list[str], rows: Any) -
 
 def _round_start(index: int) -> datetime:
     """Building ``index``'s round: one day of the campaign, 09:00–17:00 local time."""
-    day = CAMPAIGN_START + timedelta(days=index % 28)
+    day = CAMPAIGN_START + timedelta(days=index % VISIT_DAYS)
     return datetime(day.year, day.month, day.day, 9, 0, tzinfo=LOCAL)
 
 
@@ -277,7 +280,8 @@ def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
                 "INSERT INTO round_assignees (round_id, user_id) VALUES (%s, %s)",
                 (round_id, staff_ids[index % STAFF]),
             )
-        event_start = datetime(2026, 12, 12, 14, 0, tzinfo=LOCAL)
+        event_day = CAMPAIGN_START + timedelta(days=11)
+        event_start = datetime(event_day.year, event_day.month, event_day.day, 14, tzinfo=LOCAL)
         cur.execute(
             "INSERT INTO events (campaign_id, community_id, title, services, location, starts_at,"
             " ends_at, status, created_at) VALUES (%s, %s, '便民服务日·反诈宣传', %s, '中心广场',"
@@ -334,7 +338,7 @@ def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
                         if channel == "walk_in"
                         else rng.choice(("reached", "not_home", "refused"))
                     )
-                    day = CAMPAIGN_START + timedelta(days=rng.randrange(CAMPAIGN_DAYS))
+                    day = CAMPAIGN_START + timedelta(days=rng.randrange(VISIT_DAYS))
                     at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=LOCAL) + timedelta(
                         seconds=rng.randrange(540 * 60), microseconds=rng.randrange(10**6)
                     )
@@ -491,6 +495,56 @@ def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log_path: str) -> No
     raise RuntimeError(f"server on port {port} did not become healthy:\n{tail}")
 
 
+def _process_tree(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's parent and its workers)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        with contextlib.suppress(OSError):
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+    return found
+
+
+def _backends(database: str) -> list[int]:
+    """The PostgreSQL backends serving ``database`` on this machine (if they are visible)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                cmdline = (entry / "cmdline").read_bytes()
+                if cmdline.startswith(b"postgres: ") and database.encode() in cmdline:
+                    found.append(int(entry.name))
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    ticks = os.sysconf("SC_CLK_TCK")
+    result = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            result[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return result
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds spent by the server's processes and by its database backends meanwhile."""
+
+    server_pid: int
+    database: str
+
+    def snapshot(self) -> tuple[dict[int, float], dict[int, float]]:
+        """CPU seconds so far of each server process and each backend."""
+        return _cpu_seconds(_process_tree(self.server_pid)), _cpu_seconds(_backends(self.database))
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        """CPU seconds between two snapshots (processes born meanwhile count in full)."""
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 # --------------------------------------------------------------------------------------------
 # A lean HTTP/1.1 load generator (keep-alive, one connection per client)
 
@@ -567,6 +621,11 @@ class Run:
     client_cpu: float = 0.0  # CPU seconds the load generator used per wall second
     client_cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
+    ok_total: int = 0  # successful requests, warm-up included (CPU is measured over those)
+    server_cpu_seconds: float = 0.0
+    db_cpu_seconds: float = 0.0
+    server_cpu_ms: float = 0.0  # per successful request, in the server's processes
+    db_cpu_ms: float = 0.0  # per successful request, in its PostgreSQL backends
     created_ids: list[str] = field(default_factory=list, repr=False)
     latencies: list[float] = field(default_factory=list, repr=False)
 
@@ -580,6 +639,7 @@ def drive(
     seconds: float,
     warmup: float,
     max_requests: int,
+    meter: CpuMeter | None = None,
 ) -> None:
     """Fire requests from ``clients`` connections for ``warmup + seconds`` or ``max_requests``.
 
@@ -604,6 +664,7 @@ def drive(
                 t1 = time.perf_counter()
                 if status in (200, 201):
                     run.created_ids.append(ident)
+                    run.ok_total += 1
                 elif run.first_error is None:
                     run.first_error = f"{status} {body[:500].decode(errors='replace')}"
                 if t0 >= measure_from:
@@ -620,9 +681,14 @@ def drive(
         return start
 
     cpu0 = time.process_time()
+    before = meter.snapshot() if meter else None
     with _event_loop() as runner:
         start = runner.run(main())
     run.client_cpu_seconds += time.process_time() - cpu0
+    if meter and before:
+        after = meter.snapshot()
+        run.server_cpu_seconds += meter.spent(before[0], after[0])
+        run.db_cpu_seconds += meter.spent(before[1], after[1])
     run.wall_seconds += time.perf_counter() - start
     run.seconds += max(last_end[0] - (start + warmup), 0.0)
     for status, count in statuses.items():
@@ -637,6 +703,9 @@ def finish(run: Run) -> Run:
     run.p50_ms = _percentile(run.latencies, 0.50) * 1000
     run.p99_ms = _percentile(run.latencies, 0.99) * 1000
     run.client_cpu = run.client_cpu_seconds / run.wall_seconds if run.wall_seconds else 0.0
+    if run.ok_total:
+        run.server_cpu_ms = 1000 * run.server_cpu_seconds / run.ok_total
+        run.db_cpu_ms = 1000 * run.db_cpu_seconds / run.ok_total
     run.statuses = dict(sorted(run.statuses.items()))
     return run
 
@@ -906,14 +975,15 @@ def report(
     )
     print(
         f"  {'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  {'non-2xx':>8}  stored/created"
-        "  client CPU"
+        "  client CPU  server CPU/req  db CPU/req"
     )
     for run in (baseline, api):
         bad = sum(v for k, v in run.statuses.items() if not k.startswith("2"))
         s, c = stored[run.name]
         print(
             f"  {run.name:28}{run.throughput:10,.0f}{run.p50_ms:10.1f}{run.p99_ms:10.1f}"
-            f"  {bad:8}  {f'{s}/{c}':>14}  {run.client_cpu:9.0%}"
+            f"  {bad:8}  {f'{s}/{c}':>14}  {run.client_cpu:9.0%}  {run.server_cpu_ms:11.2f} ms"
+            f"  {run.db_cpu_ms:7.2f} ms"
         )
         if run.first_error:
             print(f"    first error: {run.first_error}")
@@ -1054,8 +1124,13 @@ def main(argv: list[str] | None = None) -> int:
         base_requests = contact_requests(fixture, args.seed + 2)
         with (
             serve("api", api_args, api_env, api_port) as api_pid,
-            serve("baseline", base_args, base_env, base_port),
+            serve("baseline", base_args, base_env, base_port) as base_pid,
         ):
+            database = url.rsplit("/", 1)[1]
+            meters = {
+                api.name: CpuMeter(api_pid, database),
+                baseline.name: CpuMeter(base_pid, database),
+            }
             print("coverage …", flush=True)
             coverage = time_coverage(
                 url, api_port, fixture, samples=args.coverage_samples, warmup=args.coverage_warmup
@@ -1076,6 +1151,7 @@ def main(argv: list[str] | None = None) -> int:
                             seconds=slice_seconds,
                             warmup=args.warmup,
                             max_requests=args.max_requests // args.slices,
+                            meter=meters[run.name],
                         )
             if args.profile:
                 with profiled(args.profile, api_pid, "api-coverage", 0):
