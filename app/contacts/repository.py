@@ -1,16 +1,35 @@
-"""Queries for contacts."""
+"""Queries for contacts: lookups for validating a batch in a few queries, inserts, lists."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Insert, Table, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.campaigns.models import EventAssignee, RoundAssignee
+from app.campaigns.models import (
+    Campaign,
+    Event,
+    EventAssignee,
+    Round,
+    RoundAssignee,
+    RoundBuilding,
+)
+from app.communities.models import Community, Household
 from app.contacts.models import Contact
 from app.enums import Channel
+
+# SQLite allows 32,766 bound parameters a statement; stay far below it for IN lists.
+_CHUNK = 900
+
+
+def _chunks(ids: Iterable[Any]) -> Iterable[list[Any]]:
+    items = list(dict.fromkeys(ids))
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
 
 
 def get(session: Session, contact_id: uuid.UUID) -> Contact | None:
@@ -18,25 +37,137 @@ def get(session: Session, contact_id: uuid.UUID) -> Contact | None:
     return session.get(Contact, contact_id)
 
 
-def get_many(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Contact]:
-    """Contacts by id, for a batch."""
-    if not ids:
-        return {}
-    rows = session.scalars(select(Contact).where(Contact.id.in_(ids)))
-    return {c.id: c for c in rows}
+def get_for_update(session: Session, contact_id: uuid.UUID) -> Contact | None:
+    """A contact by id, locked until the transaction ends (PostgreSQL; SQLite locks anyway)."""
+    return session.scalars(
+        select(Contact).where(Contact.id == contact_id).with_for_update()
+    ).one_or_none()
 
 
-def assigned_rounds(session: Session, user_id: int) -> set[int]:
-    """Ids of the rounds a member is assigned to."""
-    return set(
-        session.scalars(select(RoundAssignee.round_id).where(RoundAssignee.user_id == user_id))
-    )
+def by_ids(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Contact]:
+    """The stored contacts among these ids."""
+    found: dict[uuid.UUID, Contact] = {}
+    for chunk in _chunks(ids):
+        rows = session.scalars(select(Contact).where(Contact.id.in_(chunk)))
+        found.update((c.id, c) for c in rows)
+    return found
 
 
-def assigned_events(session: Session, user_id: int) -> set[int]:
-    """Ids of the events a member is assigned to."""
-    return set(
-        session.scalars(select(EventAssignee.event_id).where(EventAssignee.user_id == user_id))
+def campaigns_with_timezone(
+    session: Session, ids: Iterable[int]
+) -> dict[int, tuple[Campaign, str]]:
+    """Campaign id → (campaign, its community's time zone)."""
+    found: dict[int, tuple[Campaign, str]] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(Campaign, Community.timezone)
+            .join(Community, Community.id == Campaign.community_id)
+            .where(Campaign.id.in_(chunk))
+        ).all()
+        found.update((campaign.id, (campaign, tz)) for campaign, tz in rows)
+    return found
+
+
+def household_places(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Household id → (community id, building id)."""
+    found: dict[int, tuple[int, int]] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(Household.id, Household.community_id, Household.building_id).where(
+                Household.id.in_(chunk)
+            )
+        ).all()
+        found.update((hid, (community_id, building_id)) for hid, community_id, building_id in rows)
+    return found
+
+
+def rounds_with_buildings(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, set[int]]]:
+    """Round id → (campaign id, the ids of its buildings)."""
+    found: dict[int, tuple[int, set[int]]] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(Round.id, Round.campaign_id, RoundBuilding.building_id)
+            .outerjoin(RoundBuilding, RoundBuilding.round_id == Round.id)
+            .where(Round.id.in_(chunk))
+        ).all()
+        for round_id, campaign_id, building_id in rows:
+            entry = found.setdefault(round_id, (campaign_id, set()))
+            if building_id is not None:
+                entry[1].add(building_id)
+    return found
+
+
+def event_campaigns(session: Session, ids: Iterable[int]) -> dict[int, int]:
+    """Event id → its campaign id."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(select(Event.id, Event.campaign_id).where(Event.id.in_(chunk)))
+        found.update((event_id, campaign_id) for event_id, campaign_id in rows)
+    return found
+
+
+def assigned_rounds(session: Session, user_id: int, ids: Iterable[int]) -> set[int]:
+    """Which of these rounds the member is assigned to."""
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(
+            session.scalars(
+                select(RoundAssignee.round_id).where(
+                    RoundAssignee.user_id == user_id, RoundAssignee.round_id.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def assigned_events(session: Session, user_id: int, ids: Iterable[int]) -> set[int]:
+    """Which of these events the member is assigned to."""
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(
+            session.scalars(
+                select(EventAssignee.event_id).where(
+                    EventAssignee.user_id == user_id, EventAssignee.event_id.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def _insert_ignoring_duplicates(session: Session) -> Insert:
+    """INSERT … ON CONFLICT (id) DO NOTHING RETURNING id, for the session's backend."""
+    dialect = session.get_bind().dialect.name
+    table = cast(Table, Contact.__table__)
+    if dialect == "postgresql":
+        pg = postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"])
+        return pg.returning(table.c.id)
+    if dialect == "sqlite":
+        lite = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
+        return lite.returning(table.c.id)
+    raise NotImplementedError(f"contacts cannot be recorded on {dialect}")
+
+
+def insert_new(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[uuid.UUID]:
+    """Insert contacts whose id is not stored yet; returns the ids actually inserted.
+
+    An id another transaction stored meanwhile is skipped, not an error: the caller compares
+    bodies. On PostgreSQL a concurrent insert of the same id waits for the other transaction.
+    """
+    if not rows:
+        return set()
+    result = session.execute(_insert_ignoring_duplicates(session), list(rows))
+    return set(result.scalars())
+
+
+def _visible_to_staff(user_id: int) -> Any:
+    return or_(
+        Contact.recorded_by == user_id,
+        Contact.round_id.in_(
+            select(RoundAssignee.round_id).where(RoundAssignee.user_id == user_id)
+        ),
+        Contact.event_id.in_(
+            select(EventAssignee.event_id).where(EventAssignee.user_id == user_id)
+        ),
     )
 
 
@@ -48,7 +179,7 @@ def list_for_campaign(
     round_id: int | None,
     channel: Channel | None,
     include_voided: bool,
-    recorded_by: int | None,
+    only_for_staff: int | None,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Contact], int]:
@@ -62,11 +193,11 @@ def list_for_campaign(
         stmt = stmt.where(Contact.channel == channel)
     if not include_voided:
         stmt = stmt.where(Contact.voided_at.is_(None))
-    if recorded_by is not None:
-        stmt = stmt.where(Contact.recorded_by == recorded_by)
+    if only_for_staff is not None:
+        stmt = stmt.where(_visible_to_staff(only_for_staff))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc())
+        stmt.order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id)
         .limit(limit)
         .offset(offset)
     ).all()

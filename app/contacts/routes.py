@@ -1,71 +1,46 @@
-"""Recording, batching, voiding and listing contacts."""
+"""Recording contacts, one at a time or in batches, listing and undoing them."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import ActorDep
 from app.contacts import service
-from app.contacts.models import Contact
 from app.contacts.schemas import BatchResult, ContactBatch, ContactCreate, ContactRead, ContactVoid
 from app.db import SessionDep
 from app.enums import Channel
-from app.schemas import Id, IdPath, Page, PageDep, with_offset
+from app.schemas import MAX_ID, IdPath, Page, PageDep
 
 router = APIRouter(tags=["contacts"])
 
 
-def to_read(contact: Contact) -> ContactRead:
-    """A contact as answered: its time at the offset the client gave."""
-    read = ContactRead.model_validate(contact)
-    read.occurred_at = with_offset(contact.occurred_at, contact.utc_offset_minutes)
-    return read
-
-
-@router.post(
-    "/contacts",
-    response_model=ContactRead,
-    status_code=status.HTTP_201_CREATED,
-    responses={
-        200: {"description": "A retry of a stored contact: nothing new stored"},
-        409: {"description": "The id was used with a different body"},
-    },
-)
+@router.post("/contacts", response_model=ContactRead, status_code=status.HTTP_201_CREATED)
 def record_contact(
     session: SessionDep, actor: ActorDep, payload: ContactCreate, response: Response
 ) -> ContactRead:
-    """Record one contact (201); the same id and body again answers the stored one (200)."""
+    """Record one contact with a UUID the client made.
+
+    Sending the same id and body again answers the stored contact with 200 and stores nothing;
+    the same id with another body answers 409.
+    """
     contact, created = service.record_contact(session, actor=actor, payload=payload)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return to_read(contact)
+    return ContactRead.of(contact)
 
 
 @router.post("/contacts/batch", response_model=BatchResult)
-def record_contacts_batch(
-    session: SessionDep, actor: ActorDep, payload: ContactBatch
-) -> BatchResult:
-    """Record up to 500 contacts; one result per item, in order, with its own status."""
+def record_contacts(session: SessionDep, actor: ActorDep, payload: ContactBatch) -> BatchResult:
+    """Record up to 500 contacts, e.g. a phone's offline queue or a whole floor "not home".
+
+    Answers one result per item, in order, each with the HTTP status the item would have had
+    alone (201, 200, 403, 404, 409, 422) and, on failure, the error; one bad item does not
+    stop the others.
+    """
     return BatchResult(results=service.record_batch(session, actor=actor, items=payload.contacts))
-
-
-@router.get("/contacts/{contact_id}", response_model=ContactRead)
-def get_contact(session: SessionDep, actor: ActorDep, contact_id: uuid.UUID) -> ContactRead:
-    """One contact."""
-    return to_read(service.get_contact(session, actor=actor, contact_id=contact_id))
-
-
-@router.post("/contacts/{contact_id}/void", response_model=ContactRead)
-def void_contact(
-    session: SessionDep, actor: ActorDep, contact_id: uuid.UUID, payload: ContactVoid
-) -> ContactRead:
-    """Undo a mistaken tap: kept on record with who, when and why; counts nowhere."""
-    contact = service.void_contact(
-        session, actor=actor, contact_id=contact_id, reason=payload.reason
-    )
-    return to_read(contact)
 
 
 @router.get("/campaigns/{campaign_id}/contacts", response_model=Page[ContactRead])
@@ -74,12 +49,12 @@ def list_contacts(
     actor: ActorDep,
     campaign_id: IdPath,
     page: PageDep,
-    household_id: Id | None = None,
-    round_id: Id | None = None,
+    household_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    round_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     channel: Channel | None = None,
     include_voided: bool = True,
 ) -> Page[ContactRead]:
-    """The campaign's contacts, newest first."""
+    """A campaign's contacts, newest first; voided ones are included unless asked not to."""
     rows, total = service.list_contacts(
         session,
         actor=actor,
@@ -91,4 +66,20 @@ def list_contacts(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page[ContactRead](items=[to_read(c) for c in rows], total=total)
+    return Page[ContactRead](items=[ContactRead.of(c) for c in rows], total=total)
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactRead)
+def get_contact(session: SessionDep, actor: ActorDep, contact_id: uuid.UUID) -> ContactRead:
+    """One contact."""
+    return ContactRead.of(service.get_contact(session, actor=actor, contact_id=contact_id))
+
+
+@router.post("/contacts/{contact_id}/void", response_model=ContactRead)
+def void_contact(
+    session: SessionDep, actor: ActorDep, contact_id: uuid.UUID, payload: ContactVoid
+) -> ContactRead:
+    """Undo a mistaken contact; it stays on record and counts nowhere. Voiding twice is harmless."""
+    return ContactRead.of(
+        service.void_contact(session, actor=actor, contact_id=contact_id, payload=payload)
+    )

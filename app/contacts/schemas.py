@@ -1,41 +1,87 @@
-"""Bodies for recording, batching and voiding contacts."""
+"""Bodies for recording, batching, listing and voiding contacts."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
+from app.contacts.models import Contact
 from app.enums import Channel, Outcome
-from app.schemas import AwareDatetime, Id, ReadSchema, Schema
+from app.schemas import AwareDatetime, Id, ReadSchema, Schema, with_offset
 
 MAX_BATCH = 500
+MAX_RESIDENTS = 50
+MAX_NOTES = 2000
+FUTURE_SLACK = timedelta(days=1)
+"""How far ahead of the server's clock a contact may be dated (phones' clocks drift)."""
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _plausible_time(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the time is out of range") from exc
+    if utc < EARLIEST:
+        raise ValueError("the time is before 2000-01-01")
+    if utc > datetime.now(UTC) + FUTURE_SLACK:
+        raise ValueError("the time is more than a day in the future")
+    return value
+
+
+OccurredAt = Annotated[AwareDatetime, AfterValidator(_plausible_time)]
 
 
 class ContactCreate(Schema):
-    """One attempt to reach one household; ``id`` is a UUID the client makes."""
+    """One attempt to reach one household; ``id`` is a UUID the client makes.
+
+    ``occurred_at`` needs a UTC offset (``2026-12-02T09:30:00+08:00``) and is answered back with
+    the same offset. Event attendance and walk-ins are always ``reached``.
+    """
 
     id: uuid.UUID
     campaign_id: Id
     household_id: Id
     channel: Channel
     outcome: Outcome
-    occurred_at: AwareDatetime
+    occurred_at: OccurredAt
     round_id: Id | None = None
     event_id: Id | None = None
     flyer_given: bool = False
     app_installed: bool = False
     pledge_signed: bool = False
-    residents_reached: Annotated[int, Field(ge=0, le=50)] = 0
-    notes: Annotated[str | None, Field(max_length=2000)] = None
+    residents_reached: Annotated[int, Field(ge=0, le=MAX_RESIDENTS)] = 0
+    notes: Annotated[str | None, Field(max_length=MAX_NOTES)] = None
+
+    def body_hash(self) -> str:
+        """SHA-256 of the canonical body: defaults filled in, the time in UTC.
+
+        ``…T09:30:00+08:00`` and ``…T01:30:00Z`` are the same instant and hash alike, so a retry
+        from a phone that changed time zone is still the same contact.
+        """
+        body = self.model_dump(mode="json")
+        body["occurred_at"] = self.occurred_at.astimezone(UTC).isoformat()
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class ContactBatch(Schema):
-    """Up to 500 contacts, each validated on its own (``POST /contacts/batch``)."""
+    """Up to 500 contacts (``POST /contacts/batch``); each item is checked on its own."""
 
-    contacts: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH)]
+    contacts: Annotated[list[Any], Field(max_length=MAX_BATCH)]
+
+
+class ItemError(ReadSchema):
+    """Why one batch item was not stored, as its own request would have been told."""
+
+    title: str
+    detail: str
+    errors: list[dict[str, Any]] | None = None
 
 
 class BatchItemResult(ReadSchema):
@@ -43,11 +89,11 @@ class BatchItemResult(ReadSchema):
 
     id: str | None
     status: int
-    error: dict[str, Any] | None = None
+    error: ItemError | None = None
 
 
 class BatchResult(ReadSchema):
-    """One result per item, in order."""
+    """One result per item, in the order sent."""
 
     results: list[BatchItemResult]
 
@@ -59,7 +105,7 @@ class ContactVoid(Schema):
 
 
 class ContactRead(ReadSchema):
-    """A stored contact, with its time at the offset it was given with."""
+    """A stored contact, its time at the offset it was given with."""
 
     id: uuid.UUID
     campaign_id: int
@@ -81,3 +127,10 @@ class ContactRead(ReadSchema):
     voided_at: datetime | None
     voided_by: int | None
     void_reason: str | None
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactRead:
+        """The representation of a stored contact."""
+        read = cls.model_validate(contact)
+        read.occurred_at = with_offset(contact.occurred_at, contact.utc_offset_minutes)
+        return read

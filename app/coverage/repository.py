@@ -1,49 +1,188 @@
-"""The coverage rules as SQL: one row per household of the scope, aggregated by the database.
+"""The coverage rules of DESIGN.md as SQL, identical on SQLite and PostgreSQL.
 
-``household_rows`` is the heart: for every household in scope it derives, from the campaign's
-non-voided contacts, the best outcome, whether it is excluded, which channels reached it and
-what the visits achieved. Every figure of the coverage endpoint is a grouped count over it.
+Three layers of common table expressions, each a grouped query:
+
+1. ``contact_days``: per household and local day, what its non-voided contacts did (best
+   outcome, latest and first times, channels that reached it, extras).
+2. ``household_contacts``: the same rolled up per household, plus the day it was first reached.
+3. ``household_state``: every household in scope (never visited ones too), with whether it is
+   excluded from the denominator and its best outcome as a rank.
+
+Every figure of the coverage endpoint and of the ledger is then a count with a filter over
+these, all answered by one statement (a ``UNION ALL`` of the groupings), so the contacts are
+read once. Nothing here loops over households or contacts in Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
     and_,
     case,
+    cast,
+    exists,
     func,
-    literal,
+    literal_column,
+    null,
     or_,
     select,
+    text,
+    union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.communities.models import Building, Household, HouseholdFlag
+from app.campaigns.models import Campaign
+from app.communities.models import Building, Community, Household, HouseholdFlag
 from app.contacts.models import Contact
-from app.enums import Channel, Occupancy, Outcome
+from app.enums import Channel, IncidentStatus, Occupancy, Outcome
 from app.incidents.models import Incident
 
+REACHED = 4
 STATUS_BY_RANK = {4: "reached", 3: "refused", 2: "materials_left", 1: "not_home", 0: "vacant"}
+"""A household's best outcome as a rank; -1 means no contact at all (``unvisited``)."""
+CHANNELS = tuple(Channel)
+EXTRAS = ("app_installs", "pledges_signed", "flyers_given")
 
 
-def _flag(condition: Any) -> ColumnElement[int]:
+def _flag(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _rank(c: Any) -> ColumnElement[int]:
-    """reached > refused > materials_left > not_home > vacant; events and walk-ins reach."""
+def _reaches() -> ColumnElement[bool]:
+    """A contact that reached someone: outcome reached, or an event or walk-in."""
+    return or_(
+        Contact.outcome == Outcome.reached,
+        Contact.channel.in_((Channel.event, Channel.walk_in)),
+    )
+
+
+def _rank() -> ColumnElement[int]:
+    """reached > refused > materials_left > not_home > vacant."""
     return case(
-        (or_(c.outcome == Outcome.reached, c.channel.in_([Channel.event, Channel.walk_in])), 4),
-        (c.outcome == Outcome.refused, 3),
-        (c.outcome == Outcome.materials_left, 2),
-        (c.outcome == Outcome.not_home, 1),
+        (_reaches(), REACHED),
+        (Contact.outcome == Outcome.refused, 3),
+        (Contact.outcome == Outcome.materials_left, 2),
+        (Contact.outcome == Outcome.not_home, 1),
         else_=0,
     )
+
+
+def contact_days(where: Iterable[ColumnElement[bool]]) -> CTE:
+    """Per household and local day: its non-voided contacts among ``where``."""
+    reaches = _reaches()
+    return (
+        select(
+            Contact.household_id,
+            Contact.local_date,
+            func.count().label("contacts"),
+            func.max(_rank()).label("best_rank"),
+            func.max(Contact.occurred_at).label("last_at"),
+            func.max(case((Contact.outcome == Outcome.vacant, Contact.occurred_at))).label(
+                "last_vacant_at"
+            ),
+            func.min(Contact.occurred_at).label("first_at"),
+            func.min(case((Contact.outcome == Outcome.not_home, Contact.occurred_at))).label(
+                "first_not_home_at"
+            ),
+            *(
+                func.max(_flag(and_(reaches, Contact.channel == channel))).label(f"via_{channel}")
+                for channel in CHANNELS
+            ),
+            func.max(_flag(Contact.app_installed)).label("app_installs"),
+            func.max(_flag(Contact.pledge_signed)).label("pledges_signed"),
+            func.max(_flag(Contact.flyer_given)).label("flyers_given"),
+            func.max(Contact.residents_reached).label("residents_reached"),
+        )
+        .where(Contact.voided_at.is_(None), *where)
+        .group_by(Contact.household_id, Contact.local_date)
+        .cte("contact_days")
+    )
+
+
+def _household_contacts(days: CTE) -> CTE:
+    """``contact_days`` rolled up per household."""
+    d = days.c
+    return (
+        select(
+            d.household_id,
+            func.sum(d.contacts).label("contacts"),
+            func.max(d.best_rank).label("best_rank"),
+            func.max(d.last_at).label("last_at"),
+            func.max(d.last_vacant_at).label("last_vacant_at"),
+            func.min(d.first_at).label("first_at"),
+            func.min(d.first_not_home_at).label("first_not_home_at"),
+            *(func.max(d[f"via_{channel}"]).label(f"via_{channel}") for channel in CHANNELS),
+            *(func.max(d[name]).label(name) for name in EXTRAS),
+            func.max(d.residents_reached).label("residents_reached"),
+            func.min(case((d.best_rank == REACHED, d.local_date))).label("first_reached_on"),
+        )
+        .group_by(d.household_id)
+        .cte("household_contacts")
+    )
+
+
+def _household_state(days: CTE, where: Iterable[ColumnElement[bool]]) -> CTE:
+    """Every household among ``where`` with its state derived from ``days``."""
+    per_household = _household_contacts(days)
+    p = per_household.c
+    # Excluded: registered vacant, or its latest contact found it vacant and none reached it.
+    # (Two contacts at the very same instant: a vacant one among them counts as the latest.)
+    excluded = or_(
+        Household.occupancy == Occupancy.vacant,
+        and_(p.last_vacant_at >= p.last_at, p.best_rank < REACHED),
+    )
+    first_not_home = p.first_not_home_at == p.first_at
+    zero = 0
+    return (
+        select(
+            Household.id.label("household_id"),
+            Household.community_id,
+            Household.building_id,
+            _flag(excluded).label("excluded"),
+            func.coalesce(p.best_rank, -1).label("best_rank"),
+            _flag(p.best_rank == REACHED).label("reached"),
+            func.coalesce(p.contacts, zero).label("contacts"),
+            p.last_at.label("last_contact_at"),
+            _flag(first_not_home).label("first_not_home"),
+            *(func.coalesce(p[f"via_{ch}"], zero).label(f"via_{ch}") for ch in CHANNELS),
+            *(func.coalesce(p[name], zero).label(name) for name in EXTRAS),
+            func.coalesce(p.residents_reached, zero).label("residents_reached"),
+            p.first_reached_on,
+            _flag(exists().where(HouseholdFlag.household_id == Household.id)).label("flagged"),
+        )
+        .select_from(Household)
+        .outerjoin(per_household, p.household_id == Household.id)
+        .where(*where)
+        .cte("household_state")
+    )
+
+
+def _scope(
+    community_id: int, household_ids: Sequence[int] | None, building_ids: Sequence[int] | None
+) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
+    """Conditions on households, and the same pushed down to contacts."""
+    homes: list[ColumnElement[bool]] = [Household.community_id == community_id]
+    contacts: list[ColumnElement[bool]] = []
+    if household_ids is not None:
+        homes.append(Household.id.in_(household_ids))
+        contacts.append(Contact.household_id.in_(household_ids))
+    if building_ids is not None:
+        homes.append(Household.building_id.in_(building_ids))
+        contacts.append(
+            Contact.household_id.in_(
+                select(Household.id).where(Household.building_id.in_(building_ids))
+            )
+        )
+    return homes, contacts
 
 
 def household_rows(
@@ -53,230 +192,246 @@ def household_rows(
     household_ids: Sequence[int] | None = None,
     building_ids: Sequence[int] | None = None,
 ) -> CTE:
-    """One row per household in scope with its derived campaign state (a CTE)."""
-    ordered = (
-        select(
-            Contact.household_id,
-            Contact.channel,
-            Contact.outcome,
-            Contact.occurred_at,
-            Contact.flyer_given,
-            Contact.app_installed,
-            Contact.pledge_signed,
-            Contact.residents_reached,
-            func.row_number()
-            .over(
-                partition_by=Contact.household_id,
-                order_by=(Contact.occurred_at.desc(), Contact.recorded_at.desc()),
-            )
-            .label("newest"),
-            func.row_number()
-            .over(
-                partition_by=Contact.household_id,
-                order_by=(Contact.occurred_at.asc(), Contact.recorded_at.asc()),
-            )
-            .label("oldest"),
+    """One row per household in scope with its campaign state (a CTE to select from).
+
+    Columns: ``household_id``, ``community_id``, ``building_id``, ``excluded`` (0/1),
+    ``best_rank`` (see STATUS_BY_RANK, -1 unvisited), ``reached`` (0/1), ``contacts``,
+    ``last_contact_at``, ``first_not_home``, ``via_<channel>``, the extras, ``first_reached_on``
+    and ``flagged``.
+    """
+    homes, contacts = _scope(community_id, household_ids, building_ids)
+    days = contact_days([Contact.campaign_id == campaign_id, *contacts])
+    return _household_state(days, homes)
+
+
+# --- one statement for every grouping -------------------------------------------------------
+
+FIGURES = (
+    "households",
+    "excluded",
+    "reached",
+    "refused",
+    "materials_left",
+    "not_home",
+    "unvisited",
+    *(f"via_{channel}" for channel in CHANNELS),
+    *EXTRAS,
+    "residents_reached",
+    "contacts",
+    "visited",
+    "flagged",
+    "flagged_excluded",
+    "flagged_reached",
+    "first_not_home",
+    "revisited",
+    "reached_since",
+    "newly_reached",
+)
+
+
+def _grouping(
+    kind: str,
+    figures: dict[str, ColumnElement[Any]],
+    *,
+    group_id: ColumnElement[Any] | None = None,
+    day: ColumnElement[Any] | None = None,
+    flag: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
+) -> Select[Any]:
+    """One branch of the union: keys and every figure, NULL where the grouping has none."""
+    return select(
+        literal_column(f"'{kind}'", String).label("kind"),
+        (group_id if group_id is not None else cast(null(), Integer)).label("group_id"),
+        (day if day is not None else cast(null(), Date)).label("day"),
+        (flag if flag is not None else cast(null(), String)).label("flag"),
+        *(figures.get(name, cast(null(), Integer)).label(name) for name in FIGURES),
+    )
+
+
+def _household_figures(h: Any) -> dict[str, ColumnElement[Any]]:
+    """Counts over a group of households (labels are the FIGURES)."""
+    eligible = h.excluded == 0
+
+    def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.count().filter(and_(*conditions))
+
+    return {
+        "households": func.count(),
+        "excluded": count(h.excluded == 1),
+        "reached": count(eligible, h.best_rank == REACHED),
+        "refused": count(eligible, h.best_rank == 3),
+        "materials_left": count(eligible, h.best_rank == 2),
+        "not_home": count(eligible, h.best_rank == 1),
+        "unvisited": count(eligible, h.best_rank <= 0),
+        **{
+            f"via_{ch}": count(eligible, h.best_rank == REACHED, h[f"via_{ch}"] == 1)
+            for ch in CHANNELS
+        },
+        **{name: func.sum(h[name]) for name in EXTRAS},
+        "residents_reached": func.sum(h.residents_reached),
+        "contacts": func.sum(h.contacts),
+        "visited": count(h.contacts > 0),
+        "flagged": count(h.flagged == 1),
+        "flagged_excluded": count(h.flagged == 1, h.excluded == 1),
+        "flagged_reached": count(h.flagged == 1, eligible, h.best_rank == REACHED),
+        "first_not_home": count(h.first_not_home == 1),
+        "revisited": count(h.first_not_home == 1, h.contacts > 1),
+        "reached_since": count(h.first_not_home == 1, h.best_rank == REACHED),
+    }
+
+
+def _day_figures(d: Any, h: Any) -> dict[str, ColumnElement[Any]]:
+    """Counts over a group of household-days (each household once a day)."""
+    return {
+        "contacts": func.sum(d.contacts),
+        "visited": func.count(),
+        "reached": func.count().filter(and_(d.best_rank == REACHED, h.excluded == 0)),
+        **{name: func.sum(d[name]) for name in EXTRAS},
+        "residents_reached": func.sum(d.residents_reached),
+    }
+
+
+def _tuned(session: Session) -> None:
+    """PostgreSQL: no JIT and room to hash in memory for this transaction's big aggregates.
+
+    The planner cannot estimate the grouped CTEs, guesses a cost past ``jit_above_cost`` and
+    then spends longer compiling than the query takes to run.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL work_mem = '32MB'"))
+
+
+def _rows(session: Session, *branches: Select[Any]) -> list[dict[str, Any]]:
+    _tuned(session)
+    return [dict(row._mapping) for row in session.execute(union_all(*branches))]
+
+
+def campaign_figures(
+    session: Session, *, campaign_id: int, community_id: int
+) -> list[dict[str, Any]]:
+    """Every grouping of a campaign's coverage in one statement.
+
+    Rows by ``kind``: ``building`` (group_id = building id), ``day`` (per local date),
+    ``first_reached`` (day = the date households were first reached: newly_reached), ``flag``.
+    """
+    homes, _ = _scope(community_id, None, None)
+    days = contact_days([Contact.campaign_id == campaign_id])
+    state = _household_state(days, homes)
+    h, d = state.c, days.c
+    return _rows(
+        session,
+        _grouping("building", _household_figures(h), group_id=h.building_id).group_by(
+            h.building_id
+        ),
+        _grouping("day", _day_figures(d, h), day=d.local_date)
+        .select_from(days.join(state, h.household_id == d.household_id))
+        .group_by(d.local_date),
+        _grouping("first_reached", {"newly_reached": func.count()}, day=h.first_reached_on)
+        .where(h.excluded == 0, h.first_reached_on.is_not(None))
+        .group_by(h.first_reached_on),
+        _grouping("flag", _household_figures(h), flag=HouseholdFlag.flag)
+        .select_from(state.join(HouseholdFlag, HouseholdFlag.household_id == h.household_id))
+        .group_by(HouseholdFlag.flag),
+    )
+
+
+def ledger_figures(
+    session: Session, *, community_ids: Sequence[int], start: Any, end: Any
+) -> list[dict[str, Any]]:
+    """The ledger of several communities over local dates [start, end], across campaigns.
+
+    Rows by ``kind``: ``community`` (group_id = community id) and ``day`` (group_id and day).
+    """
+    days = contact_days(
+        [Contact.community_id.in_(community_ids), Contact.local_date.between(start, end)]
+    )
+    state = _household_state(days, [Household.community_id.in_(community_ids)])
+    h, d = state.c, days.c
+    return _rows(
+        session,
+        _grouping("community", _household_figures(h), group_id=h.community_id).group_by(
+            h.community_id
+        ),
+        _grouping(
+            "day",
+            _day_figures(d, h)
+            | {
+                "newly_reached": func.count().filter(
+                    and_(h.excluded == 0, h.first_reached_on == d.local_date)
+                )
+            },
+            group_id=h.community_id,
+            day=d.local_date,
         )
-        .where(Contact.campaign_id == campaign_id, Contact.voided_at.is_(None))
-        .cte("ordered")
+        .select_from(days.join(state, h.household_id == d.household_id))
+        .group_by(h.community_id, d.local_date),
     )
-    c = ordered.c
-    reached = c.outcome == Outcome.reached
-    reached_any = or_(reached, c.channel.in_([Channel.event, Channel.walk_in]))
-    per_household = (
-        select(
-            c.household_id,
-            func.max(_rank(c)).label("best_rank"),
-            func.max(_flag(reached_any)).label("reached"),
-            func.max(_flag(and_(c.newest == 1, c.outcome == Outcome.vacant))).label(
-                "latest_vacant"
-            ),
-            func.max(_flag(and_(c.oldest == 1, c.outcome == Outcome.not_home))).label(
-                "first_not_home"
-            ),
-            func.max(_flag(and_(c.channel == Channel.door, reached))).label("via_door"),
-            func.max(_flag(c.channel == Channel.event)).label("via_event"),
-            func.max(_flag(c.channel == Channel.walk_in)).label("via_walk_in"),
-            func.max(_flag(and_(c.channel == Channel.phone, reached))).label("via_phone"),
-            func.max(_flag(c.app_installed)).label("app_installed"),
-            func.max(_flag(c.pledge_signed)).label("pledge_signed"),
-            func.max(_flag(c.flyer_given)).label("flyer_given"),
-            func.max(c.residents_reached).label("residents_reached"),
-            func.count().label("contacts"),
-            func.max(c.occurred_at).label("last_contact_at"),
+
+
+def household_state_rows(session: Session, state: CTE) -> list[dict[str, Any]]:
+    """The rows of a ``household_rows`` CTE."""
+    return [dict(row._mapping) for row in session.execute(select(state))]
+
+
+# --- the rest: small lookups ----------------------------------------------------------------
+
+
+def campaign_with_community(
+    session: Session, campaign_id: int
+) -> tuple[Campaign, Community] | None:
+    """A campaign and its community."""
+    row = session.execute(
+        select(Campaign, Community)
+        .join(Community, Community.id == Campaign.community_id)
+        .where(Campaign.id == campaign_id)
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
+def buildings_of(session: Session, community_id: int) -> list[Building]:
+    """A community's buildings in code order (``2`` before ``10``)."""
+    return list(
+        session.scalars(
+            select(Building)
+            .where(Building.community_id == community_id)
+            .order_by(func.length(Building.code), Building.code, Building.id)
         )
-        .group_by(c.household_id)
-        .cte("per_household")
     )
-    p = per_household.c
-    excluded = or_(
-        Household.occupancy == Occupancy.vacant,
-        and_(func.coalesce(p.latest_vacant, 0) == 1, func.coalesce(p.reached, 0) == 0),
-    )
-    stmt = (
-        select(
-            Household.id.label("household_id"),
-            Household.building_id,
-            _flag(excluded).label("excluded"),
-            func.coalesce(p.best_rank, -1).label("best_rank"),
-            func.coalesce(p.reached, 0).label("reached"),
-            func.coalesce(p.first_not_home, 0).label("first_not_home"),
-            func.coalesce(p.via_door, 0).label("via_door"),
-            func.coalesce(p.via_event, 0).label("via_event"),
-            func.coalesce(p.via_walk_in, 0).label("via_walk_in"),
-            func.coalesce(p.via_phone, 0).label("via_phone"),
-            func.coalesce(p.app_installed, 0).label("app_installed"),
-            func.coalesce(p.pledge_signed, 0).label("pledge_signed"),
-            func.coalesce(p.flyer_given, 0).label("flyer_given"),
-            func.coalesce(p.residents_reached, 0).label("residents_reached"),
-            func.coalesce(p.contacts, 0).label("contacts"),
-            p.last_contact_at,
-        )
-        .select_from(Household)
-        .outerjoin(per_household, p.household_id == Household.id)
-        .where(Household.community_id == community_id)
-    )
-    if household_ids is not None:
-        stmt = stmt.where(Household.id.in_(household_ids))
-    if building_ids is not None:
-        stmt = stmt.where(Household.building_id.in_(building_ids))
-    return stmt.cte("household_state")
 
 
-def _eligible_sum(h: Any, condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(_flag(and_(h.excluded == 0, condition)))
+def communities(session: Session, ids: Sequence[int] | None) -> list[Community]:
+    """Communities by id (all of them when ``ids`` is None), by name."""
+    stmt = select(Community).order_by(Community.name, Community.id)
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids))
+    return list(session.scalars(stmt))
 
 
-def _figures(h: Any) -> list[Any]:
-    """Grouped counts over household_state rows (labels are the schema's names)."""
-    return [
-        func.count().label("households"),
-        func.sum(h.excluded).label("excluded"),
-        _eligible_sum(h, h.best_rank == 4).label("reached"),
-        _eligible_sum(h, h.best_rank == 3).label("refused"),
-        _eligible_sum(h, h.best_rank == 2).label("materials_left"),
-        _eligible_sum(h, h.best_rank == 1).label("not_home"),
-        _eligible_sum(h, h.best_rank <= 0).label("unvisited"),
-        _eligible_sum(h, h.via_door == 1).label("door"),
-        _eligible_sum(h, h.via_event == 1).label("event"),
-        _eligible_sum(h, h.via_walk_in == 1).label("walk_in"),
-        _eligible_sum(h, h.via_phone == 1).label("phone"),
-        func.sum(h.app_installed).label("app_installs"),
-        func.sum(h.pledge_signed).label("pledges_signed"),
-        func.sum(h.flyer_given).label("flyers_given"),
-        func.sum(h.residents_reached).label("residents_reached"),
-        func.sum(h.contacts).label("contacts"),
-        func.sum(h.first_not_home).label("first_not_home"),
-        func.sum(_flag(and_(h.first_not_home == 1, h.contacts > 1))).label("revisited"),
-        func.sum(_flag(and_(h.first_not_home == 1, h.reached == 1))).label("reached_since"),
-        _eligible_sum(h, h.best_rank == -1).label("never_visited"),
-    ]
-
-
-def by_building(session: Session, state: CTE) -> list[dict[str, Any]]:
-    """The figures per building, with the building's code and name, in code order."""
-    h = state.c
-    stmt = (
-        select(Building.id.label("building_id"), Building.code, Building.name, *_figures(h))
-        .join(Building, Building.id == h.building_id)
-        .group_by(Building.id, Building.code, Building.name)
-        .order_by(func.length(Building.code), Building.code)
+def _dissuaded() -> ColumnElement[bool]:
+    """No money moved, and money was kept safe or the case is closed."""
+    return and_(
+        func.coalesce(Incident.amount_lost, 0) == 0,
+        or_(Incident.amount_prevented > 0, Incident.status == IncidentStatus.resolved),
     )
-    return [dict(row._mapping) for row in session.execute(stmt)]
-
-
-def by_flag(session: Session, state: CTE) -> list[dict[str, Any]]:
-    """The figures per household flag, and for households with any flag (flag None)."""
-    h = state.c
-    flagged = select(HouseholdFlag.household_id, HouseholdFlag.flag).cte("flagged")
-    per_flag = (
-        select(flagged.c.flag, *_figures(h))
-        .join(flagged, flagged.c.household_id == h.household_id)
-        .group_by(flagged.c.flag)
-    )
-    any_flag = select(literal(None).label("flag"), *_figures(h)).where(
-        h.household_id.in_(select(flagged.c.household_id))
-    )
-    return [dict(r._mapping) for r in session.execute(per_flag)] + [
-        dict(r._mapping) for r in session.execute(any_flag)
-    ]
-
-
-def by_day(session: Session, campaign_id: int) -> list[dict[str, Any]]:
-    """The daily ledger: per local date, contacts and households, each counted once a day."""
-    valid = and_(Contact.campaign_id == campaign_id, Contact.voided_at.is_(None))
-    reached = or_(
-        Contact.outcome == Outcome.reached, Contact.channel.in_([Channel.event, Channel.walk_in])
-    )
-    daily = (
-        select(
-            Contact.local_date,
-            Contact.household_id,
-            func.count().label("contacts"),
-            func.max(_flag(reached)).label("reached"),
-            func.max(_flag(Contact.app_installed)).label("app_installed"),
-            func.max(_flag(Contact.pledge_signed)).label("pledge_signed"),
-            func.max(_flag(Contact.flyer_given)).label("flyer_given"),
-            func.max(Contact.residents_reached).label("residents_reached"),
-        )
-        .join(Household, Household.id == Contact.household_id)
-        .where(valid, Household.occupancy != Occupancy.vacant)
-        .group_by(Contact.local_date, Contact.household_id)
-        .cte("daily")
-    )
-    d = daily.c
-    first_reach = (
-        select(Contact.household_id, func.min(Contact.local_date).label("first_day"))
-        .join(Household, Household.id == Contact.household_id)
-        .where(valid, reached, Household.occupancy != Occupancy.vacant)
-        .group_by(Contact.household_id)
-        .cte("first_reach")
-    )
-    newly = (
-        select(first_reach.c.first_day, func.count().label("newly_reached"))
-        .group_by(first_reach.c.first_day)
-        .cte("newly")
-    )
-    stmt = (
-        select(
-            d.local_date.label("date"),
-            func.sum(d.contacts).label("contacts"),
-            func.count().label("visited"),
-            func.sum(d.reached).label("reached"),
-            func.sum(d.app_installed).label("app_installs"),
-            func.sum(d.pledge_signed).label("pledges_signed"),
-            func.sum(d.flyer_given).label("flyers_given"),
-            func.sum(d.residents_reached).label("residents_reached"),
-            func.max(func.coalesce(newly.c.newly_reached, 0)).label("newly_reached"),
-        )
-        .outerjoin(newly, newly.c.first_day == d.local_date)
-        .group_by(d.local_date)
-        .order_by(d.local_date)
-    )
-    return [dict(r._mapping) for r in session.execute(stmt)]
 
 
 def incident_figures(
-    session: Session, community_id: int, start: datetime, end: datetime
-) -> dict[str, Any]:
-    """Scam reports of the community in [start, end): dissuaded means no money moved."""
-    no_loss = func.coalesce(Incident.amount_lost, 0) == 0
-    row = session.execute(
+    session: Session, community_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, dict[str, Any]]:
+    """Per community: scam reports that happened in [start, end)."""
+    rows = session.execute(
         select(
+            Incident.community_id,
             func.count().label("total"),
-            func.sum(_flag(no_loss)).label("dissuaded"),
+            func.count().filter(_dissuaded()).label("dissuaded"),
             func.coalesce(func.sum(Incident.amount_lost), 0).label("amount_lost"),
             func.coalesce(func.sum(Incident.amount_prevented), 0).label("amount_prevented"),
-        ).where(
-            Incident.community_id == community_id,
+        )
+        .where(
+            Incident.community_id.in_(community_ids),
             Incident.occurred_at >= start,
             Incident.occurred_at < end,
         )
-    ).one()
-    return dict(row._mapping)
-
-
-def states(session: Session, state: CTE) -> list[dict[str, Any]]:
-    """The per-household rows themselves (for checklists, walk sheets and exports)."""
-    h = state.c
-    return [dict(r._mapping) for r in session.execute(select(state))]
+        .group_by(Incident.community_id)
+    )
+    return {row.community_id: dict(row._mapping) for row in rows}

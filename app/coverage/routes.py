@@ -9,31 +9,31 @@ from fastapi import APIRouter, Query
 
 from app.auth.dependencies import ActorDep
 from app.coverage import service
-from app.coverage.schemas import CoverageRead, LedgerRow
+from app.coverage.schemas import CoverageRead, LedgerRead
 from app.db import SessionDep, utcnow
-from app.errors import Invalid
-from app.schemas import IdPath, Page
+from app.schemas import IdPath
 
 router = APIRouter(tags=["coverage"])
 
 
 @router.get("/campaigns/{campaign_id}/coverage", response_model=CoverageRead)
 def get_coverage(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> CoverageRead:
-    """Coverage by the rules managers sign: reached ÷ (households − excluded), everywhere."""
+    """Coverage by the rules managers sign: reached ÷ (households − excluded), with every
+    numerator and denominator, per building, status, channel, local day and flag."""
     return service.campaign_coverage(session, actor=actor, campaign_id=campaign_id)
 
 
-@router.get("/ledger", response_model=Page[LedgerRow])
+@router.get("/ledger", response_model=LedgerRead)
 def get_ledger(
     session: SessionDep,
     actor: ActorDep,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
-) -> Page[LedgerRow]:
-    """The daily ledger rolled up across every community you can see, ranked by coverage."""
+) -> LedgerRead:
+    """The daily ledger (台账) of every community you manage, ranked by coverage.
+
+    ``from`` and ``to`` are local dates (default: the 30 days up to today); at most 366 days.
+    """
     end = date_to or utcnow().date()
-    start = date_from or end - timedelta(days=30)
-    if start > end:
-        raise Invalid("'from' is after 'to'", errors=[{"field": "from", "message": "after to"}])
-    rows = service.ledger(session, actor=actor, start=start, end=end)
-    return Page[LedgerRow](items=rows, total=len(rows))
+    start = date_from or end - timedelta(days=29)
+    return service.ledger(session, actor=actor, start=start, end=end)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.enums import Channel
 
@@ -81,7 +81,11 @@ class FlaggedCoverage(BaseModel):
 
 
 class Revisits(BaseModel):
-    """Follow-up of households first found not home."""
+    """Follow-up of households whose first contact found nobody home.
+
+    ``revisited``: had another contact since; ``reached_since``: reached by one;
+    ``not_yet_revisited`` = first_not_home − revisited (unlike ``never_visited``: no contact).
+    """
 
     first_not_home: int
     revisited: int
@@ -90,7 +94,11 @@ class Revisits(BaseModel):
 
 
 class IncidentFigures(BaseModel):
-    """Scam reports of the community during the campaign."""
+    """Scam reports of the community during the campaign's dates (community time zone).
+
+    ``dissuaded``: no money moved (``amount_lost`` empty or 0) and either money was kept safe
+    (``amount_prevented`` > 0) or the case is ``resolved``.
+    """
 
     total: int
     dissuaded: int
@@ -115,6 +123,7 @@ class CoverageRead(Ratio):
     extras: Extras
     incidents: IncidentFigures
     never_visited: int
+    visited: int = 0
 
 
 class HouseholdState(BaseModel):
@@ -128,23 +137,51 @@ class HouseholdState(BaseModel):
     last_channel: Channel | None = None
 
 
-class LedgerRow(BaseModel):
-    """One community's campaign in the rolled-up daily ledger, ranked by coverage."""
+class LedgerDay(BaseModel):
+    """One community's local day in the ledger: households counted once each that day."""
 
-    rank: int = 0
-    community_id: int
-    community_name: str
-    campaign_id: int
-    campaign_name: str
-    households: int
-    eligible: int
-    reached: int
-    coverage: float | None
-    target_coverage: float
+    date: date
+    contacts: int
     visited: int
-    reached_in_range: int
+    reached: int
+    newly_reached: int
     app_installs: int
     pledges_signed: int
     flyers_given: int
     residents_reached: int
+
+
+class LedgerRow(BaseModel):
+    """One community in the rolled-up ledger over the requested dates, across its campaigns.
+
+    ``reached`` and ``coverage`` count the households reached within the dates; ``visited``
+    those with any contact; extras count once per household.
+    """
+
+    rank: int
+    community_id: int
+    community_name: str
+    households: int
+    eligible: int
+    excluded: int
+    visited: int
+    reached: int
+    coverage: float | None
+    contacts: int
+    app_installs: int
+    pledges_signed: int
+    flyers_given: int
+    residents_reached: int
+    incidents: int
     scams_dissuaded: int
+    days: list[LedgerDay]
+
+
+class LedgerRead(BaseModel):
+    """``GET /ledger``: communities ranked by coverage (best first), and the sum of them all."""
+
+    date_from: date = Field(serialization_alias="from")
+    date_to: date = Field(serialization_alias="to")
+    items: list[LedgerRow]
+    total: int
+    overall: Ratio

@@ -1,14 +1,19 @@
-"""Coverage as managers sign it, computed by the database (see repository.household_rows).
+"""Coverage as managers sign it, computed by the database (see app/coverage/repository.py).
 
 Used by other packages:
+
+- ``load_campaign(session, *, actor, campaign_id) -> (Campaign, Community)``: the permission
+  check of every coverage-like read (planners; staff 403; another community 404).
 - ``campaign_coverage(session, *, actor, campaign_id) -> CoverageRead``
-- ``household_states(session, *, campaign_id, household_ids=None, building_ids=None)``
-  → ``dict[int, HouseholdState]`` (no permission check: the caller has loaded the campaign)
+- ``compute_coverage(session, campaign, community) -> CoverageRead`` (no permission check)
+- ``household_states(session, *, campaign_id, household_ids=None, building_ids=None)
+  -> dict[int, HouseholdState]`` (no permission check: the caller has loaded the campaign)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,44 +33,64 @@ from app.coverage.schemas import (
     FlaggedCoverage,
     HouseholdState,
     IncidentFigures,
+    LedgerDay,
+    LedgerRead,
     LedgerRow,
     Ratio,
     Revisits,
     StatusCounts,
 )
 from app.db import utcnow
-from app.errors import NotFound
+from app.errors import Forbidden, Invalid, NotFound
 
-_STATUS = dict(repo.STATUS_BY_RANK) | {-1: "unvisited"}
+MAX_LEDGER_DAYS = 366
+_STATUS = repo.STATUS_BY_RANK | {-1: "unvisited"}
+
+Figures = dict[str, Any]
 
 
 def ratio(reached: int, eligible: int) -> float | None:
-    """reached ÷ eligible, rounded to 4 places; None when nothing is eligible."""
+    """reached ÷ eligible, to 4 places; None when nothing is eligible."""
     return round(reached / eligible, 4) if eligible else None
 
 
-def _n(row: dict[str, Any], key: str) -> int:
+def _n(row: Figures, key: str) -> int:
     return int(row.get(key) or 0)
 
 
-def _ratio(row: dict[str, Any]) -> Ratio:
-    eligible = _n(row, "households") - _n(row, "excluded")
+def _sum(rows: Iterable[Figures]) -> Figures:
+    total: Figures = defaultdict(int)
+    for row in rows:
+        for key in repo.FIGURES:
+            total[key] += _n(row, key)
+    return total
+
+
+def _ratio(row: Figures) -> Ratio:
+    excluded = _n(row, "excluded")
+    eligible = _n(row, "households") - excluded
+    reached = _n(row, "reached")
     return Ratio(
-        reached=_n(row, "reached"),
-        eligible=eligible,
-        excluded=_n(row, "excluded"),
-        coverage=ratio(_n(row, "reached"), eligible),
+        reached=reached, eligible=eligible, excluded=excluded, coverage=ratio(reached, eligible)
     )
 
 
-def _status_counts(row: dict[str, Any]) -> StatusCounts:
-    return StatusCounts(**{k: _n(row, k) for k in StatusCounts.model_fields})
+def _status_counts(row: Figures) -> StatusCounts:
+    return StatusCounts(**{key: _n(row, key) for key in StatusCounts.model_fields})
 
 
-def local_bounds(campaign: Campaign, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The campaign's dates as a UTC half-open interval in the community's time zone."""
-    start = datetime.combine(campaign.starts_on, time(), tz).astimezone(UTC)
-    end = datetime.combine(campaign.ends_on + timedelta(days=1), time(), tz).astimezone(UTC)
+def _channels(row: Figures) -> ChannelCounts:
+    return ChannelCounts(**{key: _n(row, f"via_{key}") for key in ChannelCounts.model_fields})
+
+
+def _extras(row: Figures) -> Extras:
+    return Extras(**{key: _n(row, key) for key in Extras.model_fields})
+
+
+def local_bounds(starts_on: date, ends_on: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Local dates [starts_on, ends_on] as a half-open UTC interval."""
+    start = datetime.combine(starts_on, time(), tz).astimezone(UTC)
+    end = datetime.combine(ends_on + timedelta(days=1), time(), tz).astimezone(UTC)
     return start, end
 
 
@@ -73,94 +98,99 @@ def load_campaign(
     session: Session, *, actor: Actor, campaign_id: int
 ) -> tuple[Campaign, Community]:
     """A campaign whose figures the actor may read (planners; staff 403; others 404)."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None or not actor.can_see(campaign.community_id):
+    found = repo.campaign_with_community(session, campaign_id)
+    if found is None or not actor.can_see(found[0].community_id):
         raise NotFound("Campaign not found")
-    actor.require(campaign.community_id, PLANNERS, what="Campaign")
-    community = session.get(Community, campaign.community_id)
-    assert community is not None
-    return campaign, community
+    actor.require(found[0].community_id, PLANNERS, what="Campaign")
+    return found
 
 
-def compute_coverage(session: Session, campaign: Campaign, community: Community) -> CoverageRead:
-    """Every coverage figure of one campaign (no permission check)."""
-    state = repo.household_rows(campaign.id, campaign.community_id)
-    buildings = repo.by_building(session, state)
-    totals: dict[str, Any] = {}
-    for row in buildings:
-        for key, value in row.items():
-            if key not in ("building_id", "code", "name"):
-                totals[key] = totals.get(key, 0) + int(value or 0)
-    overall = _ratio(totals)
-
-    flags = repo.by_flag(session, state)
-    any_row = next((r for r in flags if r["flag"] is None), {})
-    flagged = FlaggedCoverage(
-        any=_ratio(any_row),
-        by_flag={r["flag"]: _ratio(r) for r in flags if r["flag"] is not None},
-    )
-
-    days: list[DayFigures] = []
+def _days(rows: Sequence[Figures], eligible: int) -> list[DayFigures]:
+    newly = {r["day"]: _n(r, "newly_reached") for r in rows if r["kind"] == "first_reached"}
+    days = sorted((r for r in rows if r["kind"] == "day"), key=lambda r: r["day"])
+    result = []
     cumulative = 0
-    for row in repo.by_day(session, campaign.id):
-        cumulative += _n(row, "newly_reached")
-        days.append(
+    for row in days:
+        cumulative += newly.get(row["day"], 0)
+        result.append(
             DayFigures(
-                date=row["date"],
+                date=row["day"],
                 contacts=_n(row, "contacts"),
                 visited=_n(row, "visited"),
                 reached=_n(row, "reached"),
-                newly_reached=_n(row, "newly_reached"),
+                newly_reached=newly.get(row["day"], 0),
                 cumulative_reached=cumulative,
-                cumulative_coverage=ratio(cumulative, overall.eligible),
+                cumulative_coverage=ratio(cumulative, eligible),
                 app_installs=_n(row, "app_installs"),
                 pledges_signed=_n(row, "pledges_signed"),
                 flyers_given=_n(row, "flyers_given"),
                 residents_reached=_n(row, "residents_reached"),
             )
         )
+    return result
 
-    start, end = local_bounds(campaign, ZoneInfo(community.timezone))
-    incidents = repo.incident_figures(session, campaign.community_id, start, end)
+
+def compute_coverage(session: Session, campaign: Campaign, community: Community) -> CoverageRead:
+    """Every coverage figure of one campaign (no permission check)."""
+    rows = repo.campaign_figures(
+        session, campaign_id=campaign.id, community_id=campaign.community_id
+    )
+    per_building = {r["group_id"]: r for r in rows if r["kind"] == "building"}
+    totals = _sum(per_building.values())
+    overall = _ratio(totals)
+    buildings = [
+        BuildingCoverage(
+            building_id=b.id,
+            code=b.code,
+            name=b.name,
+            households=_n(per_building.get(b.id, {}), "households"),
+            by_status=_status_counts(per_building.get(b.id, {})),
+            **_ratio(per_building.get(b.id, {})).model_dump(),
+        )
+        for b in repo.buildings_of(session, campaign.community_id)
+    ]
+    flagged_any = Ratio(
+        reached=_n(totals, "flagged_reached"),
+        eligible=_n(totals, "flagged") - _n(totals, "flagged_excluded"),
+        excluded=_n(totals, "flagged_excluded"),
+        coverage=ratio(
+            _n(totals, "flagged_reached"), _n(totals, "flagged") - _n(totals, "flagged_excluded")
+        ),
+    )
+    start, end = local_bounds(campaign.starts_on, campaign.ends_on, ZoneInfo(community.timezone))
+    incidents = repo.incident_figures(session, [campaign.community_id], start, end).get(
+        campaign.community_id, {}
+    )
     return CoverageRead(
         campaign_id=campaign.id,
         community_id=campaign.community_id,
         target_coverage=campaign.target_coverage,
         households=_n(totals, "households"),
         as_of=utcnow(),
-        reached=overall.reached,
-        eligible=overall.eligible,
-        excluded=overall.excluded,
-        coverage=overall.coverage,
+        **overall.model_dump(),
         by_status=_status_counts(totals),
-        by_building=[
-            BuildingCoverage(
-                building_id=r["building_id"],
-                code=r["code"],
-                name=r["name"],
-                households=_n(r, "households"),
-                by_status=_status_counts(r),
-                **_ratio(r).model_dump(),
-            )
-            for r in buildings
-        ],
-        by_channel=ChannelCounts(**{k: _n(totals, k) for k in ChannelCounts.model_fields}),
-        by_day=days,
-        flagged=flagged,
+        by_building=buildings,
+        by_channel=_channels(totals),
+        by_day=_days(rows, overall.eligible),
+        flagged=FlaggedCoverage(
+            any=flagged_any,
+            by_flag={r["flag"]: _ratio(r) for r in rows if r["kind"] == "flag"},
+        ),
         revisits=Revisits(
             first_not_home=_n(totals, "first_not_home"),
             revisited=_n(totals, "revisited"),
             reached_since=_n(totals, "reached_since"),
             not_yet_revisited=_n(totals, "first_not_home") - _n(totals, "revisited"),
         ),
-        extras=Extras(**{k: _n(totals, k) for k in Extras.model_fields}),
+        extras=_extras(totals),
         incidents=IncidentFigures(
             total=_n(incidents, "total"),
             dissuaded=_n(incidents, "dissuaded"),
-            amount_lost=float(incidents["amount_lost"] or 0),
-            amount_prevented=float(incidents["amount_prevented"] or 0),
+            amount_lost=float(incidents.get("amount_lost") or 0),
+            amount_prevented=float(incidents.get("amount_prevented") or 0),
         ),
-        never_visited=_n(totals, "never_visited"),
+        never_visited=_n(totals, "unvisited"),
+        visited=_n(totals, "visited"),
     )
 
 
@@ -177,76 +207,108 @@ def household_states(
     household_ids: Sequence[int] | None = None,
     building_ids: Sequence[int] | None = None,
 ) -> dict[int, HouseholdState]:
-    """Each household's campaign status (no permission check; the caller has done it)."""
+    """Household id → its campaign status, for every household in scope (no permission check).
+
+    Scope: the campaign's community, narrowed to ``household_ids`` and/or ``building_ids``.
+    ``status`` is the best outcome (``vacant`` when every contact found it vacant,
+    ``unvisited`` with none); ``excluded`` follows the coverage rules.
+    """
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound("Campaign not found")
+    if household_ids is not None and not household_ids:
+        return {}
     state = repo.household_rows(
-        campaign.id, campaign.community_id, household_ids=household_ids, building_ids=building_ids
+        campaign.id,
+        campaign.community_id,
+        household_ids=list(household_ids) if household_ids is not None else None,
+        building_ids=list(building_ids) if building_ids is not None else None,
     )
-    result = {}
-    for row in repo.states(session, state):
-        last = row["last_contact_at"]
-        if isinstance(last, str):  # SQLite returns aggregated timestamps as text
-            last = datetime.fromisoformat(last)
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=UTC)
-        result[row["household_id"]] = HouseholdState(
+    return {
+        row["household_id"]: HouseholdState(
             household_id=row["household_id"],
             status=_STATUS[int(row["best_rank"])],
             excluded=bool(row["excluded"]),
             contacts=int(row["contacts"]),
-            last_contact_at=last,
+            last_contact_at=row["last_contact_at"],
         )
-    return result
+        for row in repo.household_state_rows(session, state)
+    }
 
 
-def ledger(session: Session, *, actor: Actor, start: date, end: date) -> list[LedgerRow]:
-    """The daily ledger rolled up per community the actor plans in, ranked by coverage."""
-    rows = []
-    for community, campaign in repo_campaigns_in(session, actor=actor, start=start, end=end):
-        cov = compute_coverage(session, campaign, community)
-        in_range = [d for d in cov.by_day if start <= d.date <= end]
-        rows.append(
-            LedgerRow(
-                community_id=community.id,
-                community_name=community.name,
-                campaign_id=campaign.id,
-                campaign_name=campaign.name,
-                households=cov.households,
-                eligible=cov.eligible,
-                reached=cov.reached,
-                coverage=cov.coverage,
-                target_coverage=cov.target_coverage,
-                visited=sum(d.visited for d in in_range),
-                reached_in_range=sum(d.newly_reached for d in in_range),
-                app_installs=sum(d.app_installs for d in in_range),
-                pledges_signed=sum(d.pledges_signed for d in in_range),
-                flyers_given=sum(d.flyers_given for d in in_range),
-                residents_reached=sum(d.residents_reached for d in in_range),
-                scams_dissuaded=cov.incidents.dissuaded,
+# --- the ledger -----------------------------------------------------------------------------
+
+
+def _ledger_communities(session: Session, actor: Actor) -> list[Community]:
+    if actor.is_admin:
+        return repo.communities(session, None)
+    ids = [cid for cid, role in actor.roles.items() if role in PLANNERS]
+    if not ids:
+        raise Forbidden("The ledger is for managers and officers")
+    return repo.communities(session, ids)
+
+
+def _ledger_incidents(
+    session: Session, communities: Sequence[Community], start: date, end: date
+) -> dict[int, Figures]:
+    """Per community, incidents on its own local dates (one query per time zone in use)."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for community in communities:
+        by_zone[community.timezone].append(community.id)
+    found: dict[int, Figures] = {}
+    for zone, ids in by_zone.items():
+        lo, hi = local_bounds(start, end, ZoneInfo(zone))
+        found.update(repo.incident_figures(session, ids, lo, hi))
+    return found
+
+
+def ledger(session: Session, *, actor: Actor, start: date, end: date) -> LedgerRead:
+    """The daily ledger of every community the actor plans in, ranked by coverage."""
+    if start > end:
+        raise Invalid("'from' is after 'to'", errors=[{"field": "from", "message": "after to"}])
+    if (end - start).days >= MAX_LEDGER_DAYS:
+        raise Invalid(
+            f"At most {MAX_LEDGER_DAYS} days at a time",
+            errors=[{"field": "from", "message": "range too long"}],
+        )
+    communities = _ledger_communities(session, actor)
+    ids = [c.id for c in communities]
+    rows = repo.ledger_figures(session, community_ids=ids, start=start, end=end) if ids else []
+    totals = {r["group_id"]: r for r in rows if r["kind"] == "community"}
+    days: dict[int, list[LedgerDay]] = defaultdict(list)
+    for row in sorted((r for r in rows if r["kind"] == "day"), key=lambda r: r["day"]):
+        days[row["group_id"]].append(
+            LedgerDay(
+                date=row["day"], **{k: _n(row, k) for k in LedgerDay.model_fields if k != "date"}
             )
         )
-    rows.sort(key=lambda r: (-(r.coverage or 0), r.community_name))
-    for rank, row in enumerate(rows, start=1):
-        row.rank = rank
-    return rows
-
-
-def repo_campaigns_in(
-    session: Session, *, actor: Actor, start: date, end: date
-) -> list[tuple[Community, Campaign]]:
-    """Campaigns overlapping [start, end] in communities where the actor plans."""
-    from sqlalchemy import select
-
-    stmt = (
-        select(Community, Campaign)
-        .join(Campaign, Campaign.community_id == Community.id)
-        .where(Campaign.starts_on <= end, Campaign.ends_on >= start)
-        .order_by(Community.id, Campaign.id)
+    incidents = _ledger_incidents(session, communities, start, end)
+    items = []
+    for community in communities:
+        figures = totals.get(community.id, {})
+        cov = _ratio(figures)
+        items.append(
+            LedgerRow(
+                rank=0,
+                community_id=community.id,
+                community_name=community.name,
+                households=_n(figures, "households"),
+                **cov.model_dump(),
+                visited=_n(figures, "visited"),
+                contacts=_n(figures, "contacts"),
+                **{k: _n(figures, k) for k in ("residents_reached", *repo.EXTRAS)},
+                incidents=_n(incidents.get(community.id, {}), "total"),
+                scams_dissuaded=_n(incidents.get(community.id, {}), "dissuaded"),
+                days=days.get(community.id, []),
+            )
+        )
+    items.sort(key=lambda r: (r.coverage is None, -(r.coverage or 0), -r.reached, r.community_name))
+    for rank, item in enumerate(items, start=1):
+        item.rank = rank
+    return LedgerRead(
+        date_from=start,
+        date_to=end,
+        items=items,
+        total=len(items),
+        overall=_ratio(_sum(totals.values())),
     )
-    return [
-        (c, k)
-        for c, k in session.execute(stmt).tuples()
-        if actor.is_admin or actor.role_in(c.id) in PLANNERS
-    ]
