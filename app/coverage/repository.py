@@ -50,6 +50,7 @@ REACHED = 4
 STATUS_BY_RANK = {4: "reached", 3: "refused", 2: "materials_left", 1: "not_home", 0: "vacant"}
 """A household's best outcome as a rank; -1 means no contact at all (``unvisited``)."""
 CHANNELS = tuple(Channel)
+ALWAYS_REACHED = (Channel.event, Channel.walk_in)
 EXTRAS = ("app_installs", "pledges_signed", "flyers_given")
 
 
@@ -61,8 +62,15 @@ def _reaches() -> ColumnElement[bool]:
     """A contact that reached someone: outcome reached, or an event or walk-in."""
     return or_(
         Contact.outcome == Outcome.reached,
-        Contact.channel.in_((Channel.event, Channel.walk_in)),
+        Contact.channel.in_(ALWAYS_REACHED),
     )
+
+
+def _reached_via(channel: Channel) -> ColumnElement[bool]:
+    """A contact through ``channel`` that reached someone (written out: cheaper per row)."""
+    if channel in ALWAYS_REACHED:
+        return Contact.channel == channel
+    return and_(Contact.channel == channel, Contact.outcome == Outcome.reached)
 
 
 def _rank() -> ColumnElement[int]:
@@ -78,7 +86,6 @@ def _rank() -> ColumnElement[int]:
 
 def contact_days(where: Iterable[ColumnElement[bool]]) -> CTE:
     """Per household and local day: its non-voided contacts among ``where``."""
-    reaches = _reaches()
     return (
         select(
             Contact.household_id,
@@ -94,7 +101,7 @@ def contact_days(where: Iterable[ColumnElement[bool]]) -> CTE:
                 "first_not_home_at"
             ),
             *(
-                func.max(_flag(and_(reaches, Contact.channel == channel))).label(f"via_{channel}")
+                func.max(_flag(_reached_via(channel))).label(f"via_{channel}")
                 for channel in CHANNELS
             ),
             func.max(_flag(Contact.app_installed)).label("app_installs"),

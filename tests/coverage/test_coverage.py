@@ -1,41 +1,80 @@
-"""The coverage rules on a hand-built scenario where every figure is known."""
+"""The coverage rules on a hand-built scenario where every figure is known in advance.
+
+Community in Asia/Shanghai, campaign 1–20 November 2026. Building A (a1–a6), building B
+(b1–b8), building C (empty). What each household went through (times are Shanghai time):
+
+    a1  reached 10 Nov 10:00 (flyer, app, 2 residents)
+    a2  not_home 10 Nov 10:00, reached 11 Nov 00:30 (pledge, 1 resident)  ← across midnight
+    a3  refused 10 Nov 10:00, reached 10 Nov 15:00                        ← refused then reached
+    a4  registered vacant; materials_left 10 Nov 10:00 (flyer)           ← excluded
+    a5  not_home 10 Nov 10:00, vacant 10 Nov 23:30; flag elderly_alone   ← excluded (latest vacant)
+    a6  vacant 10 Nov 10:00, reached 10 Nov 23:30                         ← vacant, later reached
+    b1  door reached 10 Nov 10:00 (app, 1 resident), event 11 Nov 00:30 (app, 3 residents)
+    b2  reached 10 Nov 10:00, voided                                       ← counts nowhere
+    b3  not_home 10 Nov 10:00                                              ← not yet revisited
+    b4  nothing; flag elderly_alone                                        ← never visited
+    b5  materials_left 10 Nov 10:00 (flyer); flags elderly_alone, previous_victim
+    b6  walk_in 11 Nov 09:00; flag previous_victim
+    b7  phone reached 12 Nov 09:30 (sent as 01:30Z)
+    b8  refused 11 Nov 10:00
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.enums import Occupancy
-from tests.factories import Tenant, make_building, make_campaign, make_household, make_tenant
+from app.auth.models import Membership
+from app.campaigns.models import Campaign
+from app.communities.models import Building, Household
+from app.coverage import service as coverage
+from app.enums import IncidentStatus, Occupancy, Role
+from app.incidents.models import Incident
+from tests.factories import (
+    Tenant,
+    auth,
+    make_building,
+    make_campaign,
+    make_household,
+    make_tenant,
+    make_user,
+)
 
-DAY1 = "2026-11-20T10:00:00+08:00"
-DAY1_LATE = "2026-11-20T23:30:00+08:00"
-DAY2_EARLY = "2026-11-21T00:30:00+08:00"  # still 20 November in UTC
+D1 = "2026-11-10T10:00:00+08:00"
+D1_AFTERNOON = "2026-11-10T15:00:00+08:00"
+D1_LATE = "2026-11-10T23:30:00+08:00"
+D2_EARLY = "2026-11-11T00:30:00+08:00"  # still 10 November in UTC
+D2 = "2026-11-11T09:00:00+08:00"
+D2_LATER = "2026-11-11T10:00:00+08:00"
+D3_UTC = "2026-11-12T01:30:00Z"  # 09:30 on 12 November in Shanghai
 
 
 def record(
     client: TestClient,
     headers: dict[str, str],
-    campaign_id: int,
-    household_id: int,
+    campaign: Campaign,
+    household: Household,
     outcome: str,
     when: str,
     channel: str = "door",
     **extra: Any,
 ) -> str:
-    """Record one contact through the API and return its id."""
-    cid = str(uuid.uuid4())
+    """Record one contact through the API; its id."""
+    contact_id = str(uuid.uuid4())
     r = client.post(
         "/api/v1/contacts",
         headers=headers,
         json={
-            "id": cid,
-            "campaign_id": campaign_id,
-            "household_id": household_id,
+            "id": contact_id,
+            "campaign_id": campaign.id,
+            "household_id": household.id,
             "channel": channel,
             "outcome": outcome,
             "occurred_at": when,
@@ -43,165 +82,403 @@ def record(
         },
     )
     assert r.status_code == 201, r.text
-    return cid
+    return contact_id
+
+
+def incident(session: Session, community_id: int, when: str, **kw: Any) -> None:
+    """A scam report."""
+    session.add(
+        Incident(
+            community_id=community_id,
+            occurred_at=datetime.fromisoformat(when),
+            fraud_type="fake_customer_service_video",
+            channel="FaceTime",
+            summary="冒充客服",
+            **kw,
+        )
+    )
+    session.commit()
+
+
+@dataclass
+class Scenario:
+    """The tenant, its campaign, the buildings and the households by name."""
+
+    tenant: Tenant
+    campaign: Campaign
+    a: Building
+    b: Building
+    c: Building
+    h: dict[str, Household]
+    phone_reach: str
 
 
 @pytest.fixture
-def scenario(client: TestClient, session: Session) -> tuple[Tenant, int, dict[str, Any]]:
-    """Eleven households whose statuses exercise every rule."""
+def scenario(client: TestClient, session: Session) -> Scenario:
+    """The households of the module docstring, recorded through the API."""
     t = make_tenant(session, households=0)
-    a, b = t.building, make_building(session, t.community, code="B2")
-    h = {
-        n: make_household(session, a if n <= 6 else b, floor=n, room=f"{n}01") for n in range(1, 12)
-    }
-    h[4].occupancy = Occupancy.vacant
-    h[7].__dict__.get("id")
-    session.commit()
-    make_household(session, a, flags=("elderly_alone",), room="999", floor=9)  # h12 unvisited
-    campaign = make_campaign(session, t.community)
-    officer = t.headers["officer"]
-    c = campaign.id
-    record(
-        client,
-        officer,
-        c,
-        h[1].id,
-        "reached",
-        DAY1,
-        flyer_given=True,
-        app_installed=True,
-        residents_reached=2,
+    a = t.building
+    b = make_building(session, t.community, code="B")
+    c = make_building(session, t.community, code="C")
+    h: dict[str, Household] = {}
+    for n in range(1, 7):
+        h[f"a{n}"] = make_household(
+            session,
+            a,
+            floor=n,
+            room=f"{n}01",
+            occupancy=Occupancy.vacant if n == 4 else Occupancy.occupied,
+            flags=("elderly_alone",) if n == 5 else (),
+        )
+    flags = {"b4": ("elderly_alone",), "b5": ("elderly_alone", "previous_victim")}
+    flags["b6"] = ("previous_victim",)
+    for n in range(1, 9):
+        h[f"b{n}"] = make_household(
+            session, b, floor=n, room=f"{n}01", flags=flags.get(f"b{n}", ())
+        )
+    campaign = make_campaign(
+        session, t.community, starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 20)
     )
-    record(client, officer, c, h[2].id, "not_home", DAY1)
-    record(
-        client, officer, c, h[2].id, "reached", DAY2_EARLY, pledge_signed=True, residents_reached=1
-    )
-    record(client, officer, c, h[3].id, "refused", DAY1)
-    record(client, officer, c, h[5].id, "not_home", DAY1)
-    record(client, officer, c, h[5].id, "vacant", DAY1_LATE)
-    record(client, officer, c, h[6].id, "vacant", DAY1)
-    record(client, officer, c, h[6].id, "reached", DAY1_LATE)
-    record(client, officer, c, h[7].id, "reached", DAY1, app_installed=True)
-    record(client, officer, c, h[7].id, "reached", DAY2_EARLY, channel="event", app_installed=True)
-    voided = record(client, officer, c, h[8].id, "reached", DAY1)
-    r = client.post(f"/api/v1/contacts/{voided}/void", json={"reason": "点错了"}, headers=officer)
+    o = t.headers["officer"]
+
+    def rec(name: str, outcome: str, when: str, channel: str = "door", **extra: Any) -> str:
+        return record(client, o, campaign, h[name], outcome, when, channel, **extra)
+
+    rec("a1", "reached", D1, flyer_given=True, app_installed=True, residents_reached=2)
+    rec("a2", "not_home", D1)
+    rec("a2", "reached", D2_EARLY, pledge_signed=True, residents_reached=1)
+    rec("a3", "refused", D1)
+    rec("a3", "reached", D1_AFTERNOON)
+    rec("a4", "materials_left", D1, flyer_given=True)
+    rec("a5", "not_home", D1)
+    rec("a5", "vacant", D1_LATE)
+    rec("a6", "vacant", D1)
+    rec("a6", "reached", D1_LATE)
+    rec("b1", "reached", D1, app_installed=True, residents_reached=1)
+    rec("b1", "reached", D2_EARLY, "event", app_installed=True, residents_reached=3)
+    voided = rec("b2", "reached", D1)
+    r = client.post(f"/api/v1/contacts/{voided}/void", json={"reason": "点错了"}, headers=o)
     assert r.status_code == 200
-    record(client, officer, c, h[9].id, "not_home", DAY1)
-    record(client, officer, c, h[11].id, "materials_left", DAY1, flyer_given=True)
-    return t, c, {"b2": b.id, "a": a.id, "h": h}
+    rec("b3", "not_home", D1)
+    rec("b5", "materials_left", D1, flyer_given=True)
+    rec("b6", "reached", D2, "walk_in")
+    phone = rec("b7", "reached", D3_UTC, "phone")
+    rec("b8", "refused", D2_LATER)
+
+    c_id = t.community.id
+    incident(session, c_id, "2026-11-10T20:00:00+08:00", amount_prevented=Decimal(5000))
+    incident(session, c_id, "2026-11-12T20:00:00+08:00", amount_lost=Decimal(2000))
+    incident(session, c_id, "2026-11-20T23:00:00+08:00", status=IncidentStatus.resolved)
+    incident(session, c_id, "2026-11-21T00:30:00+08:00", amount_prevented=Decimal(100))
+    incident(session, make_tenant(session, households=0).community.id, D1, amount_lost=Decimal(9))
+    return Scenario(t, campaign, a, b, c, h, phone)
 
 
-class TestCoverageFigures:
-    def test_headline(self, client: TestClient, scenario: tuple[Tenant, int, dict[str, Any]]):
-        t, campaign_id, _ = scenario
-        r = client.get(f"/api/v1/campaigns/{campaign_id}/coverage", headers=t.headers["manager"])
-        assert r.status_code == 200, r.text
-        cov = r.json()
-        # 12 households; h4 (vacant occupancy) and h5 (latest contact vacant) are excluded.
-        assert (cov["households"], cov["excluded"], cov["eligible"]) == (12, 2, 10)
-        # h1, h2 (after not home), h6 (vacant then reached), h7 (door and event).
-        assert cov["reached"] == 4
-        assert cov["coverage"] == pytest.approx(0.4)
+def coverage_of(client: TestClient, s: Scenario, role: str = "manager") -> dict[str, Any]:
+    """The campaign's coverage as the role reads it."""
+    r = client.get(f"/api/v1/campaigns/{s.campaign.id}/coverage", headers=s.tenant.headers[role])
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+class TestHeadline:
+    def test_reached_over_households_less_excluded(self, client: TestClient, scenario: Scenario):
+        cov = coverage_of(client, scenario)
+        # 14 households; a4 (registered vacant) and a5 (latest vacant, never reached) are out.
+        assert (cov["households"], cov["excluded"], cov["eligible"]) == (14, 2, 12)
+        # a1, a2, a3, a6, b1, b6, b7: b2's reach was voided, b1 counts once.
+        assert cov["reached"] == 7
+        assert cov["coverage"] == pytest.approx(0.5833)
+        assert cov["target_coverage"] == pytest.approx(0.9)
+
+    def test_status_counts_eligible_households_only(self, client: TestClient, scenario: Scenario):
+        cov = coverage_of(client, scenario)
         assert cov["by_status"] == {
-            "reached": 4,
-            "refused": 1,
-            "materials_left": 1,
-            "not_home": 1,
-            "unvisited": 3,
+            "reached": 7,
+            "refused": 1,  # b8; a3 was refused, then reached
+            "materials_left": 1,  # b5; a4 is excluded
+            "not_home": 1,  # b3
+            "unvisited": 2,  # b2 (voided only), b4
         }
-        assert cov["by_channel"] == {"door": 4, "event": 1, "walk_in": 0, "phone": 0}
-        assert cov["never_visited"] == 3  # h8 (voided only), h10, h12
+        assert cov["never_visited"] == 2
+        assert cov["visited"] == 12
+
+    def test_a_household_reached_two_ways_counts_in_both_channels(
+        self, client: TestClient, scenario: Scenario
+    ):
+        cov = coverage_of(client, scenario)
+        assert cov["by_channel"] == {"door": 5, "event": 1, "walk_in": 1, "phone": 1}
+
+    def test_revisits_of_households_first_not_home(self, client: TestClient, scenario: Scenario):
+        cov = coverage_of(client, scenario)
+        # a2 (reached since), a5 (found vacant since), b3 (not tried again).
         assert cov["revisits"] == {
             "first_not_home": 3,
             "revisited": 2,
             "reached_since": 1,
             "not_yet_revisited": 1,
         }
-        assert cov["extras"]["app_installs"] == 2  # h1 and h7, once each
-        assert cov["extras"]["residents_reached"] == 3
-        assert cov["extras"]["pledges_signed"] == 1
 
-    def test_per_building_and_flags(
-        self, client: TestClient, scenario: tuple[Tenant, int, dict[str, Any]]
-    ):
-        t, campaign_id, ids = scenario
-        cov = client.get(
-            f"/api/v1/campaigns/{campaign_id}/coverage", headers=t.headers["officer"]
-        ).json()
-        by_id = {b["building_id"]: b for b in cov["by_building"]}
-        a, b2 = by_id[ids["a"]], by_id[ids["b2"]]
-        assert (a["households"], a["excluded"], a["eligible"], a["reached"]) == (7, 2, 5, 3)
-        assert (b2["households"], b2["excluded"], b2["eligible"], b2["reached"]) == (5, 0, 5, 1)
-        assert b2["coverage"] == pytest.approx(0.2)
-        assert cov["flagged"]["by_flag"]["elderly_alone"] == {
-            "reached": 0,
-            "eligible": 1,
-            "excluded": 0,
-            "coverage": 0.0,
+    def test_extras_count_each_household_once(self, client: TestClient, scenario: Scenario):
+        cov = coverage_of(client, scenario)
+        assert cov["extras"] == {
+            "app_installs": 2,  # a1, b1 (twice, once counted)
+            "pledges_signed": 1,  # a2
+            "flyers_given": 3,  # a1, a4, b5
+            "residents_reached": 6,  # a1 2 + a2 1 + b1 max(1, 3)
+            "contacts": 17,  # voided b2 not among them
         }
 
-    def test_days_are_local_dates(
-        self, client: TestClient, scenario: tuple[Tenant, int, dict[str, Any]]
+    def test_incidents_during_the_campaigns_local_dates(
+        self, client: TestClient, scenario: Scenario
     ):
-        t, campaign_id, _ = scenario
-        cov = client.get(
-            f"/api/v1/campaigns/{campaign_id}/coverage", headers=t.headers["manager"]
-        ).json()
-        days = {d["date"]: d for d in cov["by_day"]}
-        assert sorted(days) == ["2026-11-20", "2026-11-21"]
-        # 00:30 on 21 November in Shanghai is the 21st, though still the 20th in UTC.
-        assert days["2026-11-21"]["newly_reached"] == 1  # h2; h7 was reached on the 20th
-        assert days["2026-11-21"]["reached"] == 2
-        assert days["2026-11-20"]["newly_reached"] == 3
-        assert days["2026-11-21"]["cumulative_reached"] == 4
-        assert days["2026-11-21"]["cumulative_coverage"] == pytest.approx(0.4)
+        cov = coverage_of(client, scenario)
+        # 20 Nov 23:00 is inside, 21 Nov 00:30 is not, though both are 20 Nov in UTC.
+        assert cov["incidents"] == {
+            "total": 3,
+            "dissuaded": 2,  # money kept safe; resolved without loss
+            "amount_lost": 2000.0,
+            "amount_prevented": 5000.0,
+        }
 
-    def test_staff_cannot_read_coverage(
-        self, client: TestClient, scenario: tuple[Tenant, int, dict[str, Any]]
-    ):
-        t, campaign_id, _ = scenario
-        r = client.get(f"/api/v1/campaigns/{campaign_id}/coverage", headers=t.headers["staff"])
-        assert r.status_code == 403
+
+class TestBreakdowns:
+    def test_per_building_including_an_empty_one(self, client: TestClient, scenario: Scenario):
+        cov = coverage_of(client, scenario, role="officer")
+        by_id = {b["building_id"]: b for b in cov["by_building"]}
+        a, b, c = by_id[scenario.a.id], by_id[scenario.b.id], by_id[scenario.c.id]
+        assert (a["households"], a["excluded"], a["eligible"], a["reached"]) == (6, 2, 4, 4)
+        assert a["coverage"] == pytest.approx(1.0)
+        assert (b["households"], b["excluded"], b["eligible"], b["reached"]) == (8, 0, 8, 3)
+        assert b["coverage"] == pytest.approx(0.375)
+        assert b["by_status"] == {
+            "reached": 3,
+            "refused": 1,
+            "materials_left": 1,
+            "not_home": 1,
+            "unvisited": 2,
+        }
+        assert (c["households"], c["eligible"], c["coverage"]) == (0, 0, None)
+
+    def test_flagged_households_any_and_per_flag(self, client: TestClient, scenario: Scenario):
+        flagged = coverage_of(client, scenario)["flagged"]
+        # a5 (excluded), b4, b5, b6: only b6 reached.
+        assert flagged["any"] == {"reached": 1, "eligible": 3, "excluded": 1, "coverage": 0.3333}
+        assert flagged["by_flag"] == {
+            "elderly_alone": {"reached": 0, "eligible": 2, "excluded": 1, "coverage": 0.0},
+            "previous_victim": {"reached": 1, "eligible": 2, "excluded": 0, "coverage": 0.5},
+        }
+
+    def test_days_are_the_communitys_local_dates(self, client: TestClient, scenario: Scenario):
+        days = coverage_of(client, scenario)["by_day"]
+        assert [d["date"] for d in days] == ["2026-11-10", "2026-11-11", "2026-11-12"]
+        d1, d2, d3 = days
+        assert {k: d1[k] for k in d1 if k != "date"} == {
+            "contacts": 12,
+            "visited": 9,
+            "reached": 4,  # a1, a3, a6, b1
+            "newly_reached": 4,
+            "cumulative_reached": 4,
+            "cumulative_coverage": 0.3333,
+            "app_installs": 2,
+            "pledges_signed": 0,
+            "flyers_given": 3,
+            "residents_reached": 3,
+        }
+        # 00:30 on the 11th belongs to the 11th: a2 first reached, b1 reached again.
+        assert {k: d2[k] for k in d2 if k != "date"} == {
+            "contacts": 4,
+            "visited": 4,
+            "reached": 3,  # a2, b1, b6
+            "newly_reached": 2,  # a2, b6
+            "cumulative_reached": 6,
+            "cumulative_coverage": 0.5,
+            "app_installs": 1,
+            "pledges_signed": 1,
+            "flyers_given": 0,
+            "residents_reached": 4,
+        }
+        assert (d3["contacts"], d3["newly_reached"], d3["cumulative_reached"]) == (1, 1, 7)
+        assert d3["cumulative_coverage"] == pytest.approx(0.5833)
+
+
+class TestChanges:
+    def test_voiding_a_reach_takes_it_out_everywhere(self, client: TestClient, scenario: Scenario):
+        r = client.post(
+            f"/api/v1/contacts/{scenario.phone_reach}/void",
+            json={"reason": "打错电话"},
+            headers=scenario.tenant.headers["manager"],
+        )
+        assert r.status_code == 200
+        cov = coverage_of(client, scenario)
+        assert (cov["reached"], cov["eligible"]) == (6, 12)
+        assert cov["by_channel"]["phone"] == 0
+        assert cov["by_status"]["unvisited"] == 3
+        assert [d["date"] for d in cov["by_day"]] == ["2026-11-10", "2026-11-11"]
 
     def test_re_recording_never_double_counts(self, client: TestClient, session: Session):
         t = make_tenant(session, households=2)
         campaign = make_campaign(session, t.community)
         for _ in range(3):
-            record(client, t.headers["officer"], campaign.id, t.households[0].id, "reached", DAY1)
+            record(client, t.headers["officer"], campaign, t.households[0], "reached", D1)
         cov = client.get(
             f"/api/v1/campaigns/{campaign.id}/coverage", headers=t.headers["manager"]
         ).json()
-        assert (cov["reached"], cov["eligible"]) == (1, 2)
-        assert cov["coverage"] == pytest.approx(0.5)
-        assert cov["by_day"][0]["contacts"] == 3
-        assert cov["by_day"][0]["visited"] == 1
+        assert (cov["reached"], cov["eligible"], cov["coverage"]) == (1, 2, 0.5)
+        assert (cov["by_day"][0]["contacts"], cov["by_day"][0]["visited"]) == (3, 1)
 
-    def test_ledger_ranks_communities(self, client: TestClient, session: Session):
-        from app.auth.models import Membership
-        from app.enums import Role
-        from tests.factories import auth, make_user
+    def test_a_campaign_without_households_or_contacts(self, client: TestClient, session: Session):
+        t = make_tenant(session, households=0)
+        campaign = make_campaign(session, t.community)
+        cov = client.get(
+            f"/api/v1/campaigns/{campaign.id}/coverage", headers=t.headers["manager"]
+        ).json()
+        assert (cov["households"], cov["reached"], cov["eligible"], cov["coverage"]) == (
+            0,
+            0,
+            0,
+            None,
+        )
+        assert cov["by_day"] == []
+        assert cov["flagged"]["by_flag"] == {}
 
-        first, second = make_tenant(session, households=2), make_tenant(session, households=2)
-        c1, c2 = make_campaign(session, first.community), make_campaign(session, second.community)
-        record(client, first.headers["officer"], c1.id, first.households[0].id, "reached", DAY1)
-        for h in second.households:
-            record(client, second.headers["officer"], c2.id, h.id, "reached", DAY1)
+
+class TestWhoMayRead:
+    def test_staff_are_refused_and_other_communities_see_nothing(
+        self, client: TestClient, session: Session, scenario: Scenario
+    ):
+        path = f"/api/v1/campaigns/{scenario.campaign.id}/coverage"
+        assert client.get(path, headers=scenario.tenant.headers["staff"]).status_code == 403
+        other = make_tenant(session, households=0)
+        assert client.get(path, headers=other.headers["manager"]).status_code == 404
+        admin = make_user(session, is_admin=True)
+        assert client.get(path, headers=auth(session, admin)).status_code == 200
+        assert client.get(path).status_code == 401
+        assert (
+            client.get(
+                "/api/v1/campaigns/999999/coverage", headers=auth(session, admin)
+            ).status_code
+            == 404
+        )
+
+
+class TestHouseholdStates:
+    def test_states_follow_the_coverage_rules(self, session: Session, scenario: Scenario):
+        states = coverage.household_states(session, campaign_id=scenario.campaign.id)
+        h = scenario.h
+        assert len(states) == 14
+        got = {name: (states[x.id].status, states[x.id].excluded) for name, x in h.items()}
+        assert got == {
+            "a1": ("reached", False),
+            "a2": ("reached", False),
+            "a3": ("reached", False),
+            "a4": ("materials_left", True),
+            "a5": ("not_home", True),
+            "a6": ("reached", False),
+            "b1": ("reached", False),
+            "b2": ("unvisited", False),
+            "b3": ("not_home", False),
+            "b4": ("unvisited", False),
+            "b5": ("materials_left", False),
+            "b6": ("reached", False),
+            "b7": ("reached", False),
+            "b8": ("refused", False),
+        }
+        assert states[h["a5"].id].contacts == 2
+        assert states[h["a5"].id].last_contact_at == datetime(2026, 11, 10, 15, 30, tzinfo=UTC)
+        assert states[h["b4"].id].last_contact_at is None
+
+    def test_narrowed_to_buildings_or_households(self, session: Session, scenario: Scenario):
+        by_building = coverage.household_states(
+            session, campaign_id=scenario.campaign.id, building_ids=[scenario.a.id]
+        )
+        assert set(by_building) == {scenario.h[f"a{n}"].id for n in range(1, 7)}
+        chosen = [scenario.h["b2"].id, scenario.h["b7"].id]
+        by_id = coverage.household_states(
+            session, campaign_id=scenario.campaign.id, household_ids=chosen
+        )
+        assert {k: v.status for k, v in by_id.items()} == {
+            chosen[0]: "unvisited",
+            chosen[1]: "reached",
+        }
+        assert (
+            coverage.household_states(session, campaign_id=scenario.campaign.id, household_ids=[])
+            == {}
+        )
+
+
+class TestLedger:
+    def test_ranked_by_coverage_across_the_managers_communities(
+        self, client: TestClient, session: Session, scenario: Scenario
+    ):
+        other = make_tenant(session, households=2)
+        campaign = make_campaign(session, other.community, name="第二小区")
+        for household in other.households:
+            record(client, other.headers["officer"], campaign, household, "reached", D1)
         boss = make_user(session)
-        for community in (first.community, second.community):
+        for community in (scenario.tenant.community, other.community):
             session.add(Membership(user_id=boss.id, community_id=community.id, role=Role.manager))
         session.commit()
         r = client.get(
             "/api/v1/ledger",
-            params={"from": "2026-11-01", "to": "2026-11-30"},
+            params={"from": "2026-11-10", "to": "2026-11-11"},
             headers=auth(session, boss),
         )
         assert r.status_code == 200, r.text
-        rows = r.json()["items"]
-        assert [(x["community_id"], x["rank"], x["reached"]) for x in rows] == [
-            (second.community.id, 1, 2),
-            (first.community.id, 2, 1),
-        ]
-        only_first = client.get(
-            "/api/v1/ledger", params={"from": "2026-11-01"}, headers=first.headers["manager"]
-        ).json()
-        assert [x["community_id"] for x in only_first["items"]] == [first.community.id]
+        ledger = r.json()
+        assert (ledger["from"], ledger["to"], ledger["total"]) == ("2026-11-10", "2026-11-11", 2)
+        first, second = ledger["items"]
+        assert (first["community_id"], first["rank"], first["coverage"]) == (
+            other.community.id,
+            1,
+            1.0,
+        )
+        # Within the two days: b7 (12 Nov) is not yet reached; 11 households visited.
+        assert second["community_id"] == scenario.tenant.community.id
+        assert {
+            k: second[k]
+            for k in ("rank", "households", "excluded", "eligible", "reached", "visited")
+        } == {
+            "rank": 2,
+            "households": 14,
+            "excluded": 2,
+            "eligible": 12,
+            "reached": 6,
+            "visited": 11,
+        }
+        assert second["coverage"] == pytest.approx(0.5)
+        assert (second["incidents"], second["scams_dissuaded"]) == (1, 1)
+        assert [d["date"] for d in second["days"]] == ["2026-11-10", "2026-11-11"]
+        assert (second["days"][1]["visited"], second["days"][1]["newly_reached"]) == (4, 2)
+        assert ledger["overall"] == {
+            "reached": 8,
+            "eligible": 14,
+            "excluded": 2,
+            "coverage": 0.5714,
+        }
+
+    def test_a_manager_sees_only_their_community_and_staff_none(
+        self, client: TestClient, scenario: Scenario
+    ):
+        t = scenario.tenant
+        mine = client.get(
+            "/api/v1/ledger", params={"from": "2026-11-01"}, headers=t.headers["manager"]
+        )
+        assert mine.status_code == 200
+        assert [x["community_id"] for x in mine.json()["items"]] == [t.community.id]
+        assert client.get("/api/v1/ledger", headers=t.headers["staff"]).status_code == 403
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"from": "2026-11-12", "to": "2026-11-10"},
+            {"from": "2020-01-01", "to": "2026-11-10"},
+            {"from": "someday"},
+        ],
+    )
+    def test_bad_dates_are_422(
+        self, client: TestClient, scenario: Scenario, params: dict[str, str]
+    ):
+        r = client.get("/api/v1/ledger", params=params, headers=scenario.tenant.headers["manager"])
+        assert r.status_code == 422
