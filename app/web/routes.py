@@ -71,6 +71,13 @@ def _font_files() -> list[str]:
     return sorted(p.name for p in FONTS_DIR.iterdir() if p.suffix in {".otf", ".ttf", ".woff2"})
 
 
+def _font_faces() -> list[dict[str, str | int]]:
+    """One @font-face per file of the project's font, its weight read from the file name."""
+    return [
+        {"file": name, "weight": 700 if "bold" in name.lower() else 400} for name in _font_files()
+    ]
+
+
 def _render(
     request: Request,
     template: str,
@@ -93,7 +100,7 @@ def _render(
         page=page,
         static_url=static_url,
         version=asset_version(),
-        fonts=_font_files(),
+        fonts=_font_faces(),
         boot_json=json.dumps(
             {"lang": lang, "page": page, "strings": strings, "data": data or {}},
             ensure_ascii=False,

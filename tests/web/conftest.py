@@ -26,6 +26,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.auth.models import Membership, User
+from app.campaigns.models import Event, EventAssignee, EventBuilding
 from app.communities.models import Household
 from app.config import Settings
 from app.contacts.models import Contact
@@ -251,3 +253,36 @@ def contacts_by_code(server: LiveServer, campaign_id: int) -> dict[str, list[Con
         for code, contact in rows:
             out.setdefault(code, []).append(contact)
     return out
+
+
+def seed_event_today(server: LiveServer, scene: RoundScene, *, title: str = "便民服务日") -> int:
+    """A convenience-service event of the scene's campaign, now, with the staff member on it."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    with server.session() as s:
+        staff_id = s.execute(
+            select(Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(User.username == scene.staff_username)
+        ).scalar_one()
+        event = Event(
+            campaign_id=scene.campaign_id,
+            community_id=scene.community_id,
+            title=title,
+            services=["理发", "量血压"],
+            location="中心花园",
+            starts_at=now - timedelta(minutes=30),
+            ends_at=now + timedelta(hours=2),
+        )
+        s.add(event)
+        s.flush()
+        s.add(EventAssignee(event_id=event.id, user_id=staff_id))
+        building_id = (
+            s.execute(
+                select(Household.building_id).where(Household.community_id == scene.community_id)
+            )
+            .scalars()
+            .first()
+        )
+        s.add(EventBuilding(event_id=event.id, building_id=building_id))
+        s.commit()
+        return event.id
