@@ -98,6 +98,11 @@
           select.appendChild(el("option", { value: c.id, text: c.community_name ? c.community_name + " · " + c.name : c.name }));
         });
         document.getElementById("campaign-field").hidden = campaigns.length < 2;
+        if (campaigns.length === 1) {
+          var c = campaigns[0];
+          document.getElementById("page-sub").textContent =
+            t("campaign") + t("colon") + (c.community_name ? c.community_name + " · " : "") + c.name;
+        }
         if (!campaigns.length) {
           showError(t("no_active_campaign"));
           document.getElementById("code-submit").disabled = true;
@@ -162,7 +167,13 @@
     if (isEvent) body.event_id = eventId;
     var label = code + " " + (isEvent ? t("record_attendance") : t("record_walkin"));
     var ids = recordWith(campaign, body, code, label);
+    // Ready for the next resident: no tick carries over to someone else.
     codeInput.value = "";
+    document.getElementById("x-flyer").checked = false;
+    document.getElementById("x-app").checked = false;
+    document.getElementById("x-pledge").checked = false;
+    document.getElementById("x-residents").value = "1";
+    document.getElementById("x-notes").value = "";
     codeInput.focus();
     return ids;
   }
