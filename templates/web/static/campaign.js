@@ -56,8 +56,8 @@
       ]),
       el("div", { class: "headline-bar" }, [bar(cov.coverage, cov.target_coverage)]),
       el("p", { class: "muted" }, [
-        t("target_x", { target: DS.fmtPercent(cov.target_coverage) }) + " · " +
-        t("excluded_n", { n: cov.excluded, total: cov.households }),
+        t("target_x", { target: DS.fmtPercent(cov.target_coverage) }) +
+        (cov.excluded ? " · " + t("excluded_n", { n: cov.excluded, total: cov.households }) : ""),
       ]),
       el("p", { class: "muted small-text", text: t("as_of", { time: DS.fmtDateTime(cov.as_of) }) }),
     ]);
@@ -318,7 +318,18 @@
       downloadButton(t("flyers_pdf_en"), base + "/flyers.pdf?lang=en", "flyers-" + campaign.id + "-en.pdf"),
     ]);
     var sheets = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
-    DS.apiAll(base + "/rounds").then(function (rounds) {
+    var codes = {};
+    Promise.all([
+      DS.apiAll(base + "/rounds"),
+      DS.apiAll("/communities/" + campaign.community_id + "/buildings").then(function (list) {
+        list.forEach(function (b) {
+          codes[b.id] = b.code;
+        });
+      }, function () {
+        /* without codes the ids are shown */
+      }),
+    ]).then(function (parts) {
+      var rounds = parts[0];
       DS.clear(sheets);
       if (!rounds.length) {
         sheets.appendChild(el("p", { class: "muted", text: t("no_rounds") }));
@@ -328,8 +339,10 @@
         return a.starts_at < b.starts_at ? -1 : 1;
       });
       sheets.appendChild(el("ul", { class: "downloads" }, rounds.map(function (r) {
-        var codes = (r.buildings || []).map(function (b) { return b.code; }).join(t("list_sep")) || (r.building_ids || []).join(t("list_sep"));
-        return downloadButton(t("walk_sheet_of", { when: DS.fmtDateTime(r.starts_at), codes: codes }), "/rounds/" + r.id + "/walk-sheet.pdf", "walk-sheet-" + r.id + ".pdf");
+        var names = (r.building_ids || []).map(function (id) {
+          return codes[id] || String(id);
+        }).join(t("list_sep"));
+        return downloadButton(t("walk_sheet_of", { when: DS.fmtDateTime(r.starts_at), codes: names }), "/rounds/" + r.id + "/walk-sheet.pdf", "walk-sheet-" + r.id + ".pdf");
       })));
     }).catch(function (err) {
       DS.clear(sheets);
