@@ -1089,6 +1089,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Create, load, measure, report, drop."""
     args = parse_args(argv)
+    # A terminated run still drops its database and stops its servers (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = create_database(args.postgres)
     print(f"database: {url}", flush=True)
     try:
