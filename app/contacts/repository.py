@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, func, or_, select
+from sqlalchemy import Insert, Table, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,19 +54,77 @@ def by_ids(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Contac
     return found
 
 
-def campaigns_with_timezone(
-    session: Session, ids: Iterable[int]
-) -> dict[int, tuple[Campaign, str]]:
-    """Campaign id → (campaign, its community's time zone)."""
-    found: dict[int, tuple[Campaign, str]] = {}
+def campaign_places(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """Campaign id → (its community id, the community's time zone)."""
+    found: dict[int, tuple[int, str]] = {}
     for chunk in _chunks(ids):
         rows = session.execute(
-            select(Campaign, Community.timezone)
+            select(Campaign.id, Campaign.community_id, Community.timezone)
             .join(Community, Community.id == Campaign.community_id)
             .where(Campaign.id.in_(chunk))
         ).all()
-        found.update((campaign.id, (campaign, tz)) for campaign, tz in rows)
+        found.update((cid, (community_id, tz)) for cid, community_id, tz in rows)
     return found
+
+
+@dataclass(frozen=True)
+class OnePlace:
+    """What one new contact refers to, as found in one query (None: no such row)."""
+
+    community_id: int
+    timezone: str
+    household: tuple[int, int] | None  # community id, building id
+    round_campaign_id: int | None
+    household_in_round: bool
+    event_campaign_id: int | None
+
+
+def places_of_one(
+    session: Session,
+    *,
+    campaign_id: int,
+    household_id: int,
+    round_id: int | None,
+    event_id: int | None,
+) -> OnePlace | None:
+    """The campaign, household, round and event of one contact in one round trip.
+
+    None when the campaign does not exist. (A lone contact is the common case: a phone
+    online sends them one by one, so this path is kept to a single query.)
+    """
+    in_round = exists().where(
+        RoundBuilding.round_id == round_id, RoundBuilding.building_id == Household.building_id
+    )
+    row = session.execute(
+        select(
+            Campaign.community_id,
+            Community.timezone,
+            Household.community_id.label("household_community_id"),
+            Household.building_id,
+            Round.campaign_id.label("round_campaign_id"),
+            in_round.label("in_round"),
+            Event.campaign_id.label("event_campaign_id"),
+        )
+        .select_from(Campaign)
+        .join(Community, Community.id == Campaign.community_id)
+        .outerjoin(Household, Household.id == household_id)
+        .outerjoin(Round, Round.id == round_id)
+        .outerjoin(Event, Event.id == event_id)
+        .where(Campaign.id == campaign_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    household = None
+    if row.household_community_id is not None:
+        household = (row.household_community_id, row.building_id)
+    return OnePlace(
+        community_id=row.community_id,
+        timezone=row.timezone,
+        household=household,
+        round_campaign_id=row.round_campaign_id,
+        household_in_round=bool(row.in_round),
+        event_campaign_id=row.event_campaign_id,
+    )
 
 
 def household_places(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
@@ -134,17 +193,23 @@ def assigned_events(session: Session, user_id: int, ids: Iterable[int]) -> set[i
     return found
 
 
+_INSERTS: dict[str, Insert] = {}
+
+
 def _insert_ignoring_duplicates(session: Session) -> Insert:
     """INSERT … ON CONFLICT (id) DO NOTHING RETURNING id, for the session's backend."""
     dialect = session.get_bind().dialect.name
-    table = cast(Table, Contact.__table__)
-    if dialect == "postgresql":
-        pg = postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"])
-        return pg.returning(table.c.id)
-    if dialect == "sqlite":
-        lite = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
-        return lite.returning(table.c.id)
-    raise NotImplementedError(f"contacts cannot be recorded on {dialect}")
+    if dialect not in _INSERTS:
+        table = cast(Table, Contact.__table__)
+        if dialect == "postgresql":
+            pg = postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"])
+            _INSERTS[dialect] = pg.returning(table.c.id)
+        elif dialect == "sqlite":
+            lite = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
+            _INSERTS[dialect] = lite.returning(table.c.id)
+        else:
+            raise NotImplementedError(f"contacts cannot be recorded on {dialect}")
+    return _INSERTS[dialect]
 
 
 def insert_new(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[uuid.UUID]:

@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import EVERYONE, Actor
-from app.campaigns.models import Campaign
 from app.contacts import repository as repo
 from app.contacts.models import Contact
 from app.contacts.schemas import BatchItemResult, ContactCreate, ContactVoid, ItemError
@@ -40,26 +39,51 @@ def _invalid(field_name: str, message: str) -> Invalid:
 class _Lookups:
     """Everything needed to check a set of new contacts, fetched in a few queries."""
 
-    campaigns: dict[int, tuple[Campaign, str]]
-    households: dict[int, tuple[int, int]]
-    rounds: dict[int, tuple[int, set[int]]]
-    events: dict[int, int]
+    campaigns: dict[int, tuple[int, str]] = field(default_factory=dict)  # community, time zone
+    households: dict[int, tuple[int, int]] = field(default_factory=dict)  # community, building
+    rounds: dict[int, tuple[int, set[int]]] = field(default_factory=dict)  # campaign, buildings
+    events: dict[int, int] = field(default_factory=dict)  # campaign
     staff_rounds: set[int] = field(default_factory=set)
     staff_events: set[int] = field(default_factory=set)
+
+
+def _lookups_of_one(session: Session, item: ContactCreate) -> _Lookups:
+    found = _Lookups()
+    place = repo.places_of_one(
+        session,
+        campaign_id=item.campaign_id,
+        household_id=item.household_id,
+        round_id=item.round_id,
+        event_id=item.event_id,
+    )
+    if place is None:
+        return found
+    found.campaigns[item.campaign_id] = (place.community_id, place.timezone)
+    if place.household is not None:
+        found.households[item.household_id] = place.household
+    if item.round_id is not None and place.round_campaign_id is not None:
+        buildings = {place.household[1]} if place.household and place.household_in_round else set()
+        found.rounds[item.round_id] = (place.round_campaign_id, buildings)
+    if item.event_id is not None and place.event_campaign_id is not None:
+        found.events[item.event_id] = place.event_campaign_id
+    return found
 
 
 def _lookups(session: Session, actor: Actor, items: Sequence[ContactCreate]) -> _Lookups:
     round_ids = {i.round_id for i in items if i.round_id is not None}
     event_ids = {i.event_id for i in items if i.event_id is not None}
-    lookups = _Lookups(
-        campaigns=repo.campaigns_with_timezone(session, {i.campaign_id for i in items}),
-        households=repo.household_places(session, {i.household_id for i in items}),
-        rounds=repo.rounds_with_buildings(session, round_ids),
-        events=repo.event_campaigns(session, event_ids),
-    )
+    if len(items) == 1:
+        lookups = _lookups_of_one(session, items[0])
+    else:
+        lookups = _Lookups(
+            campaigns=repo.campaign_places(session, {i.campaign_id for i in items}),
+            households=repo.household_places(session, {i.household_id for i in items}),
+            rounds=repo.rounds_with_buildings(session, round_ids),
+            events=repo.event_campaigns(session, event_ids),
+        )
     is_staff_somewhere = not actor.is_admin and any(
-        actor.role_in(campaign.community_id) == Role.staff
-        for campaign, _tz in lookups.campaigns.values()
+        actor.role_in(community_id) == Role.staff
+        for community_id, _tz in lookups.campaigns.values()
     )
     if is_staff_somewhere:
         lookups.staff_rounds = repo.assigned_rounds(session, actor.id, round_ids)
@@ -67,15 +91,15 @@ def _lookups(session: Session, actor: Actor, items: Sequence[ContactCreate]) -> 
     return lookups
 
 
-def _check(item: ContactCreate, *, actor: Actor, lookups: _Lookups) -> tuple[Campaign, str]:
-    """The campaign and its time zone, once every rule for a new contact holds."""
+def _check(item: ContactCreate, *, actor: Actor, lookups: _Lookups) -> tuple[int, str]:
+    """The campaign's community and its time zone, once every rule for a new contact holds."""
     found = lookups.campaigns.get(item.campaign_id)
-    if found is None or not actor.can_see(found[0].community_id):
+    if found is None or not actor.can_see(found[0]):
         raise NotFound("Campaign not found")
-    campaign, timezone = found
-    role = actor.require(campaign.community_id, EVERYONE, what="Campaign")
+    community_id, timezone = found
+    role = actor.require(community_id, EVERYONE, what="Campaign")
     place = lookups.households.get(item.household_id)
-    if place is None or place[0] != campaign.community_id:
+    if place is None or place[0] != community_id:
         raise _invalid("household_id", "No such household in the campaign's community")
     if item.round_id is not None and item.channel != Channel.door:
         raise _invalid("round_id", "Only a door contact belongs to a round")
@@ -85,28 +109,28 @@ def _check(item: ContactCreate, *, actor: Actor, lookups: _Lookups) -> tuple[Cam
         raise _invalid("outcome", "Event attendance and walk-ins are always 'reached'")
     if item.round_id is not None:
         round_ = lookups.rounds.get(item.round_id)
-        if round_ is None or round_[0] != campaign.id:
+        if round_ is None or round_[0] != item.campaign_id:
             raise _invalid("round_id", "No such round in this campaign")
         if place[1] not in round_[1]:
             raise _invalid("household_id", "The household is not in the round's buildings")
-    if item.event_id is not None and lookups.events.get(item.event_id) != campaign.id:
+    if item.event_id is not None and lookups.events.get(item.event_id) != item.campaign_id:
         raise _invalid("event_id", "No such event in this campaign")
     if role == Role.staff:
         if item.channel == Channel.door and item.round_id not in lookups.staff_rounds:
             raise Forbidden("Staff record door contacts only in rounds they are assigned to")
         if item.channel == Channel.event and item.event_id not in lookups.staff_events:
             raise Forbidden("Staff record attendance only at events they are assigned to")
-    return campaign, timezone
+    return community_id, timezone
 
 
 def _row(
-    item: ContactCreate, *, campaign: Campaign, timezone: str, actor: Actor, now: datetime
+    item: ContactCreate, *, community_id: int, timezone: str, actor: Actor, now: datetime
 ) -> dict[str, Any]:
     """The stored columns of a new contact."""
     return {
         "id": item.id,
-        "campaign_id": campaign.id,
-        "community_id": campaign.community_id,
+        "campaign_id": item.campaign_id,
+        "community_id": community_id,
         "household_id": item.household_id,
         "channel": item.channel,
         "outcome": item.outcome,
@@ -178,43 +202,55 @@ def _insert(
 def _record(
     session: Session, *, actor: Actor, items: Sequence[ContactCreate | AppError]
 ) -> list[Recorded]:
-    """Record new contacts and answer each item; commits once."""
+    """Record new contacts and answer each item; commits once.
+
+    New contacts are checked and inserted with ON CONFLICT DO NOTHING; only ids that turn out
+    to be stored already (a retry, or a concurrent request that won) and items that fail a
+    check (perhaps a retry of something since changed) are read back and compared.
+    """
     parsed = [i for i in items if isinstance(i, ContactCreate)]
-    stored = repo.by_ids(session, {i.id for i in parsed})
-    lookups = _lookups(session, actor, [i for i in parsed if i.id not in stored])
+    lookups = _lookups(session, actor, parsed) if parsed else _Lookups()
     now = utcnow()
-    answers: list[Recorded | None] = []
+    answers: list[Recorded | None] = [None] * len(items)
     new_rows: dict[uuid.UUID, dict[str, Any]] = {}
     new_index: dict[uuid.UUID, int] = {}
-    repeats: list[tuple[int, uuid.UUID, str]] = []  # answered by comparing with what is stored
+    repeats: list[tuple[int, uuid.UUID, str]] = []  # the same id again in this batch
+    refused: list[tuple[int, ContactCreate, AppError]] = []
     for index, item in enumerate(items):
         if isinstance(item, AppError):
-            answers.append(Recorded(item.status_code, error=item))
-            continue
-        if item.id in stored or item.id in new_rows:
+            answers[index] = Recorded(item.status_code, error=item)
+        elif item.id in new_rows:
             repeats.append((index, item.id, item.body_hash()))
-            answers.append(None)
-            continue
-        try:
-            campaign, timezone = _check(item, actor=actor, lookups=lookups)
-        except AppError as exc:
-            answers.append(Recorded(exc.status_code, error=exc))
-            continue
-        new_rows[item.id] = _row(item, campaign=campaign, timezone=timezone, actor=actor, now=now)
-        new_index[item.id] = index
-        answers.append(None)
+        else:
+            try:
+                community_id, timezone = _check(item, actor=actor, lookups=lookups)
+            except AppError as exc:
+                refused.append((index, item, exc))
+                continue
+            new_rows[item.id] = _row(
+                item, community_id=community_id, timezone=timezone, actor=actor, now=now
+            )
+            new_index[item.id] = index
 
     inserted, failed = _insert(session, new_rows)
-    raced = [i for i in new_rows if i not in inserted and i not in failed]
-    if raced:  # stored by a concurrent request since we looked: compare bodies like a retry
-        stored.update(repo.by_ids(session, raced))
-        repeats.extend((new_index[i], i, new_rows[i]["body_hash"]) for i in raced)
+    already = [i for i in new_rows if i not in inserted and i not in failed]
+    maybe_retries = [item.id for _, item, _ in refused if item.id not in inserted]
+    stored = repo.by_ids(session, [*already, *maybe_retries]) if already or maybe_retries else {}
     for contact_id in inserted:
         contact = Contact(**new_rows[contact_id])
-        stored[contact_id] = contact
         answers[new_index[contact_id]] = Recorded(201, contact=contact)
+        stored[contact_id] = contact
     for contact_id, error in failed.items():
         answers[new_index[contact_id]] = Recorded(error.status_code, error=error)
+    for contact_id in already:
+        answers[new_index[contact_id]] = _replay(
+            stored.get(contact_id), new_rows[contact_id]["body_hash"], actor
+        )
+    for index, item, error in refused:
+        if item.id in stored and item.id not in inserted:
+            answers[index] = _replay(stored[item.id], item.body_hash(), actor)
+        else:
+            answers[index] = Recorded(error.status_code, error=error)
     for index, contact_id, digest in repeats:
         answers[index] = _replay(stored.get(contact_id), digest, actor)
     session.commit()
@@ -281,9 +317,9 @@ def record_batch(session: Session, *, actor: Actor, items: Sequence[Any]) -> lis
     return results
 
 
-def _campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
-    found = repo.campaigns_with_timezone(session, [campaign_id]).get(campaign_id)
-    if found is None or not actor.can_see(found[0].community_id):
+def _campaign_community(session: Session, actor: Actor, campaign_id: int) -> int:
+    found = repo.campaign_places(session, [campaign_id]).get(campaign_id)
+    if found is None or not actor.can_see(found[0]):
         raise NotFound("Campaign not found")
     return found[0]
 
@@ -301,8 +337,8 @@ def list_contacts(
     offset: int,
 ) -> tuple[Sequence[Contact], int]:
     """A campaign's contacts, newest first (staff: theirs and their rounds' and events')."""
-    campaign = _campaign(session, actor, campaign_id)
-    role = actor.require(campaign.community_id, EVERYONE, what="Campaign")
+    community_id = _campaign_community(session, actor, campaign_id)
+    role = actor.require(community_id, EVERYONE, what="Campaign")
     return repo.list_for_campaign(
         session,
         campaign_id,
