@@ -626,6 +626,7 @@ class Run:
     db_cpu_seconds: float = 0.0
     server_cpu_ms: float = 0.0  # per successful request, in the server's processes
     db_cpu_ms: float = 0.0  # per successful request, in its PostgreSQL backends
+    backends_gone: int = 0  # backends that exited during the run: their CPU is missed
     created_ids: list[str] = field(default_factory=list, repr=False)
     latencies: list[float] = field(default_factory=list, repr=False)
 
@@ -689,6 +690,7 @@ def drive(
         after = meter.snapshot()
         run.server_cpu_seconds += meter.spent(before[0], after[0])
         run.db_cpu_seconds += meter.spent(before[1], after[1])
+        run.backends_gone += len(set(before[1]) - set(after[1]))
     run.wall_seconds += time.perf_counter() - start
     run.seconds += max(last_end[0] - (start + warmup), 0.0)
     for status, count in statuses.items():
@@ -987,6 +989,11 @@ def report(
         )
         if run.first_error:
             print(f"    first error: {run.first_error}")
+        if run.backends_gone:
+            print(
+                f"    db CPU undercounted: {run.backends_gone} PostgreSQL backends exited during"
+                " the run (connections opened and closed per request burst)"
+            )
     failed = any(
         run.first_error or stored[run.name][0] != stored[run.name][1] for run in (baseline, api)
     )
