@@ -16,17 +16,22 @@ read once. Nothing here loops over households or contacts in Python.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     CTE,
+    BindParameter,
     ColumnElement,
+    CompoundSelect,
     Date,
+    Executable,
     Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -173,8 +178,12 @@ def _household_state(days: CTE, where: Iterable[ColumnElement[bool]]) -> CTE:
     )
 
 
+Ids = Sequence[int] | BindParameter[Any]
+"""Ids as values, or as a parameter bound when the statement runs."""
+
+
 def _scope(
-    community_id: int, household_ids: Sequence[int] | None, building_ids: Sequence[int] | None
+    community_id: int | BindParameter[Any], household_ids: Ids | None, building_ids: Ids | None
 ) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
     """Conditions on households, and the same pushed down to contacts."""
     homes: list[ColumnElement[bool]] = [Household.community_id == community_id]
@@ -193,11 +202,11 @@ def _scope(
 
 
 def household_rows(
-    campaign_id: int,
-    community_id: int,
+    campaign_id: int | BindParameter[Any],
+    community_id: int | BindParameter[Any],
     *,
-    household_ids: Sequence[int] | None = None,
-    building_ids: Sequence[int] | None = None,
+    household_ids: Ids | None = None,
+    building_ids: Ids | None = None,
 ) -> CTE:
     """One row per household in scope with its campaign state (a CTE to select from).
 
@@ -286,31 +295,60 @@ def _household_figures(h: Any) -> dict[str, ColumnElement[Any]]:
     }
 
 
-def _day_figures(d: Any, h: Any) -> dict[str, ColumnElement[Any]]:
-    """Counts over a group of household-days (each household once a day)."""
+def _day_figures(d: Any) -> dict[str, ColumnElement[Any]]:
+    """Counts over a group of household-days (each household once a day).
+
+    What the day's work achieved: ``reached`` counts every household reached that day; only
+    the newly reached (a grouping of its own) leave out excluded ones, so that the cumulative
+    figure ends at the headline.
+    """
     return {
         "contacts": func.sum(d.contacts),
         "visited": func.count(),
-        "reached": func.count().filter(and_(d.best_rank == REACHED, h.excluded == 0)),
+        "reached": func.count().filter(d.best_rank == REACHED),
         **{name: func.sum(d[name]) for name in EXTRAS},
         "residents_reached": func.sum(d.residents_reached),
     }
 
 
 def _tuned(session: Session) -> None:
-    """PostgreSQL: no JIT and room to hash in memory for this transaction's big aggregates.
+    """PostgreSQL: no JIT and room to hash in memory, for this transaction only.
 
     The planner cannot estimate the grouped CTEs, guesses a cost past ``jit_above_cost`` and
     then spends longer compiling than the query takes to run.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL work_mem = '32MB'"))
+        session.execute(
+            text("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)")
+        )
 
 
-def _rows(session: Session, *branches: Select[Any]) -> list[dict[str, Any]]:
+def _rows(session: Session, statement: Executable, params: dict[str, Any]) -> list[dict[str, Any]]:
     _tuned(session)
-    return [dict(row._mapping) for row in session.execute(union_all(*branches))]
+    return [dict(row._mapping) for row in session.execute(statement, params)]
+
+
+# The statements are built once, with bound parameters: building and hashing a statement of
+# this size costs more than running it on a small community.
+
+
+@cache
+def _campaign_statement() -> CompoundSelect[Any]:
+    days = contact_days([Contact.campaign_id == bindparam("campaign_id")])
+    state = _household_state(days, [Household.community_id == bindparam("community_id")])
+    h, d = state.c, days.c
+    return union_all(
+        _grouping("building", _household_figures(h), group_id=h.building_id).group_by(
+            h.building_id
+        ),
+        _grouping("day", _day_figures(d), day=d.local_date).group_by(d.local_date),
+        _grouping("first_reached", {"newly_reached": func.count()}, day=h.first_reached_on)
+        .where(h.excluded == 0, h.first_reached_on.is_not(None))
+        .group_by(h.first_reached_on),
+        _grouping("flag", _household_figures(h), flag=HouseholdFlag.flag)
+        .select_from(state.join(HouseholdFlag, HouseholdFlag.household_id == h.household_id))
+        .group_by(HouseholdFlag.flag),
+    )
 
 
 def campaign_figures(
@@ -321,52 +359,31 @@ def campaign_figures(
     Rows by ``kind``: ``building`` (group_id = building id), ``day`` (per local date),
     ``first_reached`` (day = the date households were first reached: newly_reached), ``flag``.
     """
-    homes, _ = _scope(community_id, None, None)
-    days = contact_days([Contact.campaign_id == campaign_id])
-    state = _household_state(days, homes)
-    h, d = state.c, days.c
-    return _rows(
-        session,
-        _grouping("building", _household_figures(h), group_id=h.building_id).group_by(
-            h.building_id
-        ),
-        _grouping("day", _day_figures(d, h), day=d.local_date)
-        .select_from(days.join(state, h.household_id == d.household_id))
-        .group_by(d.local_date),
-        _grouping("first_reached", {"newly_reached": func.count()}, day=h.first_reached_on)
-        .where(h.excluded == 0, h.first_reached_on.is_not(None))
-        .group_by(h.first_reached_on),
-        _grouping("flag", _household_figures(h), flag=HouseholdFlag.flag)
-        .select_from(state.join(HouseholdFlag, HouseholdFlag.household_id == h.household_id))
-        .group_by(HouseholdFlag.flag),
-    )
+    params = {"campaign_id": campaign_id, "community_id": community_id}
+    return _rows(session, _campaign_statement(), params)
 
 
-def ledger_figures(
-    session: Session, *, community_ids: Sequence[int], start: Any, end: Any
-) -> list[dict[str, Any]]:
-    """The ledger of several communities over local dates [start, end], across campaigns.
-
-    Rows by ``kind``: ``community`` (group_id = community id) and ``day`` (group_id and day).
-    """
+@cache
+def _ledger_statement() -> CompoundSelect[Any]:
+    communities: BindParameter[list[int]] = bindparam("community_ids", expanding=True)
     days = contact_days(
-        [Contact.community_id.in_(community_ids), Contact.local_date.between(start, end)]
+        [
+            Contact.community_id.in_(communities),
+            Contact.local_date.between(
+                bindparam("start", type_=Date), bindparam("end", type_=Date)
+            ),
+        ]
     )
-    state = _household_state(days, [Household.community_id.in_(community_ids)])
+    state = _household_state(days, [Household.community_id.in_(communities)])
     h, d = state.c, days.c
-    return _rows(
-        session,
+    newly = func.count().filter(and_(h.excluded == 0, h.first_reached_on == d.local_date))
+    return union_all(
         _grouping("community", _household_figures(h), group_id=h.community_id).group_by(
             h.community_id
         ),
         _grouping(
             "day",
-            _day_figures(d, h)
-            | {
-                "newly_reached": func.count().filter(
-                    and_(h.excluded == 0, h.first_reached_on == d.local_date)
-                )
-            },
+            _day_figures(d) | {"newly_reached": newly},
             group_id=h.community_id,
             day=d.local_date,
         )
@@ -375,9 +392,44 @@ def ledger_figures(
     )
 
 
-def household_state_rows(session: Session, state: CTE) -> list[dict[str, Any]]:
-    """The rows of a ``household_rows`` CTE."""
-    return [dict(row._mapping) for row in session.execute(select(state))]
+def ledger_figures(
+    session: Session, *, community_ids: Sequence[int], start: date, end: date
+) -> list[dict[str, Any]]:
+    """The ledger of several communities over local dates [start, end], across campaigns.
+
+    Rows by ``kind``: ``community`` (group_id = community id) and ``day`` (group_id and day).
+    """
+    params = {"community_ids": list(community_ids), "start": start, "end": end}
+    return _rows(session, _ledger_statement(), params)
+
+
+@cache
+def _states_statement(by_households: bool, by_buildings: bool) -> Select[Any]:
+    state = household_rows(
+        bindparam("campaign_id"),
+        bindparam("community_id"),
+        household_ids=bindparam("household_ids", expanding=True) if by_households else None,
+        building_ids=bindparam("building_ids", expanding=True) if by_buildings else None,
+    )
+    return select(state)
+
+
+def household_states(
+    session: Session,
+    *,
+    campaign_id: int,
+    community_id: int,
+    household_ids: Sequence[int] | None,
+    building_ids: Sequence[int] | None,
+) -> list[dict[str, Any]]:
+    """The ``household_rows`` of a campaign, narrowed to households and/or buildings."""
+    params: dict[str, Any] = {"campaign_id": campaign_id, "community_id": community_id}
+    if household_ids is not None:
+        params["household_ids"] = list(household_ids)
+    if building_ids is not None:
+        params["building_ids"] = list(building_ids)
+    statement = _states_statement(household_ids is not None, building_ids is not None)
+    return [dict(row._mapping) for row in session.execute(statement, params)]
 
 
 # --- the rest: small lookups ----------------------------------------------------------------

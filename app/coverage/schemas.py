@@ -58,7 +58,12 @@ class Extras(BaseModel):
 
 
 class DayFigures(BaseModel):
-    """One local day of the daily ledger (台账)."""
+    """One local day of the daily ledger (台账), each household counted once that day.
+
+    ``visited``: households with a contact; ``reached``: households someone was told face to
+    face; ``newly_reached``: eligible households reached for the first time, so that the last
+    ``cumulative_reached`` is the headline ``reached``.
+    """
 
     date: date
     contacts: int

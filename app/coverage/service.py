@@ -218,11 +218,12 @@ def household_states(
         raise NotFound("Campaign not found")
     if household_ids is not None and not household_ids:
         return {}
-    state = repo.household_rows(
-        campaign.id,
-        campaign.community_id,
-        household_ids=list(household_ids) if household_ids is not None else None,
-        building_ids=list(building_ids) if building_ids is not None else None,
+    rows = repo.household_states(
+        session,
+        campaign_id=campaign.id,
+        community_id=campaign.community_id,
+        household_ids=household_ids,
+        building_ids=building_ids,
     )
     return {
         row["household_id"]: HouseholdState(
@@ -232,7 +233,7 @@ def household_states(
             contacts=int(row["contacts"]),
             last_contact_at=row["last_contact_at"],
         )
-        for row in repo.household_state_rows(session, state)
+        for row in rows
     }
 
 
