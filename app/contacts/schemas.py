@@ -37,6 +37,16 @@ def _plausible_time(value: datetime) -> datetime:
 OccurredAt = Annotated[AwareDatetime, AfterValidator(_plausible_time)]
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold U+0000; refuse it here rather than fail on insert.
+    if "\x00" in value:
+        raise ValueError("the text contains a NUL character")
+    return value
+
+
+Notes = Annotated[str, Field(max_length=MAX_NOTES), AfterValidator(_no_nul)]
+
+
 class ContactCreate(Schema):
     """One attempt to reach one household; ``id`` is a UUID the client makes.
 
@@ -56,7 +66,7 @@ class ContactCreate(Schema):
     app_installed: bool = False
     pledge_signed: bool = False
     residents_reached: Annotated[int, Field(ge=0, le=MAX_RESIDENTS)] = 0
-    notes: Annotated[str | None, Field(max_length=MAX_NOTES)] = None
+    notes: Notes | None = None
 
     def body_hash(self) -> str:
         """SHA-256 of the canonical body: defaults filled in, the time in UTC.
@@ -101,7 +111,7 @@ class BatchResult(ReadSchema):
 class ContactVoid(Schema):
     """Why a contact is being undone."""
 
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_nul)]
 
 
 class ContactRead(ReadSchema):

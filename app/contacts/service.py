@@ -353,12 +353,16 @@ def list_contacts(
 
 
 def get_contact(session: Session, *, actor: Actor, contact_id: uuid.UUID) -> Contact:
-    """One contact (staff: only those they recorded)."""
+    """One contact (staff: those they recorded, and those of their rounds and events)."""
     contact = repo.get(session, contact_id)
     if contact is None or not actor.can_see(contact.community_id):
         raise NotFound("Contact not found")
     role = actor.require(contact.community_id, EVERYONE, what="Contact")
-    if role == Role.staff and contact.recorded_by != actor.id:
+    if role == Role.staff and not (
+        contact.recorded_by == actor.id
+        or (contact.round_id and repo.assigned_rounds(session, actor.id, [contact.round_id]))
+        or (contact.event_id and repo.assigned_events(session, actor.id, [contact.event_id]))
+    ):
         raise NotFound("Contact not found")
     return contact
 

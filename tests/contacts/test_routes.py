@@ -174,6 +174,7 @@ class TestValidation:
             ({"residents_reached": 51}, "residents_reached"),
             ({"residents_reached": -1}, "residents_reached"),
             ({"notes": "x" * 2001}, "notes"),
+            ({"notes": "门口\x00"}, "notes"),
             ({"outcome": "maybe"}, "outcome"),
             ({"channel": "email"}, "channel"),
             ({"id": "not-a-uuid"}, "id"),
@@ -465,6 +466,9 @@ class TestListContacts:
         seen = client.get(path, headers=tenant.headers["staff"]).json()
         assert {c["id"] for c in seen["items"]} == {in_round["id"], walk_in["id"]}
         assert client.get(path, headers=tenant.headers["officer"]).json()["total"] == 3
+        h = tenant.headers["staff"]
+        assert client.get(f"{URL}/{in_round['id']}", headers=h).status_code == 200
+        assert client.get(f"{URL}/{officers['id']}", headers=h).status_code == 404
 
     def test_another_communitys_campaign_is_404(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
@@ -542,20 +546,18 @@ class TestVoid:
         self, client: TestClient, tenant: Tenant, campaign: Campaign
     ):
         h = tenant.headers["officer"]
-        assert (
-            client.post(f"{URL}/{uuid.uuid4()}/void", json={"reason": "x"}, headers=h).status_code
-            == 404
-        )
+
+        def void(contact_id: str, reason: str) -> int:
+            r = client.post(f"{URL}/{contact_id}/void", json={"reason": reason}, headers=h)
+            return r.status_code
+
+        assert void(str(uuid.uuid4()), "x") == 404
+        assert void("not-a-uuid", "x") == 422
         sent = body(campaign, tenant.households[0])
         client.post(URL, json=sent, headers=h)
-        assert (
-            client.post(f"{URL}/{sent['id']}/void", json={"reason": ""}, headers=h).status_code
-            == 422
-        )
-        assert (
-            client.post(f"{URL}/not-a-uuid/void", json={"reason": "x"}, headers=h).status_code
-            == 422
-        )
+        assert void(sent["id"], "") == 422
+        assert void(sent["id"], "误触\x00") == 422
+        assert client.get(f"{URL}/{sent['id']}", headers=h).json()["voided_at"] is None
 
 
 def _post_all(
