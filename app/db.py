@@ -54,8 +54,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned for the backend: SQLite gets WAL, foreign keys and immediate writes."""
+def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
+    """An engine tuned for the backend: SQLite gets WAL, foreign keys and immediate writes.
+
+    With ``immediate=False`` (SQLite only) transactions begin deferred: for sessions that only
+    read, so that a long read (a report being rendered) never holds SQLite's write lock.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
@@ -74,9 +78,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # Take the write lock up front: a deferred transaction that later writes can fail
-            # at once with "database is locked" instead of waiting its turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front: a deferred transaction that later writes
+            # can fail at once with "database is locked" instead of waiting its turn.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -91,8 +95,14 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; services commit, anything uncommitted is rolled back."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    """One session per request; services commit, anything uncommitted is rolled back.
+
+    Reading requests (GET, HEAD) get a session whose transactions begin deferred, so they never
+    hold SQLite's write lock; on PostgreSQL both factories share one engine.
+    """
+    state = request.app.state
+    reading = request.method in ("GET", "HEAD")
+    factory: sessionmaker[Session] = state.read_sessionmaker if reading else state.sessionmaker
     with factory() as session:
         yield session
 

@@ -109,6 +109,7 @@ def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
     application.state.engine.dispose()
+    application.state.read_engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -137,8 +138,12 @@ def db(engine: Engine) -> Iterator[Engine]:
 
 @pytest.fixture
 def session(db: Engine, app: FastAPI) -> Iterator[Session]:
-    """A session for arranging and checking data directly."""
-    with app.state.sessionmaker() as s:
+    """A session for arranging and checking data directly.
+
+    Its transactions begin deferred, so a test that reads never holds SQLite's write lock
+    while the app under test writes.
+    """
+    with app.state.read_sessionmaker() as s:
         yield s
 
 

@@ -1,5 +1,194 @@
-"""HTTP routes of the campaigns domain."""
+"""Campaigns, rounds, events, the fraud-type catalogue and the member's schedule."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.auth.dependencies import ActorDep
+from app.campaigns import service
+from app.campaigns.catalogue import FRAUD_TYPES, get_fraud_type
+from app.campaigns.schemas import (
+    CampaignCreate,
+    CampaignRead,
+    CampaignUpdate,
+    ChecklistItem,
+    EventCreate,
+    EventRead,
+    EventUpdate,
+    FraudTypeRead,
+    RoundCreate,
+    RoundRead,
+    RoundUpdate,
+    ScheduleItem,
+)
+from app.db import SessionDep, utcnow
+from app.errors import Invalid, NotFound
+from app.schemas import AwareDatetime, IdPath, Page, PageDep
 
 router = APIRouter(tags=["campaigns"])
+
+
+@router.get("/fraud-types", response_model=Page[FraudTypeRead])
+def list_fraud_types(actor: ActorDep) -> Page[FraudTypeRead]:
+    """The built-in bilingual catalogue of fraud types."""
+    items = [FraudTypeRead.model_validate(t) for t in FRAUD_TYPES]
+    return Page[FraudTypeRead](items=items, total=len(items))
+
+
+@router.get("/fraud-types/{code}", response_model=FraudTypeRead)
+def get_fraud_type_entry(actor: ActorDep, code: str) -> FraudTypeRead:
+    """One fraud type."""
+    found = get_fraud_type(code)
+    if found is None:
+        raise NotFound(f"No fraud type {code!r}")
+    return FraudTypeRead.model_validate(found)
+
+
+@router.post(
+    "/communities/{community_id}/campaigns",
+    response_model=CampaignRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_campaign(
+    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: CampaignCreate
+) -> CampaignRead:
+    """Start a campaign."""
+    return CampaignRead.model_validate(
+        service.create_campaign(session, actor=actor, community_id=community_id, payload=payload)
+    )
+
+
+@router.get("/communities/{community_id}/campaigns", response_model=Page[CampaignRead])
+def list_campaigns(
+    session: SessionDep, actor: ActorDep, community_id: IdPath, page: PageDep
+) -> Page[CampaignRead]:
+    """The community's campaigns, newest first."""
+    rows, total = service.list_campaigns(
+        session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
+    )
+    return Page[CampaignRead](items=[CampaignRead.model_validate(c) for c in rows], total=total)
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
+def get_campaign(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> CampaignRead:
+    """One campaign."""
+    return CampaignRead.model_validate(
+        service.get_campaign(session, actor=actor, campaign_id=campaign_id)
+    )
+
+
+@router.patch("/campaigns/{campaign_id}", response_model=CampaignRead)
+def update_campaign(
+    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: CampaignUpdate
+) -> CampaignRead:
+    """Change a campaign."""
+    return CampaignRead.model_validate(
+        service.update_campaign(session, actor=actor, campaign_id=campaign_id, payload=payload)
+    )
+
+
+@router.post(
+    "/campaigns/{campaign_id}/rounds", response_model=RoundRead, status_code=status.HTTP_201_CREATED
+)
+def create_round(
+    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: RoundCreate
+) -> RoundRead:
+    """Schedule a visit round (409 naming the clash if an assignee is already busy)."""
+    rnd = service.create_round(session, actor=actor, campaign_id=campaign_id, payload=payload)
+    return service.read_rounds(session, [rnd])[0]
+
+
+@router.get("/campaigns/{campaign_id}/rounds", response_model=Page[RoundRead])
+def list_rounds(
+    session: SessionDep, actor: ActorDep, campaign_id: IdPath, page: PageDep
+) -> Page[RoundRead]:
+    """The campaign's rounds in time order (staff: their own)."""
+    items, total = service.list_rounds(
+        session, actor=actor, campaign_id=campaign_id, limit=page.limit, offset=page.offset
+    )
+    return Page[RoundRead](items=items, total=total)
+
+
+@router.get("/rounds/{round_id}", response_model=RoundRead)
+def get_round(session: SessionDep, actor: ActorDep, round_id: IdPath) -> RoundRead:
+    """One round."""
+    return service.read_rounds(
+        session, [service.get_round(session, actor=actor, round_id=round_id)]
+    )[0]
+
+
+@router.patch("/rounds/{round_id}", response_model=RoundRead)
+def update_round(
+    session: SessionDep, actor: ActorDep, round_id: IdPath, payload: RoundUpdate
+) -> RoundRead:
+    """Change a round (staff: move their own round's status forward)."""
+    rnd = service.update_round(session, actor=actor, round_id=round_id, payload=payload)
+    return service.read_rounds(session, [rnd])[0]
+
+
+@router.get("/rounds/{round_id}/households", response_model=Page[ChecklistItem])
+def list_round_households(
+    session: SessionDep, actor: ActorDep, round_id: IdPath
+) -> Page[ChecklistItem]:
+    """The round's checklist: each household with its current campaign status."""
+    items = service.checklist(session, actor=actor, round_id=round_id)
+    return Page[ChecklistItem](items=items, total=len(items))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/events", response_model=EventRead, status_code=status.HTTP_201_CREATED
+)
+def create_event(
+    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: EventCreate
+) -> EventRead:
+    """Schedule a convenience-service event."""
+    event = service.create_event(session, actor=actor, campaign_id=campaign_id, payload=payload)
+    return service.read_events(session, [event])[0]
+
+
+@router.get("/campaigns/{campaign_id}/events", response_model=Page[EventRead])
+def list_events(
+    session: SessionDep, actor: ActorDep, campaign_id: IdPath, page: PageDep
+) -> Page[EventRead]:
+    """The campaign's events (staff: their own)."""
+    items, total = service.list_events(
+        session, actor=actor, campaign_id=campaign_id, limit=page.limit, offset=page.offset
+    )
+    return Page[EventRead](items=items, total=total)
+
+
+@router.get("/events/{event_id}", response_model=EventRead)
+def get_event(session: SessionDep, actor: ActorDep, event_id: IdPath) -> EventRead:
+    """One event."""
+    return service.read_events(
+        session, [service.get_event(session, actor=actor, event_id=event_id)]
+    )[0]
+
+
+@router.patch("/events/{event_id}", response_model=EventRead)
+def update_event(
+    session: SessionDep, actor: ActorDep, event_id: IdPath, payload: EventUpdate
+) -> EventRead:
+    """Change an event."""
+    event = service.update_event(session, actor=actor, event_id=event_id, payload=payload)
+    return service.read_events(session, [event])[0]
+
+
+@router.get("/members/me/schedule", response_model=Page[ScheduleItem])
+def list_my_schedule(
+    session: SessionDep,
+    actor: ActorDep,
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> Page[ScheduleItem]:
+    """Your rounds and events (default: from a day ago to two weeks ahead)."""
+    now = utcnow()
+    start_at: datetime = start or now - timedelta(days=1)
+    end_at: datetime = end or now + timedelta(days=14)
+    if end_at <= start_at:
+        raise Invalid("'to' must be after 'from'", errors=[{"field": "to", "message": "order"}])
+    items = service.my_schedule(session, actor=actor, start=start_at, end=end_at)
+    return Page[ScheduleItem](items=items, total=len(items))

@@ -1,0 +1,258 @@
+"""Queries for campaigns, rounds and events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.campaigns.models import (
+    Campaign,
+    Event,
+    EventAssignee,
+    EventBuilding,
+    Round,
+    RoundAssignee,
+    RoundBuilding,
+)
+from app.communities.models import Building, Community, Household
+from app.enums import RoundStatus
+
+
+def list_campaigns(
+    session: Session, community_id: int, *, limit: int, offset: int
+) -> tuple[Sequence[Campaign], int]:
+    """A page of a community's campaigns, newest first."""
+    stmt = select(Campaign).where(Campaign.community_id == community_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return rows, total
+
+
+def round_links(
+    session: Session, round_ids: Sequence[int]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Round id → building ids, and round id → assignee ids."""
+    buildings: dict[int, list[int]] = defaultdict(list)
+    assignees: dict[int, list[int]] = defaultdict(list)
+    if round_ids:
+        for rid, bid in session.execute(
+            select(RoundBuilding.round_id, RoundBuilding.building_id)
+            .where(RoundBuilding.round_id.in_(round_ids))
+            .order_by(RoundBuilding.building_id)
+        ):
+            buildings[rid].append(bid)
+        for rid, uid in session.execute(
+            select(RoundAssignee.round_id, RoundAssignee.user_id)
+            .where(RoundAssignee.round_id.in_(round_ids))
+            .order_by(RoundAssignee.user_id)
+        ):
+            assignees[rid].append(uid)
+    return buildings, assignees
+
+
+def event_links(
+    session: Session, event_ids: Sequence[int]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Event id → building ids, and event id → assignee ids."""
+    buildings: dict[int, list[int]] = defaultdict(list)
+    assignees: dict[int, list[int]] = defaultdict(list)
+    if event_ids:
+        for eid, bid in session.execute(
+            select(EventBuilding.event_id, EventBuilding.building_id)
+            .where(EventBuilding.event_id.in_(event_ids))
+            .order_by(EventBuilding.building_id)
+        ):
+            buildings[eid].append(bid)
+        for eid, uid in session.execute(
+            select(EventAssignee.event_id, EventAssignee.user_id)
+            .where(EventAssignee.event_id.in_(event_ids))
+            .order_by(EventAssignee.user_id)
+        ):
+            assignees[eid].append(uid)
+    return buildings, assignees
+
+
+def set_round_links(
+    session: Session,
+    round_id: int,
+    *,
+    building_ids: Sequence[int] | None,
+    assignee_ids: Sequence[int] | None,
+) -> None:
+    """Replace a round's buildings and/or assignees."""
+    if building_ids is not None:
+        session.execute(delete(RoundBuilding).where(RoundBuilding.round_id == round_id))
+        session.add_all(
+            RoundBuilding(round_id=round_id, building_id=b) for b in sorted(set(building_ids))
+        )
+    if assignee_ids is not None:
+        session.execute(delete(RoundAssignee).where(RoundAssignee.round_id == round_id))
+        session.add_all(
+            RoundAssignee(round_id=round_id, user_id=u) for u in sorted(set(assignee_ids))
+        )
+
+
+def set_event_links(
+    session: Session,
+    event_id: int,
+    *,
+    building_ids: Sequence[int] | None,
+    assignee_ids: Sequence[int] | None,
+) -> None:
+    """Replace an event's buildings and/or assignees."""
+    if building_ids is not None:
+        session.execute(delete(EventBuilding).where(EventBuilding.event_id == event_id))
+        session.add_all(
+            EventBuilding(event_id=event_id, building_id=b) for b in sorted(set(building_ids))
+        )
+    if assignee_ids is not None:
+        session.execute(delete(EventAssignee).where(EventAssignee.event_id == event_id))
+        session.add_all(
+            EventAssignee(event_id=event_id, user_id=u) for u in sorted(set(assignee_ids))
+        )
+
+
+def list_rounds(
+    session: Session, campaign_id: int, *, only_user: int | None, limit: int, offset: int
+) -> tuple[Sequence[Round], int]:
+    """A page of a campaign's rounds in time order (only a member's own, if given)."""
+    stmt = select(Round).where(Round.campaign_id == campaign_id)
+    if only_user is not None:
+        stmt = stmt.where(
+            Round.id.in_(select(RoundAssignee.round_id).where(RoundAssignee.user_id == only_user))
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Round.starts_at, Round.id).limit(limit).offset(offset)
+    ).all()
+    return rows, total
+
+
+def list_events(
+    session: Session, campaign_id: int, *, only_user: int | None, limit: int, offset: int
+) -> tuple[Sequence[Event], int]:
+    """A page of a campaign's events in time order (only a member's own, if given)."""
+    stmt = select(Event).where(Event.campaign_id == campaign_id)
+    if only_user is not None:
+        stmt = stmt.where(
+            Event.id.in_(select(EventAssignee.event_id).where(EventAssignee.user_id == only_user))
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Event.starts_at, Event.id).limit(limit).offset(offset)
+    ).all()
+    return rows, total
+
+
+def lock_users(session: Session, user_ids: Sequence[int]) -> None:
+    """Serialise schedule changes per assignee (PostgreSQL row locks; SQLite locks already)."""
+    if user_ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(User.id).where(User.id.in_(user_ids)).order_by(User.id).with_for_update()
+        )
+
+
+def clashes(
+    session: Session,
+    user_ids: Sequence[int],
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    skip_round: int | None = None,
+    skip_event: int | None = None,
+) -> list[dict[str, Any]]:
+    """Rounds and events (not cancelled) of these users that overlap the slot."""
+    if not user_ids:
+        return []
+    found: list[dict[str, Any]] = []
+    rounds = (
+        select(RoundAssignee.user_id, Round.id, Round.starts_at, Round.ends_at)
+        .join(Round, Round.id == RoundAssignee.round_id)
+        .where(
+            RoundAssignee.user_id.in_(user_ids),
+            Round.status != RoundStatus.cancelled,
+            Round.starts_at < ends_at,
+            Round.ends_at > starts_at,
+        )
+    )
+    if skip_round is not None:
+        rounds = rounds.where(Round.id != skip_round)
+    for uid, rid, s, e in session.execute(rounds):
+        found.append({"user_id": uid, "kind": "round", "id": rid, "starts_at": s, "ends_at": e})
+    events = (
+        select(EventAssignee.user_id, Event.id, Event.starts_at, Event.ends_at)
+        .join(Event, Event.id == EventAssignee.event_id)
+        .where(
+            EventAssignee.user_id.in_(user_ids),
+            Event.status != RoundStatus.cancelled,
+            Event.starts_at < ends_at,
+            Event.ends_at > starts_at,
+        )
+    )
+    if skip_event is not None:
+        events = events.where(Event.id != skip_event)
+    for uid, eid, s, e in session.execute(events):
+        found.append({"user_id": uid, "kind": "event", "id": eid, "starts_at": s, "ends_at": e})
+    return found
+
+
+def buildings_in(session: Session, community_id: int, ids: Sequence[int]) -> set[int]:
+    """Which of these building ids belong to the community."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Building.id).where(Building.community_id == community_id, Building.id.in_(ids))
+        )
+    )
+
+
+def households_of(
+    session: Session, building_ids: Sequence[int], units: dict[str, list[str]] | None
+) -> list[Household]:
+    """The households of some buildings (only some units, if given), in walking order."""
+    if not building_ids:
+        return []
+    rows = session.scalars(
+        select(Household)
+        .where(Household.building_id.in_(building_ids))
+        .order_by(Household.building_id, Household.unit, Household.floor, Household.room)
+    ).all()
+    if not units:
+        return list(rows)
+    return [
+        h for h in rows if str(h.building_id) not in units or h.unit in units[str(h.building_id)]
+    ]
+
+
+def schedule_for(
+    session: Session, user_id: int, start: datetime, end: datetime
+) -> list[tuple[str, Any, Campaign, Community]]:
+    """A member's rounds and events overlapping [start, end), with campaign and community."""
+    items: list[tuple[str, Any, Campaign, Community]] = []
+    rounds = (
+        select(Round, Campaign, Community)
+        .join(RoundAssignee, RoundAssignee.round_id == Round.id)
+        .join(Campaign, Campaign.id == Round.campaign_id)
+        .join(Community, Community.id == Round.community_id)
+        .where(RoundAssignee.user_id == user_id, Round.ends_at > start, Round.starts_at < end)
+    )
+    items += [("round", r, c, m) for r, c, m in session.execute(rounds).tuples()]
+    events = (
+        select(Event, Campaign, Community)
+        .join(EventAssignee, EventAssignee.event_id == Event.id)
+        .join(Campaign, Campaign.id == Event.campaign_id)
+        .join(Community, Community.id == Event.community_id)
+        .where(EventAssignee.user_id == user_id, Event.ends_at > start, Event.starts_at < end)
+    )
+    items += [("event", e, c, m) for e, c, m in session.execute(events).tuples()]
+    items.sort(key=lambda x: x[1].starts_at)
+    return items
