@@ -66,11 +66,10 @@ def flags(session: Session, community_id: int) -> dict[int, set[str]]:
 
 def building_codes(session: Session, community_id: int) -> dict[int, str]:
     """Building id → code."""
-    return dict(
-        session.execute(
-            select(Building.id, Building.code).where(Building.community_id == community_id)
-        ).tuples()
+    rows = session.execute(
+        select(Building.id, Building.code).where(Building.community_id == community_id)
     )
+    return dict(rows)
 
 
 def door_attempts(session: Session, campaign_id: int) -> list[tuple[int, int, Outcome, datetime]]:
@@ -84,8 +83,8 @@ def door_attempts(session: Session, campaign_id: int) -> list[tuple[int, int, Ou
             Contact.channel == Channel.door,
             Contact.outcome != Outcome.vacant,
         )
-    ).tuples()
-    return list(rows)
+    )
+    return [(h, b, outcome, at) for h, b, outcome, at in rows]
 
 
 def campaign_rounds(
@@ -134,7 +133,9 @@ def busy_times(
             Event.ends_at > start,
         )
     )
-    return list(session.execute(rounds).tuples()) + list(session.execute(events).tuples())
+    return [(u, s, e) for u, s, e in session.execute(rounds)] + [
+        (u, s, e) for u, s, e in session.execute(events)
+    ]
 
 
 def calendar_details(
@@ -145,9 +146,7 @@ def calendar_details(
     locations: dict[int, str | None] = {}
     codes: dict[tuple[str, int], list[str]] = defaultdict(list)
     if round_ids:
-        notes = dict(
-            session.execute(select(Round.id, Round.notes).where(Round.id.in_(round_ids))).tuples()
-        )
+        notes = dict(session.execute(select(Round.id, Round.notes).where(Round.id.in_(round_ids))))
         for round_id, code in session.execute(
             select(RoundBuilding.round_id, Building.code)
             .join(Building, Building.id == RoundBuilding.building_id)
@@ -157,9 +156,7 @@ def calendar_details(
             codes["round", round_id].append(code)
     if event_ids:
         locations = dict(
-            session.execute(
-                select(Event.id, Event.location).where(Event.id.in_(event_ids))
-            ).tuples()
+            session.execute(select(Event.id, Event.location).where(Event.id.in_(event_ids)))
         )
         for event_id, code in session.execute(
             select(EventBuilding.event_id, Building.code)
