@@ -83,9 +83,11 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    # No pre-ping: it costs a round trip per request; stale connections are recycled instead
+    # and a dead one fails its request with 503 (see app.errors) rather than hanging.
+    kwargs.setdefault("pool_recycle", 1800)
+    kwargs.setdefault("pool_size", 15)
+    kwargs.setdefault("max_overflow", 15)
     return create_engine(url, **kwargs)
 
 

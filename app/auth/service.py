@@ -48,10 +48,11 @@ def login(
 
 def actor_for_token(session: Session, *, token: str, kind: str = "access") -> Actor:
     """The actor behind a bearer token, or 401."""
-    user = repo.user_for_token(session, token_hash(token), kind, utcnow())
-    if user is None:
+    found = repo.user_and_roles_for_token(session, token_hash(token), kind, utcnow())
+    if found is None:
         raise Unauthorized("Not logged in, or the session has expired")
-    return Actor(user=user, roles=repo.roles_of(session, user.id))
+    user, roles = found
+    return Actor(user=user, roles=roles)
 
 
 def logout(session: Session, *, token: str) -> None:
