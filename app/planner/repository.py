@@ -69,7 +69,7 @@ def building_codes(session: Session, community_id: int) -> dict[int, str]:
     rows = session.execute(
         select(Building.id, Building.code).where(Building.community_id == community_id)
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def door_attempts(session: Session, campaign_id: int) -> list[tuple[int, int, Outcome, datetime]]:
@@ -146,7 +146,9 @@ def calendar_details(
     locations: dict[int, str | None] = {}
     codes: dict[tuple[str, int], list[str]] = defaultdict(list)
     if round_ids:
-        notes = dict(session.execute(select(Round.id, Round.notes).where(Round.id.in_(round_ids))))
+        notes = dict(
+            session.execute(select(Round.id, Round.notes).where(Round.id.in_(round_ids))).all()
+        )
         for round_id, code in session.execute(
             select(RoundBuilding.round_id, Building.code)
             .join(Building, Building.id == RoundBuilding.building_id)
@@ -156,7 +158,7 @@ def calendar_details(
             codes["round", round_id].append(code)
     if event_ids:
         locations = dict(
-            session.execute(select(Event.id, Event.location).where(Event.id.in_(event_ids)))
+            session.execute(select(Event.id, Event.location).where(Event.id.in_(event_ids))).all()
         )
         for event_id, code in session.execute(
             select(EventBuilding.event_id, Building.code)
