@@ -1,5 +1,93 @@
-"""HTTP routes of the incidents domain."""
+"""Suspected-scam reports and their follow-up."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.auth.dependencies import ActorDep
+from app.db import SessionDep
+from app.enums import IncidentStatus
+from app.incidents import service
+from app.incidents.models import Incident
+from app.incidents.schemas import IncidentChangeRead, IncidentCreate, IncidentRead, IncidentUpdate
+from app.schemas import AwareDatetime, Id, IdPath, Page, PageDep, with_offset
 
 router = APIRouter(tags=["incidents"])
+
+
+def to_read(incident: Incident) -> IncidentRead:
+    """A report as answered: its time at the offset it was given with."""
+    read = IncidentRead.model_validate(incident)
+    read.occurred_at = with_offset(incident.occurred_at, incident.utc_offset_minutes)
+    return read
+
+
+@router.post(
+    "/communities/{community_id}/incidents",
+    response_model=IncidentRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_incident(
+    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: IncidentCreate
+) -> IncidentRead:
+    """Log a resident's suspected-scam report."""
+    return to_read(
+        service.create_incident(session, actor=actor, community_id=community_id, payload=payload)
+    )
+
+
+@router.get("/communities/{community_id}/incidents", response_model=Page[IncidentRead])
+def list_incidents(
+    session: SessionDep,
+    actor: ActorDep,
+    community_id: IdPath,
+    page: PageDep,
+    status_: Annotated[IncidentStatus | None, Query(alias="status")] = None,
+    fraud_type: Annotated[str | None, Query(max_length=64)] = None,
+    campaign_id: Id | None = None,
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> Page[IncidentRead]:
+    """The community's reports, newest first (staff: their own)."""
+    rows, total = service.list_incidents(
+        session,
+        actor=actor,
+        community_id=community_id,
+        status=status_,
+        fraud_type=fraud_type,
+        campaign_id=campaign_id,
+        start=start,
+        end=end,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page[IncidentRead](items=[to_read(i) for i in rows], total=total)
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentRead)
+def get_incident(session: SessionDep, actor: ActorDep, incident_id: IdPath) -> IncidentRead:
+    """One report."""
+    return to_read(service.get_incident(session, actor=actor, incident_id=incident_id))
+
+
+@router.patch("/incidents/{incident_id}", response_model=IncidentRead)
+def update_incident(
+    session: SessionDep, actor: ActorDep, incident_id: IdPath, payload: IncidentUpdate
+) -> IncidentRead:
+    """Follow a report up: status, escalation, amounts; the change joins its history."""
+    return to_read(
+        service.update_incident(session, actor=actor, incident_id=incident_id, payload=payload)
+    )
+
+
+@router.get("/incidents/{incident_id}/history", response_model=Page[IncidentChangeRead])
+def list_incident_history(
+    session: SessionDep, actor: ActorDep, incident_id: IdPath
+) -> Page[IncidentChangeRead]:
+    """Who changed what on the report, and when, oldest first."""
+    rows = service.incident_history(session, actor=actor, incident_id=incident_id)
+    return Page[IncidentChangeRead](
+        items=[IncidentChangeRead.model_validate(r) for r in rows], total=len(rows)
+    )

@@ -1,0 +1,159 @@
+"""Suspected-scam reports: staff create them, officers follow them up; every change is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.auth.permissions import EVERYONE, Actor
+from app.campaigns.models import Campaign
+from app.communities import service as communities
+from app.communities.models import Household
+from app.enums import IncidentStatus, Role
+from app.errors import Forbidden, Invalid, NotFound
+from app.incidents import repository as repo
+from app.incidents.models import Incident, IncidentChange
+from app.incidents.schemas import IncidentCreate, IncidentUpdate
+from app.schemas import offset_minutes
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _check_refs(
+    session: Session, community_id: int, *, household_id: int | None, campaign_id: int | None
+) -> None:
+    if household_id is not None:
+        household = session.get(Household, household_id)
+        if household is None or household.community_id != community_id:
+            raise Invalid(
+                "No such household in this community",
+                errors=[{"field": "household_id", "message": "not in this community"}],
+            )
+    if campaign_id is not None:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.community_id != community_id:
+            raise Invalid(
+                "No such campaign in this community",
+                errors=[{"field": "campaign_id", "message": "not in this community"}],
+            )
+
+
+def create_incident(
+    session: Session, *, actor: Actor, community_id: int, payload: IncidentCreate
+) -> Incident:
+    """Log a report (every role, staff included)."""
+    communities.get_community(session, actor=actor, community_id=community_id)
+    actor.require(community_id, EVERYONE, what="Community")
+    _check_refs(
+        session, community_id, household_id=payload.household_id, campaign_id=payload.campaign_id
+    )
+    incident = Incident(
+        community_id=community_id,
+        reported_by=actor.id if actor.id > 0 else None,
+        utc_offset_minutes=offset_minutes(payload.occurred_at),
+        **payload.model_dump(),
+    )
+    session.add(incident)
+    session.flush()
+    session.add(
+        IncidentChange(
+            incident_id=incident.id,
+            changed_by=incident.reported_by,
+            note="reported",
+            changes={
+                k: [None, _jsonable(v)] for k, v in payload.model_dump().items() if v is not None
+            },
+        )
+    )
+    session.commit()
+    return incident
+
+
+def get_incident(session: Session, *, actor: Actor, incident_id: int) -> Incident:
+    """A report the actor may read (staff: their own)."""
+    incident = session.get(Incident, incident_id)
+    if incident is None or not actor.can_see(incident.community_id):
+        raise NotFound("Incident not found")
+    role = actor.require(incident.community_id, EVERYONE, what="Incident")
+    if role == Role.staff and incident.reported_by != actor.id:
+        raise NotFound("Incident not found")
+    return incident
+
+
+def list_incidents(
+    session: Session,
+    *,
+    actor: Actor,
+    community_id: int,
+    status: IncidentStatus | None,
+    fraud_type: str | None,
+    campaign_id: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Incident], int]:
+    """A community's reports (staff: their own)."""
+    communities.get_community(session, actor=actor, community_id=community_id)
+    role = actor.require(community_id, EVERYONE, what="Community")
+    return repo.list_incidents(
+        session,
+        community_id,
+        reported_by=actor.id if role == Role.staff else None,
+        status=status,
+        fraud_type=fraud_type,
+        campaign_id=campaign_id,
+        start=start,
+        end=end,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def update_incident(
+    session: Session, *, actor: Actor, incident_id: int, payload: IncidentUpdate
+) -> Incident:
+    """Follow a report up (officers and managers); the change joins its history."""
+    incident = get_incident(session, actor=actor, incident_id=incident_id)
+    if not actor.is_planner_in(incident.community_id):
+        raise Forbidden("Only officers and managers follow reports up")
+    data = payload.model_dump(exclude_unset=True)
+    note = data.pop("note", None)
+    for key in ("occurred_at", "fraud_type", "channel", "summary", "status"):
+        if key in data and data[key] is None:
+            raise Invalid(f"{key} cannot be empty", errors=[{"field": key, "message": "empty"}])
+    _check_refs(
+        session, incident.community_id, household_id=data.get("household_id"), campaign_id=None
+    )
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        before = getattr(incident, key)
+        if before != value:
+            changes[key] = [_jsonable(before), _jsonable(value)]
+            setattr(incident, key, value)
+    if "occurred_at" in changes:
+        incident.utc_offset_minutes = offset_minutes(data["occurred_at"])
+    if changes or note:
+        session.add(
+            IncidentChange(incident_id=incident.id, changed_by=actor.id, changes=changes, note=note)
+        )
+    session.commit()
+    return incident
+
+
+def incident_history(
+    session: Session, *, actor: Actor, incident_id: int
+) -> Sequence[IncidentChange]:
+    """Who changed what on a report, and when."""
+    incident = get_incident(session, actor=actor, incident_id=incident_id)
+    return repo.history(session, incident.id)
