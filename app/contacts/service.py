@@ -298,7 +298,7 @@ def _parse(raw: Any) -> ContactCreate | AppError:
 
 def _raw_id(raw: Any) -> str | None:
     value = raw.get("id") if isinstance(raw, dict) else None
-    return value if isinstance(value, str) else None
+    return value[:100] if isinstance(value, str) else None  # echoed so the client can match
 
 
 def record_batch(session: Session, *, actor: Actor, items: Sequence[Any]) -> list[BatchItemResult]:
