@@ -224,6 +224,7 @@ class Problem:
     max_visits: int = 4
     allow_solo: bool = True
     time_limit_seconds: float = 2.0
+    """Wall-clock target for ``solve``: the passes share 85 %, evaluation the rest."""
     options_per_team: int = 1000
 
 
@@ -300,18 +301,28 @@ class _Chunk:
     plan_kinds: list[Kind] = field(default_factory=list)
     last_day: int | None = None
     team: int | None = None
+    _p: dict[Kind, list[float]] = field(default_factory=dict)
+
+    def ps(self, kind: Kind) -> list[float]:
+        """Every household's reach chance on the next attempt at ``kind`` (cached)."""
+        found = self._p.get(kind)
+        if found is None:
+            found = []
+            for missed in self.misses:
+                p = self.base[kind]
+                for k, n in missed.items():
+                    p *= (SAME_KIND_AFTER_MISS if k == kind else OTHER_KIND_AFTER_MISS) ** n
+                found.append(_clamp(p))
+            self._p[kind] = found
+        return found
 
     def p(self, i: int, kind: Kind) -> float:
         """Reach chance of household i on the next attempt at ``kind``."""
-        p = self.base[kind]
-        for k, n in self.misses[i].items():
-            p *= (SAME_KIND_AFTER_MISS if k == kind else OTHER_KIND_AFTER_MISS) ** n
-        return _clamp(p)
+        return self.ps(kind)[i]
 
     def gain(self, kind: Kind) -> float:
         """Weighted households the next visit at ``kind`` is expected to reach."""
-        pairs = enumerate(zip(self.weights, self.q, strict=True))
-        return sum(w * q * self.p(i, kind) for i, (w, q) in pairs)
+        return sum(w * q * p for w, q, p in zip(self.weights, self.q, self.ps(kind), strict=True))
 
     def expected_open(self) -> float:
         """Households expected still unreached."""
@@ -325,9 +336,11 @@ class _Chunk:
 
     def record(self, kind: Kind, day: int, team: int) -> None:
         """Account for a planned visit: everyone still unreached was missed at ``kind``."""
+        ps = self.ps(kind)
         for i in range(len(self.households)):
-            self.q[i] *= 1 - self.p(i, kind)
+            self.q[i] *= 1 - ps[i]
             self.misses[i][kind] += 1
+        self._p.clear()
         self.plan_kinds.append(kind)
         self.last_day = day
         if self.team is None:
@@ -635,6 +648,7 @@ def _make_chunk(
         for _at, kind in sorted(h.scheduled):
             chunk.q[i] *= 1 - chunk.p(i, kind)
             chunk.misses[i][kind] += 1
+            chunk._p.clear()
     return chunk
 
 
@@ -739,7 +753,7 @@ def _solve_pass(
     chunks: Sequence[_Chunk],
     slots: Sequence[_Slot],
     options: Sequence[_Option],
-    time_limit: float,
+    deadline: float,
     *,
     keep_buildings_together: bool,
 ) -> tuple[list[_Option], str]:
@@ -801,7 +815,7 @@ def _solve_pass(
     model.maximize(cp_model.LinearExpr.weighted_sum(objective_vars, coefficients))
     for var, flag in zip(x, greedy, strict=True):
         model.add_hint(var, flag)
-    solver = _solver(time_limit)
+    solver = _solver(deadline - clock.perf_counter())
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [o for o, flag in zip(options, greedy, strict=True) if flag], "GREEDY"
@@ -820,17 +834,22 @@ def _plan_passes(
     visits: list[_Visit] = []
     statuses: list[str] = []
     slot_by_index = {s.index: s for s in slots}
-    budget = problem.time_limit_seconds
+    # Most of the time limit goes to the passes; the rest to evaluating the result.
+    budget = problem.time_limit_seconds * 0.85
     weights = [0.4, 0.25, 0.2, 0.15][: problem.max_visits]
+    done = 0.0
     for number, share in enumerate(weights, start=1):
+        done += share / sum(weights)
         options = _options(problem, chunks, slots, days)
         if not options:
             break
-        left = budget - (clock.perf_counter() - started)
-        later = sum(weights[number:])
-        limit = max(0.05, left * share / (share + later) - 0.05)
         chosen, status = _solve_pass(
-            problem, chunks, slots, options, limit, keep_buildings_together=number == 1
+            problem,
+            chunks,
+            slots,
+            options,
+            started + budget * done,
+            keep_buildings_together=number == 1,
         )
         statuses.append(status)
         for o in sorted(chosen, key=lambda o: slot_by_index[o.slot].starts_at):
@@ -936,8 +955,9 @@ def _shortfall_hours(
     taken: dict[int, int] = Counter(v.chunk for v in visits)
 
     def candidate(c: _Chunk) -> tuple[float, float, Kind]:
-        kind = max(KINDS, key=lambda k: sum(q * c.p(i, k) for i, q in enumerate(c.q)))
-        gain = sum(q * c.p(i, kind) for i, q in enumerate(c.q))
+        gains = {k: sum(q * p for q, p in zip(c.q, c.ps(k), strict=True)) for k in KINDS}
+        kind = max(KINDS, key=lambda k: gains[k])
+        gain = gains[kind]
         hours = 2 * _minutes(problem, c.doors(), c.floors, 2) / 60
         return gain, hours, kind
 
