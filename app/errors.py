@@ -22,10 +22,17 @@ class AppError(Exception):
     status_code = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.extra = extra or {}
 
 
 class NotFound(AppError):
@@ -77,9 +84,11 @@ def problem(
     *,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response (``extra`` adds extension members, RFC 9457 section 3.2)."""
     body: dict[str, Any] = {
+        **(extra or {}),
         "type": "about:blank",
         "status": status,
         "title": title,
@@ -112,7 +121,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return problem(exc.status_code, exc.title, exc.detail, errors=exc.errors, headers=headers)
+        return problem(
+            exc.status_code,
+            exc.title,
+            exc.detail,
+            errors=exc.errors,
+            headers=headers,
+            extra=exc.extra,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

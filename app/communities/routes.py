@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, File, Query, UploadFile, status
 
 from app.auth.dependencies import ActorDep
-from app.communities import service
+from app.communities import importer, service
 from app.communities.schemas import (
     BuildingCreate,
     BuildingRead,
@@ -18,6 +18,7 @@ from app.communities.schemas import (
     HouseholdCreate,
     HouseholdRead,
     HouseholdUpdate,
+    ImportResult,
 )
 from app.db import SessionDep
 from app.enums import Occupancy
@@ -163,3 +164,23 @@ def update_household(
         session, actor=actor, household_id=household_id, payload=payload
     )
     return service.read_households(session, actor=actor, households=[household])[0]
+
+
+@router.post("/communities/{community_id}/households/import", response_model=ImportResult)
+def import_households(
+    session: SessionDep,
+    actor: ActorDep,
+    community_id: IdPath,
+    file: Annotated[UploadFile, File(description="A CSV or XLSX roster")],
+    partial: bool = False,
+) -> ImportResult:
+    """Import a household roster (CSV or XLSX); all or nothing unless ``partial=true``."""
+    data = file.file.read(importer.MAX_BYTES + 1)
+    return importer.import_households(
+        session,
+        actor=actor,
+        community_id=community_id,
+        data=data,
+        filename=file.filename,
+        partial=partial,
+    )
