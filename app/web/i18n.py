@@ -232,6 +232,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "共 {total} 起，劝阻成功 {dissuaded} 起；损失 {lost} 元，挽回 {prevented} 元",
         "{total} reports, {dissuaded} dissuaded; ¥{lost} lost, ¥{prevented} kept safe",
     ),
+    "incident_amounts": (
+        "损失 {lost} 元 · 挽回 {prevented} 元",
+        "¥{lost} lost · ¥{prevented} kept safe",
+    ),
     "incident_status_reported": ("已上报", "Reported"),
     "incident_status_following_up": ("跟进中", "Following up"),
     "incident_status_escalated": ("已移交", "Escalated"),

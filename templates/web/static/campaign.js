@@ -258,11 +258,15 @@
 
   /* ---------- incidents ---------- */
 
+  function money(x) {
+    return (x || 0).toLocaleString(DS.boot.lang === "zh" ? "zh-CN" : "en-GB", { maximumFractionDigits: 2 });
+  }
+
   function incidentsSection(campaign, cov, fraudTypes) {
     var body = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
     var inc = cov.incidents || { total: 0, dissuaded: 0, amount_lost: 0, amount_prevented: 0 };
     var box = section("h-incidents", "incidents_title", [
-      el("p", { text: t("incidents_summary", { total: inc.total, dissuaded: inc.dissuaded, lost: inc.amount_lost, prevented: inc.amount_prevented }) }),
+      el("p", { text: t("incidents_summary", { total: inc.total, dissuaded: inc.dissuaded, lost: money(inc.amount_lost), prevented: money(inc.amount_prevented) }) }),
       body,
     ]);
     DS.api("/communities/" + campaign.community_id + "/incidents?limit=100").then(function (page) {
@@ -285,6 +289,9 @@
           el("span", { class: "badge badge-" + i.status, text: t("incident_status_" + i.status) }),
           el("span", { class: "muted", text: DS.fmtDateTime(i.occurred_at) + " · " + i.channel }),
           el("span", { text: i.summary }),
+          i.amount_lost || i.amount_prevented
+            ? el("span", { class: "amounts", text: t("incident_amounts", { lost: money(i.amount_lost), prevented: money(i.amount_prevented) }) })
+            : null,
         ]));
       });
       body.appendChild(ul);
