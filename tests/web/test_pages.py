@@ -16,7 +16,7 @@ from app.enums import (
     RoundStatus,
 )
 from app.web.i18n import STRINGS, pick_lang
-from app.web.routes import STATIC_DIR, WEB_DIR
+from app.web.routes import FONTS_DIR, STATIC_DIR, WEB_DIR
 
 PAGES = [
     "/",
@@ -79,6 +79,24 @@ class TestStrings:
     )
     def test_language_choice(self, query: str | None, cookie: str | None, lang: str) -> None:
         assert pick_lang(query, cookie) == lang
+
+
+class TestFont:
+    def test_the_projects_font_covers_every_character_of_the_pages(self) -> None:
+        covered = set((FONTS_DIR / "charset.txt").read_text(encoding="utf-8"))
+        used = {c for pair in STRINGS.values() for text in pair for c in text}
+        for path in WEB_DIR.rglob("*"):
+            if path.is_file():
+                used |= set(path.read_text(encoding="utf-8"))
+        assert sorted(c for c in used if not c.isspace() and c not in covered) == []
+
+    def test_pages_declare_it_and_it_is_served(self, client: TestClient) -> None:
+        page = client.get("/login").text
+        url = re.search(r'url\("(/fonts/NotoSansSC-Regular\.otf\?v=\w+)"\)', page)
+        assert url is not None
+        res = client.get(url.group(1))
+        assert res.status_code == 200
+        assert res.content[:4] == b"OTTO"
 
 
 class TestPages:
