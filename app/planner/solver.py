@@ -21,7 +21,9 @@ The model, in a few lines:
   slot s; each chunk at most once a pass, on a later day than its previous visit; a slot holds
   what fits in its minutes and 60 doors per person. The objective is the weighted expected
   number of households the visit reaches (flagged households ×3), discounted a little by day so
-  that flagged and large gains come first, minus a fixed cost per new round; in the first pass a
+  that flagged and large gains come first, plus what the next visit could still find times the
+  share of staff time left on later days (so a first visit does not take the last free day),
+  minus a fixed cost per new round; in the first pass a
   penalty per (building, team) keeps a building's units with one pair, later passes prefer the
   pair that went first. Households found not home are next tried only at another kind of time.
 - **Evaluation.** The expected coverage is computed exactly from the chosen visits, per
@@ -50,6 +52,7 @@ SAME_KIND_AFTER_MISS = 0.6
 OTHER_KIND_AFTER_MISS = 0.95
 REVISIT_DOOR_MARGIN = 1.15
 DAY_DISCOUNT = 0.1
+LOOKAHEAD = 1.0
 ROUND_COST = 0.5
 SOLO_COST = 0.5
 SPLIT_COST = 2.0
@@ -225,7 +228,6 @@ class Problem:
     allow_solo: bool = True
     time_limit_seconds: float = 2.0
     """Wall-clock target for ``solve``: the passes share 85 %, evaluation the rest."""
-    options_per_team: int = 1000
 
 
 # --- outputs -------------------------------------------------------------------------------
@@ -689,23 +691,45 @@ class _Option:
 def _options(
     problem: Problem, chunks: Sequence[_Chunk], slots: Sequence[_Slot], days: int
 ) -> list[_Option]:
-    """Every (chunk, slot) the next visit could use, with what it is worth."""
+    """Every (chunk, slot) the next visit could use, with what it is worth.
+
+    A visit is worth the weighted households it is expected to reach, a little less each day
+    later, plus part of what the following visit could still find (``LOOKAHEAD``) in
+    proportion to the staff time left on later days: going first on the last free day leaves
+    no time to come back.
+    """
     out: list[_Option] = []
     by_kind: dict[Kind, list[_Slot]] = defaultdict(list)
-    slot_team = {s.index: s.team for s in slots}
+    room_by_day: dict[int, float] = defaultdict(float)
     for s in slots:
         by_kind[s.kind].append(s)
+        room_by_day[s.day] += max(0.0, s.minutes - s.used_minutes) * len(s.members)
+    total_room = sum(room_by_day.values()) or 1.0
+    later: dict[int, float] = {}
+    running = 0.0
+    for day in sorted(room_by_day, reverse=True):
+        later[day] = running / total_room
+        running += room_by_day[day]
     for c in chunks:
         if len(c.plan_kinds) >= problem.max_visits or c.expected_open() < 0.5:
             continue
         earliest = _first_day(problem, c) if c.last_day is None else c.last_day + 1
         kinds = c.allowed if not c.plan_kinds else frozenset(KINDS)
         doors = c.doors()
-        mine: list[_Option] = []
+        more = len(c.plan_kinds) + 1 < problem.max_visits
+        mean_p = [sum(ps) / len(KINDS) for ps in zip(*(c.ps(k) for k in KINDS), strict=True)]
         for kind in kinds:
             gain = c.gain(kind)
             if gain < ROUND_COST / 2:
                 continue
+            after = (
+                sum(
+                    w * q * (1 - p) * m
+                    for w, q, p, m in zip(c.weights, c.q, c.ps(kind), mean_p, strict=True)
+                )
+                if more
+                else 0.0
+            )
             for s in by_kind.get(kind, []):
                 if s.day < earliest:
                     continue
@@ -717,16 +741,10 @@ def _options(
                 ):
                     continue
                 worth = gain * (1 - DAY_DISCOUNT * s.day / max(days, 1))
+                worth += LOOKAHEAD * after * later[s.day]
                 if c.team is not None and s.team == c.team:
                     worth += SAME_TEAM_BONUS
-                mine.append(_Option(c.index, s.index, worth, minutes, doors))
-        # The best few per team keep the model small; the rest are rarely worth a look.
-        per_team: dict[int, list[_Option]] = defaultdict(list)
-        for o in sorted(mine, key=lambda o: -o.worth):
-            team = slot_team[o.slot]
-            if len(per_team[team]) < problem.options_per_team:
-                per_team[team].append(o)
-        out.extend(o for options in per_team.values() for o in options)
+                out.append(_Option(c.index, s.index, worth, minutes, doors))
     return out
 
 
@@ -1059,6 +1077,10 @@ def _rounds(
 # --- explanation ---------------------------------------------------------------------------
 
 
+def _hours(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
 def _explain(
     problem: Problem,
     *,
@@ -1096,6 +1118,7 @@ def _explain(
         f"(about {expected_reached:.0f} of {problem.eligible} households) against a target of "
         f"{target:.0%}."
     )
+    hours = "" if shortfall is None else _hours(shortfall)
     if feasible:
         verdict_zh = f"按现有人手可以达到目标，达标把握约 {probability:.0%}。"
         verdict_en = (
@@ -1106,12 +1129,12 @@ def _explain(
         verdict_zh = "没有可用的人员时段，无法安排走访。"
         verdict_en = "Nobody is available inside visiting hours, so no round can be planned."
         if shortfall is not None:
-            verdict_zh += f"约需 {shortfall:.0f} 个工时才能达到目标。"
-            verdict_en += f" About {shortfall:.0f} staff-hours would reach the target."
+            verdict_zh += f"约需 {hours} 个工时才能达到目标。"
+            verdict_en += f" About {hours} staff-hours would reach the target."
     elif shortfall is not None:
-        verdict_zh = f"按现有人手无法达到目标：还需约 {shortfall:.0f} 个工时（人·小时）。"
+        verdict_zh = f"按现有人手无法达到目标：还需约 {hours} 个工时（人·小时）。"
         verdict_en = (
-            f"The target cannot be reached with the staff available: about {shortfall:.0f} "
+            f"The target cannot be reached with the staff available: about {hours} "
             f"more staff-hours would reach it."
         )
     else:

@@ -157,6 +157,19 @@ class TestKnownPlans:
         assert [r.kind for r in plan.rounds] == [Kind.weekday_evening]
         assert plan.rounds[0].starts_at == at(MONDAY, 18)
 
+    def test_goes_early_enough_to_come_back(self):
+        homes = households(32)
+        # Thursday to Saturday, mornings and evenings; Saturday evening is the likeliest time
+        # of all, but going first on the last free day would leave no time to come back.
+        days = [MONDAY + timedelta(days=d) for d in (3, 4, 5)]
+        spans = [window(d, (9, 0), (11, 0)) for d in days] + [
+            window(d, (18, 0), (20, 0)) for d in days
+        ]
+        plan = solve(problem(homes, {1: spans, 2: spans}, days=14))
+        first = plan.rounds[0]
+        assert first.starts_at.astimezone(TZ).date() == days[0]
+        assert len({r.starts_at.date() for r in plan.rounds}) >= 2
+
     def test_flagged_households_come_first(self):
         plain = households(16, unit="1")
         flagged = households(16, unit="2", start_id=101, flagged=True)
@@ -330,7 +343,8 @@ def _community(seed: int) -> Problem:
                             building_id=b,
                             unit=unit,
                             floor=floor,
-                            flagged=rng.random() < 0.1,
+                            # Elderly residents living alone cluster in the third units.
+                            flagged=rng.random() < (0.6 if unit == "3" else 0.03),
                         )
                     )
         counts[b, Kind.weekday_day] = (60, 15)
