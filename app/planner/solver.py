@@ -26,6 +26,8 @@ The model, in a few lines:
   minus a fixed cost per new round; in the first pass a
   penalty per (building, team) keeps a building's units with one pair, later passes prefer the
   pair that went first. Households found not home are next tried only at another kind of time.
+  Each model starts from a greedy fill (best value per minute) and holds that fill plus each
+  chunk's 16 best options; the solver improves on it within its share of the time limit.
 - **Evaluation.** The expected coverage is computed exactly from the chosen visits, per
   household in time order, with its spread (attempts are Bernoulli trials) and, when the target
   is missed, the staff-hours that more visits, best value first, would need to reach it.
@@ -53,6 +55,7 @@ OTHER_KIND_AFTER_MISS = 0.95
 REVISIT_DOOR_MARGIN = 1.15
 DAY_DISCOUNT = 0.1
 LOOKAHEAD = 1.0
+OPTIONS_PER_CHUNK = 16
 ROUND_COST = 0.5
 SOLO_COST = 0.5
 SPLIT_COST = 2.0
@@ -748,19 +751,27 @@ def _options(
     return out
 
 
+def _room(problem: Problem, s: _Slot) -> tuple[int, int]:
+    """Whole minutes and doors a slot still holds, as the model counts them."""
+    minutes = s.minutes - math.ceil(s.used_minutes)
+    doors = math.floor(problem.max_doors_per_person * len(s.members) - s.used_doors + 1e-9)
+    return minutes, doors
+
+
 def _greedy(options: Sequence[_Option], slots: Sequence[_Slot], problem: Problem) -> list[bool]:
     """Best value per minute first: the solver's starting point, and its fallback."""
-    room = {s.index: s.minutes - s.used_minutes for s in slots}
-    doors = {s.index: problem.max_doors_per_person * len(s.members) - s.used_doors for s in slots}
+    room: dict[int, list[int]] = {s.index: list(_room(problem, s)) for s in slots}
     taken: set[int] = set()
     order = sorted(range(len(options)), key=lambda i: -options[i].worth / options[i].minutes)
     picked = [False] * len(options)
     for i in order:
         o = options[i]
-        if o.chunk in taken or o.minutes > room[o.slot] or o.doors > doors[o.slot] + 1e-9:
+        left = room[o.slot]
+        doors = math.ceil(o.doors)
+        if o.chunk in taken or o.worth <= 0 or o.minutes > left[0] or doors > left[1]:
             continue
-        room[o.slot] -= o.minutes
-        doors[o.slot] -= o.doors
+        left[0] -= o.minutes
+        left[1] -= doors
         taken.add(o.chunk)
         picked[i] = True
     return picked
@@ -781,7 +792,19 @@ def _solve_pass(
     """
     if not options:
         return [], "nothing to plan"
-    greedy = _greedy(options, slots, problem)
+    everything = options
+    picked = _greedy(everything, slots, problem)
+    # The model keeps the greedy choice and each chunk's best options: big enough to improve
+    # on the greedy fill, small enough to solve within the time limit.
+    best: dict[int, list[int]] = defaultdict(list)
+    for i in sorted(range(len(everything)), key=lambda i: -everything[i].worth):
+        if len(best[everything[i].chunk]) < OPTIONS_PER_CHUNK:
+            best[everything[i].chunk].append(i)
+    keep = sorted(
+        {i for ids in best.values() for i in ids} | {i for i, f in enumerate(picked) if f}
+    )
+    options = [everything[i] for i in keep]
+    greedy = [picked[i] for i in keep]
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{i}") for i in range(len(options))]
     coefficients = [int(SCALE * o.worth) for o in options]
@@ -798,8 +821,7 @@ def _solve_pass(
     for s_index, items in per_slot.items():
         s = slot_by_index[s_index]
         size = len(s.members)
-        room = s.minutes - math.ceil(s.used_minutes)
-        doors_room = math.floor(problem.max_doors_per_person * size - s.used_doors + 1e-9)
+        room, doors_room = _room(problem, s)
         if sum(options[i].minutes for i in items) > room:
             model.add(
                 cp_model.LinearExpr.weighted_sum(
