@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./doorstep.db"
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    # Connections per worker process: match uvicorn's thread pool (40) so that a burst never
+    # opens and closes connections; lower it when many workers share one PostgreSQL server.
+    db_pool_size: int = 40
     token_lifetime_minutes: int = 12 * 60
     login_max_failures: int = 5
     login_window_seconds: int = 15 * 60

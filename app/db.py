@@ -86,8 +86,8 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
     # No pre-ping: it costs a round trip per request; stale connections are recycled instead
     # and a dead one fails its request with 503 (see app.errors) rather than hanging.
     kwargs.setdefault("pool_recycle", 1800)
-    kwargs.setdefault("pool_size", 15)
-    kwargs.setdefault("max_overflow", 15)
+    kwargs.setdefault("pool_size", 40)
+    kwargs.setdefault("max_overflow", 10)
     return create_engine(url, **kwargs)
 
 

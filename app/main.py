@@ -26,7 +26,8 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for the given settings (default: from the environment)."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    pool = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size}
+    engine = make_engine(settings.database_url, **pool)
     read_engine = (
         make_engine(settings.database_url, immediate=False) if settings.is_sqlite else engine
     )
