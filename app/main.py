@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -26,7 +27,7 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for the given settings (default: from the environment)."""
     settings = settings or get_settings()
-    pool = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size}
+    pool: dict[str, Any] = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size}
     engine = make_engine(settings.database_url, **pool)
     read_engine = (
         make_engine(settings.database_url, immediate=False) if settings.is_sqlite else engine
