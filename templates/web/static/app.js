@@ -256,6 +256,35 @@
     return plain ? plain[1] : fallback;
   }
 
+  var DOCUMENT_WAIT_MS = 180000;
+
+  function sleep(ms) {
+    return new Promise(function (resolve) {
+      setTimeout(resolve, ms);
+    });
+  }
+
+  /* A large document is rendered off the request path: the server answers 202 with where to
+   * look next (a Location header or a job body); ask there until the file itself comes. */
+  function fetchDocument(path, deadline) {
+    return api(path, { raw: true }).then(function (res) {
+      var type = res.headers.get("Content-Type") || "";
+      var isJob = res.status === 202 || (type.indexOf("json") >= 0 && res.status === 200);
+      if (!isJob) return res;
+      return res.json().catch(function () {
+        return {};
+      }).then(function (job) {
+        if (job.status === "failed") throw new ApiError(500, job.error || t("download_failed", { detail: "" }), job);
+        var next = res.headers.get("Location") || job.download_url || job.url || job.location || path;
+        if (Date.now() > deadline) throw new ApiError(504, t("download_failed", { detail: "timeout" }), job);
+        var wait = parseInt(res.headers.get("Retry-After") || "1", 10);
+        return sleep(Math.min(Math.max(wait, 1), 5) * 1000).then(function () {
+          return fetchDocument(next, deadline);
+        });
+      });
+    });
+  }
+
   function download(path, fallbackName, button) {
     var label = button ? button.textContent : "";
     if (button) {
@@ -270,9 +299,8 @@
         button.textContent = label;
       }
     };
-    return api(path, { raw: true })
+    return fetchDocument(path, Date.now() + DOCUMENT_WAIT_MS)
       .then(function (res) {
-        if (res.status === 202) throw new ApiError(202, t("loading"), null);
         return res.blob().then(function (blob) {
           var name = filenameFrom(res, fallbackName);
           var url = URL.createObjectURL(blob);
