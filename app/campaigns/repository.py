@@ -36,48 +36,42 @@ def list_campaigns(
     return rows, total
 
 
+def _id_lists(session: Session, key: Any, value: Any, ids: Sequence[int]) -> dict[int, list[int]]:
+    """owner id → sorted linked ids, for one link table (``key`` and ``value`` its columns)."""
+    linked: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        for owner, other in session.execute(select(key, value).where(key.in_(ids)).order_by(value)):
+            linked[owner].append(other)
+    return linked
+
+
 def round_links(
     session: Session, round_ids: Sequence[int]
 ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """Round id → building ids, and round id → assignee ids."""
-    buildings: dict[int, list[int]] = defaultdict(list)
-    assignees: dict[int, list[int]] = defaultdict(list)
-    if round_ids:
-        for rid, bid in session.execute(
-            select(RoundBuilding.round_id, RoundBuilding.building_id)
-            .where(RoundBuilding.round_id.in_(round_ids))
-            .order_by(RoundBuilding.building_id)
-        ):
-            buildings[rid].append(bid)
-        for rid, uid in session.execute(
-            select(RoundAssignee.round_id, RoundAssignee.user_id)
-            .where(RoundAssignee.round_id.in_(round_ids))
-            .order_by(RoundAssignee.user_id)
-        ):
-            assignees[rid].append(uid)
-    return buildings, assignees
+    return (
+        _id_lists(session, RoundBuilding.round_id, RoundBuilding.building_id, round_ids),
+        _id_lists(session, RoundAssignee.round_id, RoundAssignee.user_id, round_ids),
+    )
 
 
 def event_links(
     session: Session, event_ids: Sequence[int]
 ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """Event id → building ids, and event id → assignee ids."""
-    buildings: dict[int, list[int]] = defaultdict(list)
-    assignees: dict[int, list[int]] = defaultdict(list)
-    if event_ids:
-        for eid, bid in session.execute(
-            select(EventBuilding.event_id, EventBuilding.building_id)
-            .where(EventBuilding.event_id.in_(event_ids))
-            .order_by(EventBuilding.building_id)
-        ):
-            buildings[eid].append(bid)
-        for eid, uid in session.execute(
-            select(EventAssignee.event_id, EventAssignee.user_id)
-            .where(EventAssignee.event_id.in_(event_ids))
-            .order_by(EventAssignee.user_id)
-        ):
-            assignees[eid].append(uid)
-    return buildings, assignees
+    return (
+        _id_lists(session, EventBuilding.event_id, EventBuilding.building_id, event_ids),
+        _id_lists(session, EventAssignee.event_id, EventAssignee.user_id, event_ids),
+    )
+
+
+def _replace_links(
+    session: Session, model: Any, owner: str, owner_id: int, other: str, ids: Sequence[int] | None
+) -> None:
+    if ids is None:
+        return
+    session.execute(delete(model).where(getattr(model, owner) == owner_id))
+    session.add_all(model(**{owner: owner_id, other: i}) for i in sorted(set(ids)))
 
 
 def set_round_links(
@@ -87,17 +81,9 @@ def set_round_links(
     building_ids: Sequence[int] | None,
     assignee_ids: Sequence[int] | None,
 ) -> None:
-    """Replace a round's buildings and/or assignees."""
-    if building_ids is not None:
-        session.execute(delete(RoundBuilding).where(RoundBuilding.round_id == round_id))
-        session.add_all(
-            RoundBuilding(round_id=round_id, building_id=b) for b in sorted(set(building_ids))
-        )
-    if assignee_ids is not None:
-        session.execute(delete(RoundAssignee).where(RoundAssignee.round_id == round_id))
-        session.add_all(
-            RoundAssignee(round_id=round_id, user_id=u) for u in sorted(set(assignee_ids))
-        )
+    """Replace a round's buildings and/or assignees (None leaves them as they are)."""
+    _replace_links(session, RoundBuilding, "round_id", round_id, "building_id", building_ids)
+    _replace_links(session, RoundAssignee, "round_id", round_id, "user_id", assignee_ids)
 
 
 def set_event_links(
@@ -107,17 +93,9 @@ def set_event_links(
     building_ids: Sequence[int] | None,
     assignee_ids: Sequence[int] | None,
 ) -> None:
-    """Replace an event's buildings and/or assignees."""
-    if building_ids is not None:
-        session.execute(delete(EventBuilding).where(EventBuilding.event_id == event_id))
-        session.add_all(
-            EventBuilding(event_id=event_id, building_id=b) for b in sorted(set(building_ids))
-        )
-    if assignee_ids is not None:
-        session.execute(delete(EventAssignee).where(EventAssignee.event_id == event_id))
-        session.add_all(
-            EventAssignee(event_id=event_id, user_id=u) for u in sorted(set(assignee_ids))
-        )
+    """Replace an event's buildings and/or assignees (None leaves them as they are)."""
+    _replace_links(session, EventBuilding, "event_id", event_id, "building_id", building_ids)
+    _replace_links(session, EventAssignee, "event_id", event_id, "user_id", assignee_ids)
 
 
 def list_rounds(
