@@ -81,7 +81,7 @@ class TestCampaigns:
         assert len(items) >= 11
         video = codes["fake_customer_service_video"]
         assert "FaceTime" in video["summary_zh"] or "视频" in video["summary_zh"]
-        assert video["name_en"] and video["advice_en"] and video["advice_zh"]
+        assert all(video[k] for k in ("name_en", "advice_en", "advice_zh"))
 
 
 class TestRounds:
