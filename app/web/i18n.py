@@ -162,6 +162,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "campaign": ("宣传活动", "Campaign"),
     "no_active_campaign": ("目前没有进行中的宣传活动", "No campaign is active now"),
     "recorded_list": ("已登记", "Recorded"),
+    "recorded_none": ("今天本机还没有登记", "Nothing recorded on this phone today"),
     "location": ("地点", "Place"),
     "services": ("服务项目", "Services"),
     # Campaigns and progress

@@ -233,10 +233,12 @@
   function renderRecorded() {
     var ul = DS.clear(document.getElementById("recorded"));
     var day = today();
-    DS.logAll().filter(function (e) {
+    var entries = DS.logAll().filter(function (e) {
       if (DS.localDay(new Date(e.at)) !== day) return false;
       return isEvent ? e.event_id === eventId : e.channel === "walk_in";
-    }).reverse().slice(0, 50).forEach(function (e) {
+    });
+    if (!entries.length) ul.appendChild(el("li", { class: "muted", text: t("recorded_none") }));
+    entries.reverse().slice(0, 50).forEach(function (e) {
       var tag = e.voided ? t("voided_tag") : e.state === "sent" ? t("sent") : e.state === "refused" ? t("refused_title") : t("waiting");
       ul.appendChild(el("li", { class: e.voided ? "is-voided" : "" }, [
         el("strong", { text: e.code || "" }),
