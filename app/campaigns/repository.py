@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.auth.models import User
+from app.auth.models import Membership, User
 from app.campaigns.models import (
     Campaign,
     Event,
@@ -130,6 +130,13 @@ def list_events(
     return rows, total
 
 
+def lock_campaign(session: Session, campaign: Campaign) -> None:
+    """Re-read the campaign under a row lock (PostgreSQL), so its dates and status hold until
+    commit while a slot is checked against them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(campaign, with_for_update=True)
+
+
 def lock_users(session: Session, user_ids: Sequence[int]) -> None:
     """Serialise schedule changes per assignee (PostgreSQL row locks; SQLite locks already)."""
     if user_ids and session.get_bind().dialect.name == "postgresql":
@@ -147,15 +154,19 @@ def clashes(
     skip_round: int | None = None,
     skip_event: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Rounds and events (not cancelled) of these users that overlap the slot."""
+    """Rounds and events (not cancelled, any campaign) of these users that overlap the slot.
+
+    Slots touching end to start do not overlap. Each clash names the user, the round or event
+    and its times, earliest first.
+    """
     if not user_ids:
         return []
-    found: list[dict[str, Any]] = []
     rounds = (
-        select(RoundAssignee.user_id, Round.id, Round.starts_at, Round.ends_at)
+        select(User.id, User.display_name, Round.id, Round.starts_at, Round.ends_at)
+        .join(RoundAssignee, RoundAssignee.user_id == User.id)
         .join(Round, Round.id == RoundAssignee.round_id)
         .where(
-            RoundAssignee.user_id.in_(user_ids),
+            User.id.in_(user_ids),
             Round.status != RoundStatus.cancelled,
             Round.starts_at < ends_at,
             Round.ends_at > starts_at,
@@ -163,13 +174,12 @@ def clashes(
     )
     if skip_round is not None:
         rounds = rounds.where(Round.id != skip_round)
-    for uid, rid, s, e in session.execute(rounds):
-        found.append({"user_id": uid, "kind": "round", "id": rid, "starts_at": s, "ends_at": e})
     events = (
-        select(EventAssignee.user_id, Event.id, Event.starts_at, Event.ends_at)
+        select(User.id, User.display_name, Event.id, Event.starts_at, Event.ends_at)
+        .join(EventAssignee, EventAssignee.user_id == User.id)
         .join(Event, Event.id == EventAssignee.event_id)
         .where(
-            EventAssignee.user_id.in_(user_ids),
+            User.id.in_(user_ids),
             Event.status != RoundStatus.cancelled,
             Event.starts_at < ends_at,
             Event.ends_at > starts_at,
@@ -177,9 +187,60 @@ def clashes(
     )
     if skip_event is not None:
         events = events.where(Event.id != skip_event)
-    for uid, eid, s, e in session.execute(events):
-        found.append({"user_id": uid, "kind": "event", "id": eid, "starts_at": s, "ends_at": e})
+    found = [
+        {
+            "user_id": uid,
+            "display_name": name,
+            "kind": kind,
+            "id": oid,
+            "starts_at": s,
+            "ends_at": e,
+        }
+        for kind, stmt in (("round", rounds), ("event", events))
+        for uid, name, oid, s, e in session.execute(stmt)
+    ]
+    found.sort(key=lambda c: (c["starts_at"], c["user_id"], c["kind"], c["id"]))
     return found
+
+
+def campaign_slots(session: Session, campaign_id: int) -> list[tuple[str, int, datetime, datetime]]:
+    """The campaign's rounds and events that still count (not cancelled): kind, id, times."""
+    rounds = select(Round.id, Round.starts_at, Round.ends_at).where(
+        Round.campaign_id == campaign_id, Round.status != RoundStatus.cancelled
+    )
+    events = select(Event.id, Event.starts_at, Event.ends_at).where(
+        Event.campaign_id == campaign_id, Event.status != RoundStatus.cancelled
+    )
+    return [
+        (kind, oid, s, e)
+        for kind, stmt in (("round", rounds), ("event", events))
+        for oid, s, e in session.execute(stmt)
+    ]
+
+
+def active_members(session: Session, community_id: int, user_ids: Sequence[int]) -> set[int]:
+    """Which of these users are active members of the community."""
+    if not user_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.community_id == community_id,
+                Membership.user_id.in_(user_ids),
+                User.is_active.is_(True),
+            )
+        )
+    )
+
+
+def building_codes(session: Session, building_ids: Sequence[int]) -> dict[int, str]:
+    """Building id → its code."""
+    if not building_ids:
+        return {}
+    stmt = select(Building.id, Building.code).where(Building.id.in_(building_ids))
+    return {int(bid): str(code) for bid, code in session.execute(stmt).all()}
 
 
 def buildings_in(session: Session, community_id: int, ids: Sequence[int]) -> set[int]:
@@ -223,7 +284,7 @@ def schedule_for(
         .join(Community, Community.id == Round.community_id)
         .where(RoundAssignee.user_id == user_id, Round.ends_at > start, Round.starts_at < end)
     )
-    items += [("round", r, c, m) for r, c, m in session.execute(rounds).tuples()]
+    items += [("round", r, c, m) for r, c, m in session.execute(rounds)]
     events = (
         select(Event, Campaign, Community)
         .join(EventAssignee, EventAssignee.event_id == Event.id)
@@ -231,6 +292,6 @@ def schedule_for(
         .join(Community, Community.id == Event.community_id)
         .where(EventAssignee.user_id == user_id, Event.ends_at > start, Event.starts_at < end)
     )
-    items += [("event", e, c, m) for e, c, m in session.execute(events).tuples()]
+    items += [("event", e, c, m) for e, c, m in session.execute(events)]
     items.sort(key=lambda x: x[1].starts_at)
     return items

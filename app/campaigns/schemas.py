@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from app.campaigns.catalogue import FRAUD_TYPE_CODES
 from app.communities.schemas import HouseholdRead
-from app.enums import CampaignStatus, RoundStatus
+from app.enums import CampaignStatus, Channel, RoundStatus
 from app.schemas import AwareDatetime, Id, ReadSchema, Schema
 
 
@@ -24,7 +24,11 @@ def _known_topics(value: list[str]) -> list[str]:
 
 Topics = Annotated[list[str], Field(max_length=20), AfterValidator(_known_topics)]
 Ids = Annotated[list[Id], Field(max_length=200)]
-Units = dict[str, list[Annotated[str, Field(min_length=1, max_length=16)]]]
+UnitLabels = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=16)]], Field(min_length=1, max_length=100)
+]
+Units = Annotated[dict[str, UnitLabels], Field(max_length=200)]
+"""Building id (as a string, JSON keys being strings) → the unit labels a round visits there."""
 
 
 class FraudTypeRead(ReadSchema):
@@ -181,6 +185,7 @@ class ChecklistItem(HouseholdRead):
     excluded: bool
     contacts: int
     last_contact_at: datetime | None
+    last_channel: Channel | None
 
 
 class ScheduleItem(ReadSchema):
@@ -197,3 +202,4 @@ class ScheduleItem(ReadSchema):
     ends_at: datetime
     status: RoundStatus
     building_ids: list[int]
+    building_codes: list[str]

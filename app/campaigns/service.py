@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.auth import repository as auth_repo
 from app.auth.permissions import EVERYONE, PLANNERS, Actor
 from app.campaigns import repository as repo
 from app.campaigns.models import Campaign, Event, Round
@@ -31,19 +30,51 @@ from app.campaigns.schemas import (
     ScheduleItem,
 )
 from app.communities import service as communities
-from app.communities.models import Building, Community, Household
+from app.communities.models import Community, Household
 from app.coverage import service as coverage
 from app.enums import CampaignStatus, Role, RoundStatus
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 
-STAFF_TRANSITIONS = {
-    RoundStatus.planned: {RoundStatus.in_progress, RoundStatus.done},
-    RoundStatus.in_progress: {RoundStatus.done},
+# A round or event moves forward only; anything not yet cancelled may be cancelled.
+TRANSITIONS: dict[RoundStatus, frozenset[RoundStatus]] = {
+    RoundStatus.planned: frozenset(
+        {RoundStatus.in_progress, RoundStatus.done, RoundStatus.cancelled}
+    ),
+    RoundStatus.in_progress: frozenset({RoundStatus.done, RoundStatus.cancelled}),
+    RoundStatus.done: frozenset({RoundStatus.cancelled}),
+    RoundStatus.cancelled: frozenset(),
 }
+# Staff move their own round forward and never cancel it.
+STAFF_TRANSITIONS: dict[RoundStatus, frozenset[RoundStatus]] = {
+    RoundStatus.planned: frozenset({RoundStatus.in_progress, RoundStatus.done}),
+    RoundStatus.in_progress: frozenset({RoundStatus.done}),
+}
+SLOT_FIELDS = frozenset({"building_ids", "assignee_ids", "starts_at", "ends_at", "units"})
+# PATCH may clear these with null; every other field needs a value when it is sent.
+NULLABLE = frozenset({"units", "notes", "location"})
 
 
 def _invalid(field_name: str, message: str) -> Invalid:
     return Invalid(message, errors=[{"field": field_name, "message": message}])
+
+
+def _refuse_nulls(changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        if value is None and key not in NULLABLE:
+            raise _invalid(key, f"{key} cannot be empty")
+
+
+def _check_transition(current: RoundStatus, new: RoundStatus, *, staff: bool) -> None:
+    if new == current:
+        return
+    if staff and new == RoundStatus.cancelled:
+        raise Forbidden("Only a manager or officer may cancel a round")
+    allowed = (STAFF_TRANSITIONS if staff else TRANSITIONS).get(current, frozenset())
+    if new not in allowed:
+        raise Conflict(
+            f"The status cannot go from {current} to {new}",
+            errors=[{"field": "status", "message": f"{current} → {new} is not allowed"}],
+        )
 
 
 # --- campaigns -----------------------------------------------------------------------------
@@ -84,19 +115,46 @@ def list_campaigns(
 def update_campaign(
     session: Session, *, actor: Actor, campaign_id: int, payload: CampaignUpdate
 ) -> Campaign:
-    """Change a campaign; its dates must still hold its rounds and events."""
+    """Change a campaign; new dates must still hold its rounds and events (409 naming them)."""
     campaign = get_campaign(session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS)
-    for key, value in payload.model_dump(exclude_unset=True).items():
-        if value is None:
-            raise _invalid(key, f"{key} cannot be empty")
-        setattr(campaign, key, value)
-    if campaign.ends_on < campaign.starts_on:
+    changes = payload.model_dump(exclude_unset=True)
+    _refuse_nulls(changes)
+    repo.lock_campaign(session, campaign)
+    starts_on = changes.get("starts_on", campaign.starts_on)
+    ends_on = changes.get("ends_on", campaign.ends_on)
+    if ends_on < starts_on:
         raise _invalid("ends_on", "ends_on is before starts_on")
+    if starts_on > campaign.starts_on or ends_on < campaign.ends_on:
+        tz = _timezone(session, campaign)
+        outside = [
+            f"{kind} {oid} ({_local(s, tz)} – {_local(e, tz)})"
+            for kind, oid, s, e in repo.campaign_slots(session, campaign.id)
+            if s.astimezone(tz).date() < starts_on or e.astimezone(tz).date() > ends_on
+        ]
+        if outside:
+            raise Conflict(
+                f"These would fall outside {starts_on} – {ends_on}; move or cancel them first: "
+                + ", ".join(outside[:5])
+                + (f" and {len(outside) - 5} more" if len(outside) > 5 else ""),
+                errors=[{"field": "starts_on", "message": "scheduled rounds or events outside"}],
+            )
+    for key, value in changes.items():
+        setattr(campaign, key, value)
     session.commit()
     return campaign
 
 
 # --- scheduling ----------------------------------------------------------------------------
+
+
+def _timezone(session: Session, campaign: Campaign) -> ZoneInfo:
+    community = session.get(Community, campaign.community_id)
+    assert community is not None
+    return ZoneInfo(community.timezone)
+
+
+def _local(value: datetime, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).isoformat(timespec="minutes")
 
 
 def _check_slot(
@@ -107,47 +165,67 @@ def _check_slot(
     ends_at: datetime,
     building_ids: Sequence[int],
     assignee_ids: Sequence[int],
+    units: dict[str, list[str]] | None = None,
+    check_clashes: bool = True,
+    require_open: bool = False,
     skip_round: int | None = None,
     skip_event: int | None = None,
 ) -> None:
+    """Every scheduling rule for one slot; 422 naming the field, 409 naming a clash."""
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise _invalid(name, f"{name} needs a time zone offset, e.g. +08:00")
     if ends_at <= starts_at:
         raise _invalid("ends_at", "ends_at must be after starts_at")
-    community = session.get(Community, campaign.community_id)
-    assert community is not None
-    tz = ZoneInfo(community.timezone)
-    if (
-        starts_at.astimezone(tz).date() < campaign.starts_on
-        or ends_at.astimezone(tz).date() > campaign.ends_on
-    ):
+    # The campaign's dates and status must not change under the check (see update_campaign).
+    repo.lock_campaign(session, campaign)
+    if require_open:
+        _open(campaign)
+    tz = _timezone(session, campaign)
+    span = f"{campaign.starts_on} – {campaign.ends_on}, {tz.key}"
+    if starts_at.astimezone(tz).date() < campaign.starts_on:
+        raise _invalid("starts_at", f"The slot starts before the campaign ({span})")
+    if ends_at.astimezone(tz).date() > campaign.ends_on:
+        raise _invalid("ends_at", f"The slot ends after the campaign ({span})")
+    # Another community's building answers exactly like a missing one: nothing leaks.
+    missing = sorted(
+        set(building_ids) - repo.buildings_in(session, campaign.community_id, building_ids)
+    )
+    if missing:
+        raise _invalid("building_ids", f"Buildings {missing} are not in this community")
+    if units:
+        strays = sorted(set(units) - {str(b) for b in building_ids})
+        if strays:
+            raise _invalid("units", f"units names buildings {strays} that this slot does not visit")
+    people = sorted(set(assignee_ids))
+    outsiders = sorted(set(people) - repo.active_members(session, campaign.community_id, people))
+    if outsiders:
         raise _invalid(
-            "starts_at",
-            f"The slot must lie within the campaign "
-            f"({campaign.starts_on} – {campaign.ends_on}, {community.timezone})",
+            "assignee_ids", f"Users {outsiders} are not active members of this community"
         )
-    if set(building_ids) - repo.buildings_in(session, campaign.community_id, building_ids):
-        raise _invalid("building_ids", "A building is not in this campaign's community")
-    members = auth_repo.members_of(session, campaign.community_id, assignee_ids)
-    if set(assignee_ids) - members:
-        raise _invalid("assignee_ids", "An assignee is not a member of this community")
-    repo.lock_users(session, sorted(set(assignee_ids)))
+    if not check_clashes or not people:
+        return
+    # Lock the assignees first so that two bookings of one person cannot both pass the check.
+    repo.lock_users(session, people)
     found = repo.clashes(
-        session,
-        sorted(set(assignee_ids)),
-        starts_at,
-        ends_at,
-        skip_round=skip_round,
-        skip_event=skip_event,
+        session, people, starts_at, ends_at, skip_round=skip_round, skip_event=skip_event
     )
     if found:
         first = found[0]
+        more = f" (and {len(found) - 1} more clashes)" if len(found) > 1 else ""
         raise Conflict(
-            f"User {first['user_id']} is already in {first['kind']} {first['id']} "
-            f"({first['starts_at'].isoformat()} – {first['ends_at'].isoformat()})",
+            f"{first['display_name']} (user {first['user_id']}) is already in "
+            f"{first['kind']} {first['id']} "
+            f"({_local(first['starts_at'], tz)} – {_local(first['ends_at'], tz)}){more}",
             errors=[
                 {
                     "field": "assignee_ids",
                     "message": "overlapping assignment",
-                    **{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in c.items()},
+                    "user_id": c["user_id"],
+                    "kind": c["kind"],
+                    "id": c["id"],
+                    "starts_at": c["starts_at"].isoformat(),
+                    "ends_at": c["ends_at"].isoformat(),
                 }
                 for c in found
             ],
@@ -170,8 +248,7 @@ def schedule_round(
     units: dict[str, list[str]] | None = None,
     notes: str | None = None,
 ) -> Round:
-    """Add a round under every scheduling rule; flushes, does not commit (no permission check)."""
-    _open(campaign)
+    """Add a round under every scheduling rule; flushes, never commits; no permission check."""
     if not building_ids:
         raise _invalid("building_ids", "A round visits at least one building")
     _check_slot(
@@ -181,13 +258,16 @@ def schedule_round(
         ends_at=ends_at,
         building_ids=building_ids,
         assignee_ids=assignee_ids,
+        units=units,
+        require_open=True,
     )
     rnd = Round(
         campaign_id=campaign.id,
         community_id=campaign.community_id,
         starts_at=starts_at,
         ends_at=ends_at,
-        units=units,
+        status=RoundStatus.planned,
+        units=units or None,
         notes=notes,
     )
     session.add(rnd)
@@ -268,46 +348,33 @@ def list_rounds(
 def update_round(session: Session, *, actor: Actor, round_id: int, payload: RoundUpdate) -> Round:
     """Change a round; staff may only move their own round's status forward."""
     rnd = get_round(session, actor=actor, round_id=round_id)
-    changes = payload.model_dump(exclude_unset=True)
-    if not actor.is_planner_in(rnd.community_id):
-        if set(changes) - {"status"}:
-            raise Forbidden("Staff may only update the status of their own round")
-        new = changes.get("status")
-        if new is not None and new not in STAFF_TRANSITIONS.get(rnd.status, set()):
-            raise Conflict(f"A round cannot go from {rnd.status} to {new}")
-    campaign = session.get(Campaign, rnd.campaign_id)
-    assert campaign is not None
-    buildings, assignees = repo.round_links(session, [rnd.id])
-    building_ids = changes.get("building_ids") or buildings.get(rnd.id, [])
-    assignee_ids = (
-        changes["assignee_ids"]
-        if changes.get("assignee_ids") is not None
-        else (assignees.get(rnd.id, []))
-    )
-    starts_at = changes.get("starts_at") or rnd.starts_at
-    ends_at = changes.get("ends_at") or rnd.ends_at
-    status = changes.get("status") or rnd.status
-    if status != RoundStatus.cancelled and set(changes) & {
-        "building_ids",
-        "assignee_ids",
-        "starts_at",
-        "ends_at",
-        "status",
-    }:
+    changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
+    _refuse_nulls(changes)
+    staff = not actor.is_planner_in(rnd.community_id)
+    if staff and set(changes) - {"status"}:
+        raise Forbidden("Staff may only update the status of their own round")
+    status = changes.get("status", rnd.status)
+    _check_transition(rnd.status, status, staff=staff)
+    if set(changes) & SLOT_FIELDS:
+        campaign = session.get(Campaign, rnd.campaign_id)
+        assert campaign is not None
+        buildings, assignees = repo.round_links(session, [rnd.id])
         _check_slot(
             session,
             campaign,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            building_ids=building_ids,
-            assignee_ids=assignee_ids,
+            starts_at=changes.get("starts_at", rnd.starts_at),
+            ends_at=changes.get("ends_at", rnd.ends_at),
+            building_ids=changes.get("building_ids", buildings.get(rnd.id, [])),
+            assignee_ids=changes.get("assignee_ids", assignees.get(rnd.id, [])),
+            units=changes.get("units", rnd.units),
+            check_clashes=status != RoundStatus.cancelled,
             skip_round=rnd.id,
         )
-    rnd.starts_at, rnd.ends_at, rnd.status = starts_at, ends_at, status
+    for key in ("starts_at", "ends_at", "status", "notes"):
+        if key in changes:
+            setattr(rnd, key, changes[key])
     if "units" in changes:
-        rnd.units = changes["units"]
-    if "notes" in changes:
-        rnd.notes = changes["notes"]
+        rnd.units = changes["units"] or None
     repo.set_round_links(
         session,
         rnd.id,
@@ -331,12 +398,7 @@ def checklist(session: Session, *, actor: Actor, round_id: int) -> list[Checklis
     states = coverage.household_states(
         session, campaign_id=rnd.campaign_id, household_ids=[h.id for h in households]
     )
-    codes = {
-        b.id: b.code
-        for b in session.query(Building).filter(
-            Building.id.in_({h.building_id for h in households})
-        )
-    }
+    codes = repo.building_codes(session, sorted({h.building_id for h in households}))
     items = []
     for read in communities.read_households(session, actor=actor, households=households):
         state = states.get(read.id)
@@ -348,6 +410,7 @@ def checklist(session: Session, *, actor: Actor, round_id: int) -> list[Checklis
                 excluded=state.excluded if state else False,
                 contacts=state.contacts if state else 0,
                 last_contact_at=state.last_contact_at if state else None,
+                last_channel=state.last_channel if state else None,
             )
         )
     return items
@@ -383,7 +446,6 @@ def create_event(
 ) -> Event:
     """Schedule a convenience-service event."""
     campaign = get_campaign(session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS)
-    _open(campaign)
     _check_slot(
         session,
         campaign,
@@ -391,6 +453,7 @@ def create_event(
         ends_at=payload.ends_at,
         building_ids=payload.building_ids,
         assignee_ids=payload.assignee_ids,
+        require_open=True,
     )
     event = Event(
         campaign_id=campaign.id,
@@ -436,39 +499,29 @@ def list_events(
 
 
 def update_event(session: Session, *, actor: Actor, event_id: int, payload: EventUpdate) -> Event:
-    """Change an event."""
+    """Change an event (planners only) under the same scheduling rules as a round."""
     event = get_event(session, actor=actor, event_id=event_id)
     actor.require(event.community_id, PLANNERS, what="Event")
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
-    campaign = session.get(Campaign, event.campaign_id)
-    assert campaign is not None
-    buildings, assignees = repo.event_links(session, [event.id])
-    starts_at = changes.get("starts_at") or event.starts_at
-    ends_at = changes.get("ends_at") or event.ends_at
-    status = changes.get("status") or event.status
-    assignee_ids = (
-        changes["assignee_ids"]
-        if changes.get("assignee_ids") is not None
-        else (assignees.get(event.id, []))
-    )
-    building_ids = (
-        changes["building_ids"]
-        if changes.get("building_ids") is not None
-        else (buildings.get(event.id, []))
-    )
-    if status != RoundStatus.cancelled:
+    _refuse_nulls(changes)
+    status = changes.get("status", event.status)
+    _check_transition(event.status, status, staff=False)
+    if set(changes) & SLOT_FIELDS:
+        campaign = session.get(Campaign, event.campaign_id)
+        assert campaign is not None
+        buildings, assignees = repo.event_links(session, [event.id])
         _check_slot(
             session,
             campaign,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            building_ids=building_ids,
-            assignee_ids=assignee_ids,
+            starts_at=changes.get("starts_at", event.starts_at),
+            ends_at=changes.get("ends_at", event.ends_at),
+            building_ids=changes.get("building_ids", buildings.get(event.id, [])),
+            assignee_ids=changes.get("assignee_ids", assignees.get(event.id, [])),
+            check_clashes=status != RoundStatus.cancelled,
             skip_event=event.id,
         )
-    event.starts_at, event.ends_at, event.status = starts_at, ends_at, status
-    for key in ("title", "services", "location"):
-        if key in changes and (changes[key] is not None or key == "location"):
+    for key in ("title", "services", "location", "starts_at", "ends_at", "status"):
+        if key in changes:
             setattr(event, key, changes[key])
     repo.set_event_links(
         session,
@@ -487,14 +540,19 @@ def my_schedule(
     items = repo.schedule_for(session, actor.id, start, end)
     round_buildings, _ = repo.round_links(session, [x.id for k, x, _, _ in items if k == "round"])
     event_buildings, _ = repo.event_links(session, [x.id for k, x, _, _ in items if k == "event"])
+    codes = repo.building_codes(
+        session,
+        sorted({b for ids in (*round_buildings.values(), *event_buildings.values()) for b in ids}),
+    )
     result = []
     for kind, item, campaign, community in items:
         if kind == "round":
-            title = f"入户走访 / Visit round #{item.id}"
             buildings = round_buildings.get(item.id, [])
+            names = "、".join(f"{codes.get(b, b)}幢" for b in buildings)
+            title = f"入户走访 {names} / Visit round #{item.id}"
         else:
-            title = item.title
             buildings = event_buildings.get(item.id, [])
+            title = item.title
         result.append(
             ScheduleItem(
                 kind=kind,
@@ -508,6 +566,7 @@ def my_schedule(
                 ends_at=item.ends_at,
                 status=item.status,
                 building_ids=buildings,
+                building_codes=[codes.get(b, "") for b in buildings],
             )
         )
     return result
