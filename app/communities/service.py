@@ -268,9 +268,14 @@ def list_households(
     limit: int,
     offset: int,
 ) -> tuple[list[HouseholdRead], int]:
-    """A community's households, filtered (staff: in their rounds' buildings)."""
+    """A community's households, filtered (staff: in their rounds' buildings).
+
+    Staff may also look one household up by its exact code anywhere in the community: that is
+    how a walk-in at the service centre or a guest at an event is recorded.
+    """
     get_community(session, actor=actor, community_id=community_id)
     role = actor.require(community_id, EVERYONE, what="Community")
+    staff_scope = role == Role.staff and code is None
     rows, total = repo.list_households(
         session,
         community_id,
@@ -278,7 +283,7 @@ def list_households(
         flag=flag,
         occupancy=occupancy,
         code=code,
-        only_for_staff=actor.id if role == Role.staff else None,
+        only_for_staff=actor.id if staff_scope else None,
         limit=limit,
         offset=offset,
     )

@@ -197,6 +197,14 @@ class TestHouseholds:
         assert staff_view["contact_phone"] == "138****5678"
         assert staff_view["contact_name"] == "王**"
 
+    def test_staff_find_a_walk_in_by_exact_code_only(self, client: TestClient, session: Session):
+        t = make_tenant(session, households=0)
+        elsewhere = make_household(session, make_building(session, t.community, code="88"))
+        url = f"/api/v1/communities/{t.community.id}/households"
+        assert client.get(url, headers=t.headers["staff"]).json()["total"] == 0
+        found = client.get(url, params={"code": elsewhere.code}, headers=t.headers["staff"])
+        assert [h["id"] for h in found.json()["items"]] == [elsewhere.id]
+
     def test_patch_replaces_flags(self, client: TestClient, session: Session):
         t = make_tenant(session, households=0)
         h = make_household(session, t.building, flags=("elderly_alone",))
