@@ -27,5 +27,4 @@ pytest:
 
 bench: setup
 	$(VENV)/python bench/api.py
-	$(VENV)/python bench/documents.py
 	$(VENV)/python bench/planner.py

@@ -1,4 +1,4 @@
-"""The ``doorstep`` command: serve, migrate, demo, create-user, import, render."""
+"""The ``doorstep`` command: serve, migrate, demo, create-user, import."""
 
 from __future__ import annotations
 
@@ -170,18 +170,6 @@ def import_households(
     )
     for rejection in result.rejected:
         typer.echo(f"  row {rejection.row}: {rejection.reason}")
-
-
-@cli.command()
-def render(
-    out: Annotated[Path, typer.Option(help="Folder for the sample PDFs")] = Path("out"),
-) -> None:
-    """Render sample documents of the demo community into a folder (reproducible)."""
-    from app.documents.cli_render import render_samples
-
-    out.mkdir(parents=True, exist_ok=True)
-    for path in render_samples(out, get_settings().database_url):
-        typer.echo(f"wrote {path}")
 
 
 def main() -> None:
