@@ -1,0 +1,183 @@
+"""HTML to PDF: one Jinja environment, a locked URL fetcher, the project's fonts, WeasyPrint.
+
+Everything here runs wherever the PDF is made: in a render process of the pool (see
+``app.documents.pool``) for the API, or in the calling process for the CLI, tests and the bench.
+Templates receive frozen view-models from ``app.documents.context`` and never the ORM.
+
+Security: the HTML is built from our own templates with autoescaping, so user text (a note,
+an incident summary, a building name) is always text, never markup. Even so, WeasyPrint only
+gets resources through ``LockedFetcher``, which serves files under ``templates/`` and tiny
+``data:`` URLs, and refuses everything else (``http``, ``file://`` elsewhere, big ``data:``).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import threading
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import segno
+import weasyprint
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app.config import TEMPLATES_DIR
+from app.documents import charts
+from app.documents.labels import label_for, labels
+
+log = logging.getLogger(__name__)
+
+DOCUMENTS_DIR = TEMPLATES_DIR / "documents"
+MAX_DATA_URL = 8 * 1024
+"""The longest ``data:`` URL the fetcher accepts (our own templates use none)."""
+
+
+class RefusedFetch(ValueError):
+    """WeasyPrint asked for a resource outside the project's own assets."""
+
+
+class LockedFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves only files under ``templates/`` and small ``data:`` URLs; refuses the rest.
+
+    ``fetched`` and ``refused`` list the URLs asked for, so tests can prove nothing else was read.
+    """
+
+    def __init__(self, root: Path = TEMPLATES_DIR) -> None:
+        super().__init__(timeout=1, allowed_protocols=("file", "data"), allow_redirects=False)
+        self.root = root.resolve()
+        self.fetched: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        """The resource at ``url`` if it is one of ours; RefusedFetch otherwise."""
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data" and len(url) <= MAX_DATA_URL:
+            self.fetched.append(url)
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = self._local_path(url)
+            if path is not None:
+                self.fetched.append(url)
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    url, path.read_bytes(), headers={"Content-Type": mime}
+                )
+        self.refused.append(url)
+        log.warning("document render refused to fetch %.200s", url)
+        raise RefusedFetch(f"refused: {url[:200]}")
+
+    def _local_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            return None
+        return path
+
+
+def qr_svg(payload: str, *, scale: int = 4) -> Markup:
+    """A QR code of ``payload`` as inline SVG (vector, so it prints sharp at any size)."""
+    code = segno.make(payload, error="m", micro=False)
+    svg: str = code.svg_inline(scale=scale, border=2, dark="#000", omitsize=True)
+    return Markup(svg)  # noqa: S704 - segno's own markup; the payload is inside the pixels
+
+
+ENV = Environment(
+    loader=FileSystemLoader(str(DOCUMENTS_DIR)),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+ENV.globals.update(qr_svg=qr_svg, charts=charts, labels=labels, label_for=label_for)
+
+
+def render_html(template: str, **context: Any) -> str:
+    """Fill one of ``templates/documents/`` with view-models."""
+    return ENV.get_template(template).render(**context)
+
+
+class _Assets:
+    """The font configuration and parsed stylesheets of this process, made once and reused.
+
+    Parsing ``@font-face`` registers the fonts with fontconfig; doing it once per process,
+    not per document, saves most of a small document's time.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.font_config = FontConfiguration()
+        self.fetcher = LockedFetcher()
+        self._sheets: dict[str, weasyprint.CSS] = {}
+
+    def stylesheet(self, name: str) -> weasyprint.CSS:
+        sheet = self._sheets.get(name)
+        if sheet is None:
+            path = DOCUMENTS_DIR / name
+            sheet = weasyprint.CSS(
+                string=path.read_text(encoding="utf-8"),
+                base_url=path.as_uri(),
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            )
+            self._sheets[name] = sheet
+        return sheet
+
+
+@lru_cache(maxsize=1)
+def _assets() -> _Assets:
+    return _Assets()
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    stylesheets: tuple[str, ...] = (),
+    url_fetcher: LockedFetcher | None = None,
+) -> bytes:
+    """Lay out ``html`` with the named stylesheets of ``templates/documents/`` into PDF bytes."""
+    assets = _assets()
+    fetcher = url_fetcher or assets.fetcher
+    with assets.lock:  # WeasyPrint's font configuration is not shared across threads
+        document = weasyprint.HTML(
+            string=html, base_url=DOCUMENTS_DIR.as_uri() + "/", url_fetcher=fetcher
+        )
+        sheets = [assets.stylesheet(name) for name in stylesheets]
+        pdf: bytes = document.write_pdf(
+            stylesheets=sheets,
+            font_config=assets.font_config,
+            uncompressed_pdf=False,
+            custom_metadata=False,
+            pdf_identifier=b"doorstep",
+        )
+    return pdf
+
+
+def render_pdf(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
+    """The PDF of one document kind from its view-model (runs in a render process)."""
+    from app.documents import context as views
+
+    if isinstance(context, views.FlyerContext):
+        sheets = ("base.css", "flyer.css") + (("flyer-a4.css",) if context.size == "A4" else ())
+        html = render_html("flyer.html", flyer=context)
+    elif isinstance(context, views.WalkSheetContext):
+        sheets = ("base.css", "walk_sheet.css")
+        html = render_html("walk_sheet.html", doc=context)
+    elif isinstance(context, views.ReportContext):
+        sheets = ("base.css", "report.css")
+        html = render_html("report.html", r=context, marks_by_status=views.STATUS_MARKS)
+    elif isinstance(context, views.LedgerContext):
+        sheets = ("base.css", "report.css")
+        html = render_html("ledger.html", l=context)
+    else:
+        raise TypeError(f"no template for {kind}")
+    return html_to_pdf(html, stylesheets=sheets, url_fetcher=url_fetcher)
