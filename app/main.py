@@ -15,6 +15,7 @@ from app.config import Settings, get_settings
 from app.contacts import routes as contact_routes
 from app.coverage import routes as coverage_routes
 from app.db import make_engine, make_sessionmaker
+from app.documents import delivery as document_delivery
 from app.documents import routes as document_routes
 from app.errors import install_error_handlers
 from app.incidents import routes as incident_routes
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        document_delivery.shutdown()  # render processes and the document job runner
         engine.dispose()
         read_engine.dispose()
 

@@ -23,7 +23,7 @@ from app.campaigns.catalogue import (
     THREE_NOS_ZH,
     get_fraud_type,
 )
-from app.coverage.schemas import CoverageRead, LedgerRow, Ratio
+from app.coverage.schemas import CoverageRead, LedgerRead, LedgerRow, Ratio
 from app.documents.labels import Lang, label_for, labels
 
 STATUSES = ("reached", "refused", "materials_left", "not_home", "unvisited")
@@ -287,6 +287,7 @@ def build_flyer(
         for i, t in enumerate(every[: full + advice_only])
     ]
     base = public_base_url.rstrip("/")
+    copies: tuple[FlyerCopy, ...]
     if household_codes is None:
         copies = (FlyerCopy(None, f"{base}/walk-in?campaign={campaign_id}"),)
     else:
@@ -434,9 +435,7 @@ def group_units(
         floors: dict[int, list[HouseholdFact]] = defaultdict(list)
         for h in rows:
             floors[h.floor].append(h)
-        ordered = [
-            sorted(floors[f], key=lambda h: natural_key(h.room)) for f in sorted(floors)
-        ]
+        ordered = [sorted(floors[f], key=lambda h: natural_key(h.room)) for f in sorted(floors)]
         chunks = _paginate(ordered, per_page)
         name = names.get(building)
         label = building + (f" {name}" if name else "")
@@ -464,8 +463,10 @@ def build_walk_sheets(
     for rnd in rounds:
         start, end = rnd.starts_at.astimezone(tz), rnd.ends_at.astimezone(tz)
         same_day = start.date() == end.date()
-        time = start.strftime("%Y-%m-%d %H:%M") + " – " + end.strftime(
-            "%H:%M" if same_day else "%Y-%m-%d %H:%M"
+        time = (
+            start.strftime("%Y-%m-%d %H:%M")
+            + " – "
+            + end.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
         )
         sheets.append(
             RoundSheet(
@@ -613,7 +614,9 @@ def _pending(households: Iterable[HouseholdFact]) -> tuple[PendingBuilding, ...]
                     floor=floor,
                     households=tuple(
                         Pending(h.code, h.status)
-                        for h in sorted(tree[building][unit][floor], key=lambda h: natural_key(h.room))
+                        for h in sorted(
+                            tree[building][unit][floor], key=lambda h: natural_key(h.room)
+                        )
                     ),
                 )
                 for floor in sorted(tree[building][unit])
@@ -763,19 +766,19 @@ def _fraud_name(code: str) -> str:
 
 @dataclass(frozen=True)
 class LedgerLine:
-    """One community's campaign, ranked."""
+    """One community over the dates, ranked."""
 
     rank: int
     community: str
-    campaign: str
+    households: int
     coverage: Fraction
-    target: str
     visited: int
-    reached_in_range: int
+    contacts: int
     app_installs: int
     pledges_signed: int
     flyers_given: int
     residents_reached: int
+    incidents: int
     scams_dissuaded: int
 
 
@@ -789,47 +792,45 @@ class LedgerContext:
     totals: LedgerLine | None
 
 
-def build_ledger(
-    *, rows: Sequence[LedgerRow], start: date, end: date, generated_at: datetime, tz: ZoneInfo
-) -> LedgerContext:
-    """Ledger rows as printed, with a totals line."""
-    lines = tuple(
-        LedgerLine(
-            rank=r.rank,
-            community=r.community_name,
-            campaign=r.campaign_name,
-            coverage=Fraction(r.reached, r.eligible, r.coverage),
-            target=percent(r.target_coverage),
-            visited=r.visited,
-            reached_in_range=r.reached_in_range,
-            app_installs=r.app_installs,
-            pledges_signed=r.pledges_signed,
-            flyers_given=r.flyers_given,
-            residents_reached=r.residents_reached,
-            scams_dissuaded=r.scams_dissuaded,
-        )
-        for r in rows
+def _ledger_line(r: LedgerRow) -> LedgerLine:
+    return LedgerLine(
+        rank=r.rank,
+        community=r.community_name,
+        households=r.households,
+        coverage=Fraction(r.reached, r.eligible, r.coverage),
+        visited=r.visited,
+        contacts=r.contacts,
+        app_installs=r.app_installs,
+        pledges_signed=r.pledges_signed,
+        flyers_given=r.flyers_given,
+        residents_reached=r.residents_reached,
+        incidents=r.incidents,
+        scams_dissuaded=r.scams_dissuaded,
     )
+
+
+def build_ledger(*, ledger: LedgerRead, generated_at: datetime, tz: ZoneInfo) -> LedgerContext:
+    """The ledger as printed: the coverage endpoint's ranking, with a totals line."""
+    lines = tuple(_ledger_line(r) for r in ledger.items)
     totals = None
     if lines:
-        reached = sum(r.reached for r in rows)
-        eligible = sum(r.eligible for r in rows)
+        rows = ledger.items
         totals = LedgerLine(
             rank=0,
-            community=label_for("total"),
-            campaign="",
-            coverage=Fraction(reached, eligible, round(reached / eligible, 4) if eligible else None),
-            target="",
+            community=label_for("total") + " Total",
+            households=sum(r.households for r in rows),
+            coverage=Fraction.of(ledger.overall),
             visited=sum(r.visited for r in rows),
-            reached_in_range=sum(r.reached_in_range for r in rows),
+            contacts=sum(r.contacts for r in rows),
             app_installs=sum(r.app_installs for r in rows),
             pledges_signed=sum(r.pledges_signed for r in rows),
             flyers_given=sum(r.flyers_given for r in rows),
             residents_reached=sum(r.residents_reached for r in rows),
+            incidents=sum(r.incidents for r in rows),
             scams_dissuaded=sum(r.scams_dissuaded for r in rows),
         )
     return LedgerContext(
-        range=_period(start, end),
+        range=_period(ledger.date_from, ledger.date_to),
         generated=_stamp(generated_at, tz),
         lines=lines,
         totals=totals,

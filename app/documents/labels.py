@@ -137,6 +137,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "of": ("/", "of"),
     # ledger
     "ledger": ("反诈宣传台账汇总（各社区排名）", "Anti-fraud publicity ledger, communities ranked"),
+    "ledger_note": (
+        "覆盖率按统计区间内宣传到的户数计算。",
+        "Coverage counts the households reached within the dates.",
+    ),
     "rank": ("排名", "Rank"),
     "community": ("社区", "Community"),
     "range": ("统计区间", "Period"),
@@ -148,6 +152,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "no_ledger": ("该区间内没有可见的宣传活动。", "No campaigns you can see in this period."),
     "total": ("合计", "Total"),
 }
+
 
 def label_for(key: str, lang: Lang = "zh") -> str:
     """One label in one language (the key itself if unknown, never an error in print)."""
@@ -165,4 +170,3 @@ def labels(key: str) -> tuple[str, str]:
 def all_keys() -> frozenset[str]:
     """Every known label key (tests check templates use only these)."""
     return frozenset(_LABELS)
-

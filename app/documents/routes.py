@@ -1,5 +1,212 @@
-"""HTTP routes of the documents domain."""
+"""HTTP routes of the documents domain: PDFs, spreadsheet exports and background jobs."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.auth.dependencies import ActorDep
+from app.db import SessionDep, utcnow
+from app.documents import delivery, jobs, service
+from app.documents.schemas import DocumentJobRead
+from app.errors import PROBLEM_JSON
+from app.schemas import IdPath
 
 router = APIRouter(tags=["documents"])
+
+PDF_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The PDF"},
+    202: {"model": DocumentJobRead, "description": "Rendering in the background: poll it"},
+    304: {"description": "Unchanged since the ETag you sent"},
+}
+IfNoneMatch = Annotated[str | None, Header()]
+Prefer = Annotated[
+    str | None, Header(description="`respond-async` to always get a job (202) for the PDF")
+]
+
+
+def _answer(request: Request, out: delivery.Delivery) -> Response:
+    headers = {
+        "ETag": out.etag,
+        "Cache-Control": "private, no-cache",
+        "Content-Disposition": f'attachment; filename="{out.filename}"',
+    }
+    if out.status == 304:
+        return Response(status_code=304, headers={"ETag": out.etag})
+    if out.status == 202:
+        assert out.job_id is not None
+        status_url = f"/api/v1/document-jobs/{out.job_id}"
+        body = {"id": str(out.job_id), "status": "queued", "status_url": status_url}
+        return JSONResponse(
+            body, status_code=202, headers={"Location": status_url, "Retry-After": "2"}
+        )
+    return Response(content=out.body, media_type=out.content_type, headers=headers)
+
+
+def _deliver(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    spec: service.DocumentSpec,
+    if_none_match: str | None,
+    prefer: str | None,
+) -> Response:
+    out = delivery.deliver(
+        session,
+        spec,
+        settings=request.app.state.settings,
+        factory=request.app.state.sessionmaker,
+        requested_by=actor.id,
+        if_none_match=if_none_match,
+        prefer_async=bool(prefer and "respond-async" in prefer.lower()),
+    )
+    return _answer(request, out)
+
+
+@router.get("/campaigns/{campaign_id}/flyers.pdf", responses=PDF_RESPONSES, response_class=Response)
+def get_flyers(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    campaign_id: IdPath,
+    building_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    lang: Literal["zh", "en"] = "zh",
+    per_household: bool = False,
+    size: Literal["a5", "a4", "A5", "A4"] = "a5",
+    if_none_match: IfNoneMatch = None,
+    prefer: Prefer = None,
+) -> Response:
+    """Flyers on the campaign's topics for a building: large type, 96110, contacts, a QR code.
+
+    `per_household=true` prints one flyer per household of the building with its code (also in
+    its QR code), so a returned flyer credits the right household. Chinese unless `lang=en`.
+    """
+    spec = service.flyers_spec(
+        session,
+        actor=actor,
+        campaign_id=campaign_id,
+        building_id=building_id,
+        lang=lang,
+        size=size.upper(),
+        per_household=per_household,
+    )
+    return _deliver(request, session, actor, spec, if_none_match, prefer)
+
+
+@router.get("/rounds/{round_id}/walk-sheet.pdf", responses=PDF_RESPONSES, response_class=Response)
+def get_walk_sheet(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    round_id: IdPath,
+    if_none_match: IfNoneMatch = None,
+    prefer: Prefer = None,
+) -> Response:
+    """A round's households by unit and floor with their status and tick boxes, a page per unit."""
+    spec = service.walk_sheet_spec(session, actor=actor, round_id=round_id)
+    return _deliver(request, session, actor, spec, if_none_match, prefer)
+
+
+@router.get(
+    "/campaigns/{campaign_id}/walk-sheets.pdf", responses=PDF_RESPONSES, response_class=Response
+)
+def get_walk_sheets(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    campaign_id: IdPath,
+    if_none_match: IfNoneMatch = None,
+    prefer: Prefer = None,
+) -> Response:
+    """Every round's walk sheet of the campaign in one file."""
+    spec = service.walk_sheets_spec(session, actor=actor, campaign_id=campaign_id)
+    return _deliver(request, session, actor, spec, if_none_match, prefer)
+
+
+@router.get("/campaigns/{campaign_id}/report.pdf", responses=PDF_RESPONSES, response_class=Response)
+def get_report(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    campaign_id: IdPath,
+    if_none_match: IfNoneMatch = None,
+    prefer: Prefer = None,
+) -> Response:
+    """The coverage report: the coverage endpoint's figures, charts, and the unreached appendix."""
+    spec = service.report_spec(session, actor=actor, campaign_id=campaign_id)
+    return _deliver(request, session, actor, spec, if_none_match, prefer)
+
+
+@router.get("/reports/ledger.pdf", responses={200: PDF_RESPONSES[200]}, response_class=Response)
+def get_ledger_report(
+    session: SessionDep,
+    actor: ActorDep,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """The daily ledger across every community you plan in, ranked by coverage."""
+    end = date_to or utcnow().date()
+    start = date_from or end - timedelta(days=30)
+    ctx, filename = service.ledger_context(session, actor=actor, start=start, end=end)
+    session.rollback()
+    body = delivery.render_off_thread("ledger", ctx)
+    return Response(
+        content=body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/campaigns/{campaign_id}/coverage.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def get_coverage_csv(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> Response:
+    """The coverage figures and every household's status as CSV (UTF-8 with BOM)."""
+    body, filename = jobs.coverage_export(session, actor=actor, campaign_id=campaign_id, fmt="csv")
+    return Response(
+        content=body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/campaigns/{campaign_id}/coverage.xlsx",
+    response_class=Response,
+    responses={200: {"content": {jobs.XLSX: {}}}},
+)
+def get_coverage_xlsx(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> Response:
+    """The coverage figures and every household's status as an Excel workbook."""
+    body, filename = jobs.coverage_export(session, actor=actor, campaign_id=campaign_id, fmt="xlsx")
+    return Response(
+        content=body,
+        media_type=jobs.XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/document-jobs/{job_id}", response_model=DocumentJobRead)
+def get_document_job(session: SessionDep, actor: ActorDep, job_id: uuid.UUID) -> DocumentJobRead:
+    """A background render: queued, running, done (fetch `result_url`) or failed."""
+    return jobs.read_job(session, actor=actor, job_id=job_id)
+
+
+@router.get(
+    "/document-jobs/{job_id}/result",
+    response_class=Response,
+    responses={200: PDF_RESPONSES[200], 409: {"content": {PROBLEM_JSON: {}}}},
+)
+def get_document_job_result(session: SessionDep, actor: ActorDep, job_id: uuid.UUID) -> Response:
+    """The PDF of a finished background render."""
+    body, filename, content_type = jobs.job_result(session, actor=actor, job_id=job_id)
+    return Response(
+        content=body,
+        media_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

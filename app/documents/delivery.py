@@ -1,0 +1,297 @@
+"""Getting a document to the client without stalling the API.
+
+- Rendering runs in a pool of separate processes, so WeasyPrint's CPU work never holds the API
+  worker's GIL: contact recording on the same server keeps answering.
+- A rendered document is kept on disk under its cache key (kind, parameters, data version,
+  templates, local date). A repeat download costs the data-version query and a file read; a
+  client that sends the ETag back gets 304 without even that read.
+- Large whole-campaign documents become background jobs (202 with a status URL) on the
+  ``document_jobs`` table. Any API process, or ``doorstep worker`` on another machine, claims
+  queued rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers), renders,
+  and stores the PDF in the row, so every worker can serve the result.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import tempfile
+import threading
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.documents import repository as repo
+from app.documents import service
+from app.documents.models import DocumentJob
+from app.documents.service import DocumentSpec
+
+log = logging.getLogger(__name__)
+
+RENDER_TIMEOUT = 600
+JOB_LEASE = timedelta(minutes=15)
+POLL_SECONDS = 5.0
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def render_processes() -> int:
+    """How many render processes: ``DOORSTEP_DOCUMENT_PROCESSES``, else one core less than all."""
+    configured = os.environ.get("DOORSTEP_DOCUMENT_PROCESSES")
+    if configured:
+        return max(1, int(configured))
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def _warm_up() -> None:
+    from app.documents import render
+
+    render.warm_up()
+
+
+def _pool_get() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # spawn, not fork: the API process has threads and open connections.
+            _pool = ProcessPoolExecutor(
+                max_workers=render_processes(),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm_up,
+                max_tasks_per_child=200,
+            )
+        return _pool
+
+
+def shutdown() -> None:
+    """Stop the render processes and the job runner of this process."""
+    global _pool
+    _runner_stop.set()
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+
+
+def render_off_thread(kind: str, context: object) -> bytes:
+    """Render in a render process; the calling thread waits without holding the GIL."""
+    from app.documents import render
+
+    future = _pool_get().submit(render.render_pdf, kind, context)
+    return future.result(timeout=RENDER_TIMEOUT)
+
+
+# --- the disk cache -------------------------------------------------------------------------
+
+
+def _cache_path(settings: Settings, key: str) -> Path:
+    return Path(settings.document_cache_dir) / key[:2] / f"{key}.pdf"
+
+
+def cache_get(settings: Settings, key: str) -> bytes | None:
+    """A cached document, if this machine has it."""
+    try:
+        return _cache_path(settings, key).read_bytes()
+    except OSError:
+        return None
+
+
+def cache_put(settings: Settings, key: str, body: bytes) -> None:
+    """Keep a document; written whole then renamed, so readers never see half a file."""
+    path = _cache_path(settings, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(body)
+        os.replace(tmp.name, path)
+    except OSError:
+        log.warning("document cache not writable at %s", path.parent)
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The answer: a document (200), not modified (304), or a job to poll (202)."""
+
+    status: int
+    etag: str
+    filename: str
+    content_type: str
+    body: bytes | None = None
+    job_id: uuid.UUID | None = None
+
+
+def etag_of(spec: DocumentSpec) -> str:
+    """The document's ETag: its cache key."""
+    return f'"{spec.cache_key[:40]}"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return etag in tags or "*" in tags
+
+
+def deliver(
+    session: Session,
+    spec: DocumentSpec,
+    *,
+    settings: Settings,
+    factory: sessionmaker[Session],
+    requested_by: int | None,
+    if_none_match: str | None = None,
+    prefer_async: bool = False,
+) -> Delivery:
+    """Serve a document from the cache, render it now, or queue it as a job."""
+    etag = etag_of(spec)
+
+    def answer(status: int, body: bytes | None = None, job: uuid.UUID | None = None) -> Delivery:
+        return Delivery(
+            status=status,
+            etag=etag,
+            filename=spec.filename,
+            content_type=spec.content_type,
+            body=body,
+            job_id=job,
+        )
+
+    if _matches(if_none_match, etag):
+        return answer(304)
+    body = cache_get(settings, spec.cache_key)
+    if body is None:
+        done = repo.done_job_for(session, spec.cache_key)
+        if done is not None and done.result is not None:
+            body = done.result
+            cache_put(settings, spec.cache_key, body)
+    if body is not None:
+        return answer(200, body)
+    if prefer_async or spec.households > service.SYNC_HOUSEHOLDS:
+        job = enqueue(session, spec, requested_by=requested_by)
+        start_runner(factory, settings)
+        return answer(202, job=job.id)
+    context = service.build_context(session, spec, settings)
+    session.rollback()  # release the read transaction before the long render
+    body = render_off_thread(spec.kind, context)
+    cache_put(settings, spec.cache_key, body)
+    return answer(200, body)
+
+
+def enqueue(session: Session, spec: DocumentSpec, *, requested_by: int | None) -> DocumentJob:
+    """A job for the spec, or the one already queued or running for the same document."""
+    job = repo.open_job_for(session, spec.cache_key)
+    if job is None:
+        job = repo.add_job(
+            session,
+            DocumentJob(
+                community_id=spec.community_id,
+                kind=spec.kind,
+                params={**spec.params, "filename": spec.filename},
+                cache_key=spec.cache_key,
+                requested_by=requested_by,
+            ),
+        )
+        session.commit()
+    return job
+
+
+# --- the job runner -------------------------------------------------------------------------
+
+_runner: threading.Thread | None = None
+_runner_lock = threading.Lock()
+_runner_wake = threading.Event()
+_runner_stop = threading.Event()
+
+
+def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
+    """Claim and render one queued job; False when there was none."""
+    with factory() as session:
+        job = repo.claim_job(session, lease=JOB_LEASE)
+        if job is None:
+            return False
+        job_id = job.id
+        params = dict(job.params)
+        filename = str(params.pop("filename", "document.pdf"))
+        spec = DocumentSpec(
+            kind=job.kind,  # type: ignore[arg-type]
+            community_id=job.community_id,
+            params=params,
+            filename=filename,
+            cache_key=job.cache_key,
+        )
+        try:
+            context = service.build_context(session, spec, settings)
+            session.rollback()
+            body = render_off_thread(spec.kind, context)
+        except Exception as exc:  # a failed render is the job's outcome, not the runner's end
+            log.exception("document job %s failed", job_id)
+            session.rollback()
+            repo.finish_job(
+                session,
+                job_id,
+                result=None,
+                error=f"{type(exc).__name__}: render failed",
+                filename=None,
+                content_type=None,
+            )
+            return True
+        cache_put(settings, spec.cache_key, body)
+        repo.finish_job(
+            session,
+            job_id,
+            result=body,
+            error=None,
+            filename=filename,
+            content_type=spec.content_type,
+        )
+    return True
+
+
+def _loop(factory: sessionmaker[Session], settings: Settings) -> None:
+    while not _runner_stop.is_set():
+        try:
+            worked = run_one(factory, settings)
+        except Exception:
+            log.exception("document job runner error")
+            worked = False
+        if not worked:
+            _runner_wake.wait(POLL_SECONDS)
+            _runner_wake.clear()
+
+
+def start_runner(factory: sessionmaker[Session], settings: Settings) -> None:
+    """Make sure this process runs queued jobs (started on first need), and wake it."""
+    global _runner
+    with _runner_lock:
+        if _runner is None or not _runner.is_alive():
+            _runner_stop.clear()
+            _runner = threading.Thread(
+                target=_loop, args=(factory, settings), name="document-jobs", daemon=True
+            )
+            _runner.start()
+    _runner_wake.set()
+
+
+def run_worker(database_url: str) -> None:
+    """``doorstep worker``: run queued document jobs in the foreground until interrupted."""
+    from app.config import get_settings
+    from app.db import make_engine, make_sessionmaker
+
+    settings = get_settings().model_copy(update={"database_url": database_url})
+    factory = make_sessionmaker(make_engine(database_url))
+    log.info("document worker started with %d render processes", render_processes())
+    try:
+        _loop(factory, settings)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        shutdown()

@@ -1,0 +1,66 @@
+"""Reading background jobs and building the spreadsheet exports (use cases behind the routes)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from app.auth.permissions import Actor
+from app.coverage import service as coverage
+from app.documents import exports, service
+from app.documents.models import DocumentJob
+from app.documents.schemas import DocumentJobRead
+from app.enums import JobStatus
+from app.errors import Conflict, NotFound
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _job(session: Session, actor: Actor, job_id: uuid.UUID) -> DocumentJob:
+    job = session.get(DocumentJob, job_id)
+    if job is None or not actor.can_see(job.community_id):
+        raise NotFound("Document job not found")
+    if not (actor.is_planner_in(job.community_id) or job.requested_by == actor.id):
+        raise NotFound("Document job not found")
+    return job
+
+
+def read_job(session: Session, *, actor: Actor, job_id: uuid.UUID) -> DocumentJobRead:
+    """A job's state and where to fetch its PDF once done."""
+    job = _job(session, actor, job_id)
+    status_url = f"/api/v1/document-jobs/{job.id}"
+    return DocumentJobRead(
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        error=job.error,
+        filename=job.filename or job.params.get("filename"),
+        status_url=status_url,
+        result_url=f"{status_url}/result" if job.status == JobStatus.done else None,
+    )
+
+
+def job_result(session: Session, *, actor: Actor, job_id: uuid.UUID) -> tuple[bytes, str, str]:
+    """A finished job's document, its file name and type (409 while not done)."""
+    job = _job(session, actor, job_id)
+    if job.status != JobStatus.done or job.result is None:
+        raise Conflict(f"The document is not ready (status {job.status}); poll the job")
+    return job.result, job.filename or "document.pdf", job.content_type or "application/pdf"
+
+
+def coverage_export(
+    session: Session, *, actor: Actor, campaign_id: int, fmt: Literal["csv", "xlsx"]
+) -> tuple[bytes, str]:
+    """The coverage endpoint's figures and the household statuses as CSV or XLSX."""
+    campaign, community = coverage.load_campaign(session, actor=actor, campaign_id=campaign_id)
+    figures = coverage.compute_coverage(session, campaign, community)
+    facts = service.household_facts(session, campaign)
+    parts = exports.sections(figures, facts)
+    body = exports.to_csv(parts) if fmt == "csv" else exports.to_xlsx(parts)
+    today = service.local_today(community).isoformat()
+    return body, f"coverage-{service.slug(community)}-{today}.{fmt}"
