@@ -61,12 +61,6 @@ def report_a_scam(server: LiveServer, scene: RoundScene) -> None:
 # The documents issue's endpoints were not served yet when these pages were finished: the tests
 # below fail at their first request until app/documents/routes.py answers them. Strict, so that
 # the day they land this marker turns into a failure and must be removed.
-DOCUMENTS_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="report.pdf, coverage.xlsx and coverage.csv are not served yet (documents issue)",
-)
-
-
 def served(page: Any, url: str) -> bool:
     """Whether the API answers a document URL for the logged-in user (token from the page)."""
     token = page.evaluate("() => localStorage.getItem('doorstep.token')")
@@ -104,7 +98,6 @@ class TestCampaignProgress:
             expect(incidents).to_contain_text("挽回 50,000 元")
             shoot(page, f"campaign-{name}")
 
-    @DOCUMENTS_PENDING
     def test_manager_downloads_the_report_pdf(
         self, server: LiveServer, new_context: Any, tmp_path: Path
     ) -> None:
@@ -123,7 +116,6 @@ class TestCampaignProgress:
         assert download.suggested_filename.endswith(".pdf")
         assert saved.read_bytes().startswith(b"%PDF-")
 
-    @DOCUMENTS_PENDING
     def test_spreadsheet_downloads(
         self, server: LiveServer, new_context: Any, tmp_path: Path
     ) -> None:
