@@ -1,4 +1,4 @@
-"""The ``doorstep`` command: serve, migrate, demo, create-user, import."""
+"""The ``doorstep`` command: serve, migrate, demo, create-user, import, render."""
 
 from __future__ import annotations
 
@@ -170,6 +170,17 @@ def import_households(
     )
     for rejection in result.rejected:
         typer.echo(f"  row {rejection.row}: {rejection.reason}")
+
+
+@cli.command()
+def render(
+    out: Annotated[Path, typer.Option(help="Folder for the sample PDFs")] = Path("out"),
+) -> None:
+    """Render sample documents of the demo community into a folder (run `doorstep demo` first)."""
+    from app.documents.cli_render import render_samples
+
+    for path in render_samples(out, get_settings().database_url):
+        typer.echo(f"wrote {path}")
 
 
 def main() -> None:
