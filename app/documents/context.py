@@ -29,7 +29,7 @@ from app.documents.labels import Lang, label_for, labels
 STATUSES = ("reached", "refused", "materials_left", "not_home", "unvisited")
 CHANNELS = ("door", "event", "walk_in", "phone")
 MAX_NOTE = 34
-ROWS_PER_PAGE = 34
+ROWS_PER_PAGE = 36
 EN_SPACE = "\u2002"
 MAX_SUMMARY = 160
 MAX_INCIDENTS = 30
@@ -334,7 +334,7 @@ class SheetRow:
     @property
     def status_line(self) -> str:
         """Mark and status joined by en spaces: one justified unit on the printed line."""
-        return EN_SPACE.join(part for part in (self.mark, self.status, self.status_en) if part)
+        return EN_SPACE.join(part for part in (self.mark, self.status) if part)
 
 
 @dataclass(frozen=True)
@@ -369,6 +369,20 @@ class WalkSheetContext:
     header: Header
     sheets: tuple[RoundSheet, ...]
     rows_per_page: int = ROWS_PER_PAGE
+    columns: tuple[tuple[float, str, str], ...] = (
+        (11, "floor", "Floor"),
+        (34, "code", "Code"),
+        (30, "status_now", "Status now"),
+        (9.5, "status_reached", ""),
+        (9.5, "status_refused", ""),
+        (9.5, "status_materials_left", ""),
+        (9.5, "status_not_home", ""),
+        (9.5, "status_vacant", ""),
+        (9.5, "tick_flyer", ""),
+        (9.5, "tick_app", ""),
+        (9.5, "tick_pledge", ""),
+        (36.6, "notes", "Notes"),
+    )
 
 
 STATUS_MARKS = {

@@ -175,7 +175,7 @@ def deliver(
             cache_put(settings, spec.cache_key, body)
     if body is not None:
         return answer(200, body)
-    if prefer_async or spec.households > service.SYNC_HOUSEHOLDS:
+    if prefer_async or service.is_large(spec):
         job = enqueue(session, spec, requested_by=requested_by)
         start_runner(factory, settings)
         return answer(202, job=job.id)

@@ -32,8 +32,15 @@ from app.documents.labels import Lang
 from app.errors import Invalid, NotFound
 
 DocumentKind = Literal["flyers", "walk_sheet", "walk_sheets", "report", "ledger"]
-SYNC_HOUSEHOLDS = 3000
-"""Above this many households a whole-campaign document is rendered as a background job."""
+SYNC_HOUSEHOLDS: dict[str, int] = {"report": 20_000, "walk_sheets": 1_500, "flyers": 300}
+"""Above this many households (in the document) a render becomes a background job: measured
+on bench/documents.py, about 5 s of rendering each (the report's appendix is cheap per
+household, a walk sheet line or a per-household flyer much less so)."""
+
+
+def is_large(spec: DocumentSpec) -> bool:
+    """Whether the spec is rendered as a background job rather than in the request."""
+    return spec.households > SYNC_HOUSEHOLDS.get(spec.kind, 10**9)
 
 
 @dataclass(frozen=True)
