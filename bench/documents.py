@@ -353,6 +353,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=5000)
     parser.add_argument("--buildings", type=int, default=25)
+    parser.add_argument("--only", nargs="*", choices=list(JOBS), help="just these documents")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
@@ -364,6 +365,8 @@ def main() -> None:
         )
         results = {}
         for name in JOBS:
+            if args.only and name not in args.only:
+                continue
             results[name] = measure(name, url, ids)
             s, cpu, mb, pages, size = results[name]
             print(
@@ -371,6 +374,8 @@ def main() -> None:
                 f"{pages:4d} pages  {size / 1024:7.0f} KiB",
                 flush=True,
             )
+        if args.only:
+            return
         naive_report, naive_flyer = results["naive_report"][0], results["naive_flyer"][0]
         print(
             f"\nload average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "

@@ -369,6 +369,12 @@ class WalkSheetContext:
     header: Header
     sheets: tuple[RoundSheet, ...]
     rows_per_page: int = ROWS_PER_PAGE
+
+    @property
+    def total_pages(self) -> int:
+        """Pages of the whole document (a round without households still prints one)."""
+        return sum(max(1, len(sheet.pages)) for sheet in self.sheets) or 1
+
     columns: tuple[tuple[float, str, str], ...] = (
         (11, "floor", "Floor"),
         (34, "code", "Code"),
