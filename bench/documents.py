@@ -140,12 +140,12 @@ def build_database(url: str, households: int, buildings: int) -> dict[str, int]:
         )
         rounds = {}
         for n, b in enumerate(blds):
-            day = datetime(2026, 11, 10, 1, tzinfo=UTC) + timedelta(days=n % 14)
+            when = datetime(2026, 11, 10, 1, tzinfo=UTC) + timedelta(days=n % 14)
             r = Round(
                 campaign_id=campaign.id,
                 community_id=community.id,
-                starts_at=day,
-                ends_at=day + timedelta(hours=3),
+                starts_at=when,
+                ends_at=when + timedelta(hours=3),
             )
             s.add(r)
             s.flush()
