@@ -348,6 +348,62 @@ def repeat_download(url: str, ids: dict[str, int], cache: Path) -> tuple[float, 
     return times[0], times[1]
 
 
+def stall_check(url: str, ids: dict[str, int]) -> dict[str, tuple[float, float]]:
+    """Latency of a small request-sized job (a round's checklist statuses from the database)
+    while the report renders: idle, rendering in a thread of this process (what a naive
+    handler does), and rendering in the render process pool (what the API does)."""
+    import statistics
+    import threading
+
+    from app.campaigns.models import Campaign
+    from app.config import get_settings
+    from app.coverage import service as coverage
+    from app.db import make_engine, make_sessionmaker
+    from app.documents import delivery, render, service
+
+    factory = make_sessionmaker(make_engine(url))
+    with factory() as session:
+        campaign = session.get(Campaign, ids["campaign_id"])
+        assert campaign is not None
+        spec = service.report_spec(session, actor=_admin(), campaign_id=ids["campaign_id"])
+        context = service.build_context(session, spec, get_settings())
+    render.warm_up()
+    delivery.render_off_thread("report", context)  # start and warm the pool
+
+    def small_job() -> float:
+        start = time.perf_counter()
+        with factory() as session:
+            coverage.household_states(
+                session, campaign_id=campaign.id, building_ids=[ids["building_id"]]
+            )
+        return time.perf_counter() - start
+
+    def latencies(render_call: Callable[[], object] | None) -> tuple[float, float]:
+        done = threading.Event()
+        if render_call is not None:
+
+            def go() -> None:
+                render_call()
+                done.set()
+
+            threading.Thread(target=go).start()
+        else:
+            threading.Timer(2.0, done.set).start()
+        samples = []
+        while not done.is_set():
+            samples.append(small_job())
+        samples.sort()
+        return statistics.median(samples), samples[int(len(samples) * 0.95)]
+
+    result = {
+        "idle": latencies(None),
+        "render in this process": latencies(lambda: render.render_pdf("report", context)),
+        "render in the pool": latencies(lambda: delivery.render_off_thread("report", context)),
+    }
+    delivery.shutdown()
+    return result
+
+
 def main() -> None:
     """Build, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -395,6 +451,9 @@ def main() -> None:
             f"report download: first {first:.2f} s, repeat (unchanged) {repeat * 1000:.0f} ms "
             f"({repeat / first:.3f} × first)"
         )
+        print("a request's work while the report renders (median / p95 ms):")
+        for label, (median, p95) in stall_check(url, ids).items():
+            print(f"  {label:24s} {median * 1000:7.1f} / {p95 * 1000:7.1f}")
 
 
 if __name__ == "__main__":
