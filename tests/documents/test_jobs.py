@@ -1,0 +1,73 @@
+"""The document job queue on the deployment's own database: claims, leases, results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.documents import repository as repo
+from app.documents.models import DocumentJob
+from app.enums import JobStatus
+from tests.documents.conftest import Scene
+
+
+def _job(session: Session, scene: Scene, key: str = "k" * 64) -> DocumentJob:
+    job = repo.add_job(
+        session,
+        DocumentJob(
+            community_id=scene.tenant.community.id,
+            kind="report",
+            params={"campaign_id": scene.campaign.id},
+            cache_key=key,
+        ),
+    )
+    session.commit()
+    return job
+
+
+class TestClaim:
+    def test_a_job_is_claimed_once(self, app: FastAPI, session: Session, scene: Scene) -> None:
+        job = _job(session, scene)
+        with app.state.sessionmaker() as first, app.state.sessionmaker() as second:
+            taken = repo.claim_job(first, lease=timedelta(minutes=15))
+            again = repo.claim_job(second, lease=timedelta(minutes=15))
+        assert taken is not None
+        assert taken.id == job.id
+        assert again is None
+
+    def test_a_job_whose_worker_died_is_taken_again(
+        self, app: FastAPI, session: Session, scene: Scene
+    ) -> None:
+        job = _job(session, scene)
+        job.status = JobStatus.running
+        job.started_at = utcnow() - timedelta(hours=1)
+        session.commit()
+        with app.state.sessionmaker() as worker:
+            taken = repo.claim_job(worker, lease=timedelta(minutes=15))
+        assert taken is not None
+        assert taken.id == job.id
+
+    def test_finished_jobs_are_not_claimed(
+        self, app: FastAPI, session: Session, scene: Scene
+    ) -> None:
+        job = _job(session, scene)
+        repo.finish_job(
+            session,
+            job.id,
+            result=b"%PDF",
+            error=None,
+            filename="x.pdf",
+            content_type="application/pdf",
+        )
+        with app.state.sessionmaker() as worker:
+            assert repo.claim_job(worker, lease=timedelta(minutes=15)) is None
+        assert repo.done_job_for(session, job.cache_key) is not None
+
+    def test_the_same_document_is_not_queued_twice(self, session: Session, scene: Scene) -> None:
+        job = _job(session, scene, key="a" * 64)
+        found = repo.open_job_for(session, "a" * 64)
+        assert found is not None
+        assert found.id == job.id
