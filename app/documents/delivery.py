@@ -16,8 +16,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import random
 import tempfile
 import threading
+import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.db import utcnow
 from app.documents import repository as repo
 from app.documents import service
 from app.documents.models import DocumentJob
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 RENDER_TIMEOUT = 600
 JOB_LEASE = timedelta(minutes=15)
 POLL_SECONDS = 5.0
+KEEP = timedelta(days=7)
+"""Cached files and finished jobs older than this are removed."""
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -113,6 +118,23 @@ def cache_put(settings: Settings, key: str, body: bytes) -> None:
         os.replace(tmp.name, path)
     except OSError:
         log.warning("document cache not writable at %s", path.parent)
+        return
+    if random.random() < 0.05:  # now and then, not on every write
+        prune_cache(settings)
+
+
+def prune_cache(settings: Settings) -> int:
+    """Remove cached documents older than KEEP; how many went."""
+    cutoff = time.time() - KEEP.total_seconds()
+    removed = 0
+    for path in Path(settings.document_cache_dir).glob("*/*.pdf"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 # --- delivery -------------------------------------------------------------------------------
@@ -210,6 +232,7 @@ _runner: threading.Thread | None = None
 _runner_lock = threading.Lock()
 _runner_wake = threading.Event()
 _runner_stop = threading.Event()
+_last_prune = 0.0
 
 
 def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
@@ -217,6 +240,10 @@ def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
     with factory() as session:
         job = repo.claim_job(session, lease=JOB_LEASE)
         if job is None:
+            global _last_prune
+            if time.monotonic() - _last_prune > 3600:
+                _last_prune = time.monotonic()
+                repo.delete_finished_jobs(session, before=utcnow() - KEEP)
             return False
         job_id = job.id
         params = dict(job.params)

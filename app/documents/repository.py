@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -287,6 +287,17 @@ def finish_job(
             error=error,
             filename=filename,
             content_type=content_type,
+        )
+    )
+    session.commit()
+
+
+def delete_finished_jobs(session: Session, *, before: datetime) -> None:
+    """Forget done and failed jobs (and their stored PDFs) finished before ``before``."""
+    session.execute(
+        delete(DocumentJob).where(
+            DocumentJob.status.in_([JobStatus.done, JobStatus.failed]),
+            DocumentJob.finished_at < before,
         )
     )
     session.commit()

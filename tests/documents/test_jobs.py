@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
+from app.config import Settings
 from app.db import utcnow
+from app.documents import delivery
 from app.documents import repository as repo
 from app.documents.models import DocumentJob
 from app.enums import JobStatus
@@ -71,3 +76,16 @@ class TestClaim:
         found = repo.open_job_for(session, "a" * 64)
         assert found is not None
         assert found.id == job.id
+
+
+class TestCachePruning:
+    def test_old_cached_documents_are_removed(self, tmp_path: Path) -> None:
+        settings = Settings(document_cache_dir=tmp_path)
+        delivery.cache_put(settings, "a" * 64, b"%PDF-old")
+        delivery.cache_put(settings, "b" * 64, b"%PDF-new")
+        old = tmp_path / "aa" / ("a" * 64 + ".pdf")
+        week_ago = time.time() - delivery.KEEP.total_seconds() - 60
+        os.utime(old, (week_ago, week_ago))
+        assert delivery.prune_cache(settings) == 1
+        assert delivery.cache_get(settings, "a" * 64) is None
+        assert delivery.cache_get(settings, "b" * 64) == b"%PDF-new"
