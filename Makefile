@@ -27,4 +27,5 @@ pytest:
 
 bench: setup
 	$(VENV)/python bench/api.py
+	$(VENV)/python bench/documents.py
 	$(VENV)/python bench/planner.py

@@ -1,4 +1,4 @@
-"""The ``doorstep`` command: serve, migrate, demo, create-user, import, render."""
+"""The ``doorstep`` command: serve, migrate, demo, create-user, import, render, worker."""
 
 from __future__ import annotations
 
@@ -181,6 +181,15 @@ def render(
 
     for path in render_samples(out, get_settings().database_url):
         typer.echo(f"wrote {path}")
+
+
+@cli.command()
+def worker() -> None:
+    """Run queued document renders (large reports, walk sheets) until interrupted."""
+    from app.documents.delivery import run_worker
+
+    typer.echo("Document worker running; Ctrl+C stops it.")
+    run_worker(get_settings().database_url)
 
 
 def main() -> None:
