@@ -131,6 +131,13 @@ def import_households(
     partial: Annotated[
         bool, typer.Option(help="Import the good rows even if some are bad")
     ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Show what would change; store nothing")] = False,
+    replace_flags: Annotated[
+        bool, typer.Option(help="The file's flags replace the recorded ones (default: added)")
+    ] = False,
+    confirm_vacant: Annotated[
+        bool, typer.Option(help="Set households counted as reached vacant if the file says so")
+    ] = False,
 ) -> None:
     """Import a household roster (CSV or XLSX) into a community, as an admin would."""
     from app.auth.models import User
@@ -157,6 +164,9 @@ def import_households(
                 data=file.read_bytes(),
                 filename=file.name,
                 partial=partial,
+                dry_run=dry_run,
+                replace_flags=replace_flags,
+                confirm_vacant=confirm_vacant,
             )
         except AppError as exc:
             typer.echo(f"Import refused: {exc.detail}", err=True)
@@ -170,6 +180,10 @@ def import_households(
     )
     for rejection in result.rejected:
         typer.echo(f"  row {rejection.row}: {rejection.reason}")
+    for change in result.changes:
+        typer.echo(f"  row {change.row} {change.code} {change.field}: {change.old} → {change.new}")
+    if result.dry_run:
+        typer.echo("dry run: nothing was stored")
 
 
 @cli.command()
