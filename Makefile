@@ -4,6 +4,7 @@
 VENV := .venv/bin
 
 run: setup
+	# Creates the demo community only when it is missing: starting never destroys data.
 	$(VENV)/doorstep demo
 	$(VENV)/doorstep serve
 

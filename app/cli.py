@@ -104,21 +104,42 @@ def create_user(
 
 
 @cli.command()
-def demo() -> None:
-    """Create or refresh the demo community on the current database and print the logins."""
+def demo(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Replace the demo community with a fresh one")
+    ] = False,
+) -> None:
+    """Create the demo community when it is missing (``--reset`` recreates it); print the logins.
+
+    Never touches any other community, and refuses to run when DOORSTEP_ENVIRONMENT=production:
+    demo accounts with a published password must never exist there.
+    """
     from app.db import make_engine, make_sessionmaker
     from app.demo import load_demo
 
     settings = get_settings()
+    if settings.environment == "production":
+        typer.echo(
+            "Refused: `doorstep demo` does not run when DOORSTEP_ENVIRONMENT=production "
+            "(its accounts share a published password).",
+            err=True,
+        )
+        raise typer.Exit(2)
     _migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine)() as session:
-        summary = load_demo(session)
+        summary = load_demo(session, reset=reset)
     engine.dispose()
-    typer.echo(
-        f"Demo community {summary.community_id} with {summary.households} households, "
-        f"campaign {summary.campaign_id}."
-    )
+    if summary.created:
+        typer.echo(
+            f"Demo community {summary.community_id} with {summary.households} households, "
+            f"campaign {summary.campaign_id}."
+        )
+    else:
+        typer.echo(
+            f"Demo community {summary.community_id} already exists ({summary.households} "
+            f"households): left as it is. `doorstep demo --reset` recreates it."
+        )
     typer.echo("Logins (username / password / role):")
     for username, password, role in summary.logins:
         typer.echo(f"  {username:<8} {password}  {role}")
