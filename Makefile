@@ -3,8 +3,8 @@
 
 VENV := .venv/bin
 
+# `doorstep demo` creates the demo community only when it is missing: starting never destroys data.
 run: setup
-	# Creates the demo community only when it is missing: starting never destroys data.
 	$(VENV)/doorstep demo
 	$(VENV)/doorstep serve
 
