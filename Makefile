@@ -3,6 +3,7 @@
 
 VENV := .venv/bin
 
+# `doorstep demo` creates the demo community only when it is missing: starting never destroys data.
 run: setup
 	$(VENV)/doorstep demo
 	$(VENV)/doorstep serve

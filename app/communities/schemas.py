@@ -156,10 +156,39 @@ class ImportRejection(ReadSchema):
     reason: str
 
 
+ChangeValue = str | int | list[str] | None
+
+
+class ImportChange(ReadSchema):
+    """One field of one household an import changes (or would change), with both values."""
+
+    row: int
+    code: str
+    field: str
+    old: ChangeValue
+    new: ChangeValue
+
+
+class ImportNew(ReadSchema):
+    """A household an import creates (or would create)."""
+
+    row: int
+    code: str
+
+
 class ImportResult(ReadSchema):
-    """What an import did."""
+    """What an import did, or with ``dry_run`` what it would do (nothing is stored then).
+
+    ``changes`` lists every changed field of an existing household; ``needs_confirmation``
+    lists the changes refused until confirmed (a household counted as reached turned vacant:
+    send ``confirm_vacant=true``); those rows are also in ``rejected``.
+    """
 
     created: int
     updated: int
     unchanged: int
     rejected: list[ImportRejection]
+    changes: list[ImportChange] = Field(default_factory=list)
+    created_households: list[ImportNew] = Field(default_factory=list)
+    needs_confirmation: list[ImportChange] = Field(default_factory=list)
+    dry_run: bool = False
