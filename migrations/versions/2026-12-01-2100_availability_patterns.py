@@ -1,7 +1,7 @@
 """availability patterns: weekly patterns stored as entered, expanded when planning
 
 Revision ID: 0011
-Revises: 0001
+Revises: 0012
 Create Date: 2026-12-01 21:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0001"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
