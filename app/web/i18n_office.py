@@ -139,6 +139,15 @@ OFFICE_STRINGS: dict[str, tuple[str, str]] = {
         "预计覆盖率 {coverage}（目标 {target}），新增 {rounds} 次走访",
         "Expected coverage {coverage} (target {target}) with {rounds} new rounds",
     ),
+    "plan_expected_committed": (
+        "已创建 {rounds} 次走访，预计覆盖率 {coverage}（目标 {target}）",
+        "{rounds} rounds created; expected coverage {coverage} (target {target})",
+    ),
+    "clash_with": (
+        "时间冲突：{name}在{day} {start}–{end}已有{kind}，未保存",
+        "Clash, not saved: {name} already has a {kind} on {day} {start}–{end}",
+    ),
+    "clash_generic": ("时间冲突，未保存", "Clash: not saved"),
     "plan_shortfall": (
         "按目标还缺约 {hours} 人·小时的人手：请增加可用时间或延长活动。",
         "About {hours} staff-hours short of the target: add availability or extend the campaign.",

@@ -183,7 +183,10 @@
           }));
         if (S.clash && S.clash.day === d && String(S.clash.user) === String(m.user_id)) {
           cell.classList.add("has-clash");
-          cell.appendChild(el("p", { class: "clash", role: "alert", text: S.clash.message }));
+          cell.appendChild(el("div", { class: "clash", role: "alert" }, [
+            el("strong", { class: "block", text: S.clash.words }),
+            el("span", { class: "clash-detail", text: S.clash.message }),
+          ]));
         }
         if (inCampaign(d)) {
           cell.appendChild(el("button", {
@@ -337,18 +340,31 @@
     if (dialog.open) dialog.close();
   }
 
+  /* The 409's message, led by a sentence in the page's language built from its clash list. */
   function clashAt(err, day, body) {
     var people = body.assignee_ids && body.assignee_ids.length ? body.assignee_ids : [null];
-    S.clash = { day: day, user: people[0], message: err.detail };
-    if (err.status === 409) {
-      // The board shows the refusal where the round was aimed; the dialog closes onto it.
-      closeEditor();
-      showWeekOf(day);
-      var spot = board.querySelector('td.has-clash');
-      if (spot) spot.scrollIntoView({ block: "nearest", inline: "nearest" });
-    } else {
+    if (err.status !== 409) {
       O.showError(ed.error, err);
+      return;
     }
+    var first = err.body && err.body.errors && err.body.errors.filter(function (e) {
+      return e.user_id;
+    })[0];
+    var words = first
+      ? t("clash_with", {
+        name: memberName(first.user_id),
+        kind: t((first.kind === "event" ? "event" : "round") + "_kind"),
+        day: O.dayLabel(O.zonedDay(first.starts_at, S.tz)),
+        start: O.zonedTime(first.starts_at, S.tz),
+        end: O.zonedTime(first.ends_at, S.tz),
+      })
+      : t("clash_generic");
+    S.clash = { day: day, user: first ? first.user_id : people[0], words: words, message: err.detail };
+    // The board shows the refusal where the round was aimed; the dialog closes onto it.
+    closeEditor();
+    showWeekOf(day);
+    var spot = board.querySelector("td.has-clash");
+    if (spot) spot.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   function sendCreate(kind, body, day) {
@@ -524,12 +540,12 @@
       ? t("plan_shortfall", { hours: (Math.round(short * 10) / 10).toString() })
       : t("plan_enough");
     var newRounds = p.rounds.filter(function (r) {
-      return !r.round_id;
+      return p.committed ? r.round_id : !r.round_id;
     }).length;
     planBox.appendChild(el("div", { class: "card", id: "proposal-card" }, [
       el("h3", { text: p.committed ? t("plan_committed_title") : t("plan_proposal_title") }),
       el("p", { class: "progress-line", id: "plan-expected" }, [
-        t("plan_expected", {
+        t(p.committed ? "plan_expected_committed" : "plan_expected", {
           coverage: DS.fmtPercent(p.expected_coverage),
           target: DS.fmtPercent(target),
           rounds: newRounds,
