@@ -340,3 +340,101 @@ def test_the_board_by_keyboard(server: LiveServer, new_context: Any) -> None:
     page.keyboard.press("Enter")
     expect(dialog.get_by_label("日期")).to_be_focused()
     expect(dialog.get_by_role("button", name="取消这次走访")).to_be_visible()
+
+
+def test_create_reassign_and_cancel_on_the_board(server: LiveServer, new_context: Any) -> None:
+    """Rounds and events are made, given to someone else and cancelled on the board; buildings
+    are chosen by code and people by name."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.campaigns.models import Event, EventAssignee, Round, RoundAssignee, RoundBuilding
+    from app.communities.models import Building
+
+    tz = ZoneInfo("Asia/Shanghai")
+    scene = seed_round_today(server)
+    with server.session() as s:
+        community = _community(s, scene.community_id)
+        wang = make_member(s, community, Role.staff, username="xiaowang", display_name="物业小王")
+        five = make_building(s, community, code="5")
+        wang_id, five_id = wang.id, five.id
+    day = (datetime.now(tz).date() + timedelta(days=1)).isoformat()
+    label = _label(day)
+    page = new_context(DESKTOP).new_page()
+    log_in(page, server.url, scene.manager_username, PASSWORD)
+    page.goto(f"{server.url}/campaigns/{scene.campaign_id}/plan")
+
+    expect(page.locator("#board .board-table")).to_be_visible()
+    add = page.get_by_role("button", name=f"在{label}为物业小李安排")
+    while not add.is_visible():
+        page.locator("#week-next").click()
+    add.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("开始").fill("14:00")
+    dialog.get_by_label("结束").fill("16:00")
+    dialog.get_by_label("5幢").check()
+    dialog.get_by_role("button", name="保存", exact=True).click()
+    expect(dialog).to_be_hidden()
+    with server.session() as s:
+        made = s.scalars(select(Round).where(Round.id != scene.round_id)).one()
+        assert made.starts_at.astimezone(tz).isoformat().startswith(f"{day}T14:00")
+        assert s.scalars(
+            select(RoundBuilding.building_id).where(RoundBuilding.round_id == made.id)
+        ).all() == [five_id]
+        made_id = made.id
+
+    page.locator(f'.slot-round[data-id="{made_id}"]').click()
+    dialog.get_by_label("物业小李").uncheck()
+    dialog.get_by_label("物业小王").check()
+    dialog.get_by_role("button", name="保存", exact=True).click()
+    expect(
+        page.locator(f'tr[data-user="{wang_id}"] .slot-round[data-id="{made_id}"]')
+    ).to_be_visible()
+    with server.session() as s:
+        assert s.scalars(
+            select(RoundAssignee.user_id).where(RoundAssignee.round_id == made_id)
+        ).all() == [wang_id]
+
+    page.locator(f'.slot-round[data-id="{made_id}"]').click()
+    cancel = dialog.get_by_role("button", name="取消这次走访")
+    cancel.click()
+    dialog.get_by_role("button", name="再按一次确认取消").click()
+    expect(page.locator(f'.slot-round[data-id="{made_id}"]')).to_contain_text("已取消")
+    with server.session() as s:
+        assert str(s.get(Round, made_id).status) == "cancelled"  # type: ignore[union-attr]
+
+    page.get_by_role("button", name=f"在{label}为陈主任安排").click()
+    dialog.get_by_label("类型").select_option(label="活动")
+    dialog.get_by_label("活动名称").fill("便民服务日")
+    dialog.get_by_label("地点").fill("小区广场")
+    dialog.get_by_label("服务项目").fill("理发、磨刀")
+    dialog.get_by_label("5幢").check()
+    dialog.get_by_role("button", name="保存", exact=True).click()
+    event_chip = page.locator(".slot-event", has_text="便民服务日")
+    expect(event_chip).to_be_visible()
+    with server.session() as s:
+        event = s.scalars(select(Event)).one()
+        assert (event.title, event.location, event.services) == (
+            "便民服务日",
+            "小区广场",
+            ["理发", "磨刀"],
+        )
+        manager_id = s.scalars(select(User.id).where(User.username == scene.manager_username)).one()
+        assert s.scalars(select(EventAssignee.user_id)).all() == [manager_id]
+        event_id = event.id
+    shoot(page, "board-event")
+    event_chip.click()
+    dialog.get_by_role("button", name="取消这次活动").click()
+    dialog.get_by_role("button", name="再按一次确认取消").click()
+    expect(event_chip).to_contain_text("已取消")
+    with server.session() as s:
+        assert str(s.get(Event, event_id).status) == "cancelled"  # type: ignore[union-attr]
+        assert s.scalar(select(func.count()).select_from(Building)) == 2
+
+
+def _label(day: str) -> str:
+    """The board's zh-CN label of a date ("12/3周四")."""
+    from datetime import date
+
+    d = date.fromisoformat(day)
+    return f"{d.month}/{d.day}周{'一二三四五六日'[d.weekday()]}"
