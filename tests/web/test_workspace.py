@@ -438,3 +438,31 @@ def _label(day: str) -> str:
 
     d = date.fromisoformat(day)
     return f"{d.month}/{d.day}周{'一二三四五六日'[d.weekday()]}"
+
+
+def test_campaign_edited_on_its_plan_page(server: LiveServer, new_context: Any) -> None:
+    """Dates, target and topics change in place; a bad date range is told and changes nothing."""
+    from app.campaigns.models import Campaign
+
+    scene = seed_round_today(server)
+    page = new_context(PHONE).new_page()
+    log_in(page, server.url, scene.manager_username, PASSWORD)
+    page.goto(f"{server.url}/campaigns")
+    page.get_by_role("link", name="排班 ›").first.click()
+    page.wait_for_url(f"{server.url}/campaigns/{scene.campaign_id}/plan")
+    page.get_by_text("活动设置（日期、目标、主题）").click()
+    page.get_by_label("目标覆盖率（%）").fill("80")
+    page.get_by_label("刷单返利诈骗").check()
+    page.get_by_role("button", name="保存活动").click()
+    expect(page.locator("#plan-dates")).to_contain_text("目标 80.0%")
+    with server.session() as s:
+        campaign = s.get(Campaign, scene.campaign_id)
+        assert campaign is not None
+        assert campaign.target_coverage == pytest.approx(0.8)
+        assert "click_farming" in campaign.topics
+        ends_on = campaign.ends_on
+    page.get_by_label("结束日期").fill("2000-01-01")
+    page.get_by_role("button", name="保存活动").click()
+    expect(page.locator(".campaign-form .form-error")).to_be_visible()
+    with server.session() as s:
+        assert s.get(Campaign, scene.campaign_id).ends_on == ends_on  # type: ignore[union-attr]
