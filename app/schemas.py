@@ -2,17 +2,64 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+_TEXT_WHITESPACE = frozenset("\t\n\r")
+
+
+def control_character(value: str) -> str | None:
+    """The first control character (or lone surrogate) of ``value`` as ``U+XXXX``, or None.
+
+    Tab and line breaks are text. Everything else of Unicode's categories Cc and Cs is refused
+    where text comes in: PostgreSQL refuses a NUL that SQLite stores, spreadsheets cannot hold
+    most C0 characters, and a lone surrogate cannot be written as UTF-8 at all.
+    """
+    for char in value:
+        if char not in _TEXT_WHITESPACE and unicodedata.category(char) in ("Cc", "Cs"):
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def refuse_control_characters(value: str) -> str:
+    """``value`` unchanged, or a ValueError naming its control character."""
+    found = control_character(value)
+    if found is not None:
+        raise ValueError(f"contains a control character ({found}); 含有控制字符")
+    return value
+
+
+Text = Annotated[str, AfterValidator(refuse_control_characters)]
+"""Text as it comes in, from a request body, a query or an imported file: no control characters."""
+
+
+def _refuse_in(value: Any) -> Any:
+    if isinstance(value, str):
+        return refuse_control_characters(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_in(key)
+            _refuse_in(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_in(item)
+    return value
 
 
 class Schema(BaseModel):
-    """Base for request and response bodies: unknown fields are refused, not ignored."""
+    """Base for request bodies: unknown fields are refused, not ignored, and every string field
+    is ``Text`` (no control characters), whatever its declared type says."""
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _refuse_in(value)
 
 
 class ReadSchema(BaseModel):

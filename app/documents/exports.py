@@ -16,15 +16,19 @@ from openpyxl import Workbook
 from app.coverage.schemas import CoverageRead
 from app.documents.context import HouseholdFact, natural_key
 from app.documents.labels import labels
+from app.documents.safe_text import CELL_PLACEHOLDER, printable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Cell = str | int | float | None
 
 
 def neutralise(value: Cell) -> Cell:
-    """A cell value that no spreadsheet will evaluate."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A cell value that no spreadsheet will evaluate and every format can write."""
+    if isinstance(value, str):
+        # A workbook's XML refuses most C0 characters and UTF-8 cannot encode a lone surrogate.
+        value = printable(value, CELL_PLACEHOLDER)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 
