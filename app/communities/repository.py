@@ -10,7 +10,7 @@ from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign, RoundAssignee, RoundBuilding
-from app.communities.models import Building, Community, Household, HouseholdFlag
+from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
 from app.contacts.models import Contact
 from app.enums import Channel, Occupancy, Outcome
 
@@ -49,6 +49,39 @@ def buildings_by_ids(session: Session, ids: Sequence[int]) -> list[Building]:
     if not ids:
         return []
     return list(session.scalars(select(Building).where(Building.id.in_(ids)).order_by(Building.id)))
+
+
+def owners_of(session: Session, building_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Building id → the user ids of its grid owners, ascending."""
+    result: dict[int, list[int]] = defaultdict(list)
+    if not building_ids:
+        return result
+    for chunk_start in range(0, len(building_ids), 900):
+        chunk = building_ids[chunk_start : chunk_start + 900]
+        rows = session.execute(
+            select(BuildingOwner.building_id, BuildingOwner.user_id)
+            .where(BuildingOwner.building_id.in_(chunk))
+            .order_by(BuildingOwner.building_id, BuildingOwner.user_id)
+        ).all()
+        for building_id, user_id in rows:
+            result[building_id].append(user_id)
+    return result
+
+
+def set_owners(session: Session, building_id: int, user_ids: Sequence[int]) -> None:
+    """Replace a building's grid owners."""
+    wanted = set(user_ids)
+    current = {
+        o.user_id: o
+        for o in session.scalars(
+            select(BuildingOwner).where(BuildingOwner.building_id == building_id)
+        )
+    }
+    for user_id, row in current.items():
+        if user_id not in wanted:
+            session.delete(row)
+    for user_id in sorted(wanted - set(current)):
+        session.add(BuildingOwner(building_id=building_id, user_id=user_id))
 
 
 def staff_building_ids(user_id: int) -> Select[int]:

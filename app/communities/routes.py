@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
 
 from app.auth.dependencies import ActorDep
 from app.communities import importer, service
@@ -32,9 +32,8 @@ def create_community(
     session: SessionDep, actor: ActorDep, payload: CommunityCreate
 ) -> CommunityRead:
     """Create a community (system admins)."""
-    return CommunityRead.model_validate(
-        service.create_community(session, actor=actor, payload=payload)
-    )
+    community = service.create_community(session, actor=actor, payload=payload)
+    return service.read_community(actor=actor, community=community)
 
 
 @router.get("/communities", response_model=Page[CommunityRead])
@@ -43,25 +42,34 @@ def list_communities(session: SessionDep, actor: ActorDep, page: PageDep) -> Pag
     rows, total = service.list_communities(
         session, actor=actor, limit=page.limit, offset=page.offset
     )
-    return Page[CommunityRead](items=[CommunityRead.model_validate(c) for c in rows], total=total)
+    items = [service.read_community(actor=actor, community=c) for c in rows]
+    return Page[CommunityRead](items=items, total=total)
 
 
 @router.get("/communities/{community_id}", response_model=CommunityRead)
 def get_community(session: SessionDep, actor: ActorDep, community_id: IdPath) -> CommunityRead:
     """One community."""
-    return CommunityRead.model_validate(
-        service.get_community(session, actor=actor, community_id=community_id)
-    )
+    community = service.get_community(session, actor=actor, community_id=community_id)
+    return service.read_community(actor=actor, community=community)
 
 
 @router.patch("/communities/{community_id}", response_model=CommunityRead)
 def update_community(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: CommunityUpdate
+    session: SessionDep,
+    actor: ActorDep,
+    community_id: IdPath,
+    payload: CommunityUpdate,
+    request: Request,
 ) -> CommunityRead:
-    """Change a community (its managers and system admins)."""
-    return CommunityRead.model_validate(
-        service.update_community(session, actor=actor, community_id=community_id, payload=payload)
+    """Change a community (its managers and system admins): deadlines, webhook, …"""
+    community = service.update_community(
+        session,
+        actor=actor,
+        community_id=community_id,
+        payload=payload,
+        allow_private_webhooks=request.app.state.settings.webhook_allow_private,
     )
+    return service.read_community(actor=actor, community=community)
 
 
 @router.post(
@@ -73,9 +81,10 @@ def create_building(
     session: SessionDep, actor: ActorDep, community_id: IdPath, payload: BuildingCreate
 ) -> BuildingRead:
     """Add a building."""
-    return BuildingRead.model_validate(
-        service.create_building(session, actor=actor, community_id=community_id, payload=payload)
+    building = service.create_building(
+        session, actor=actor, community_id=community_id, payload=payload
     )
+    return service.read_buildings(session, buildings=[building])[0]
 
 
 @router.get("/communities/{community_id}/buildings", response_model=Page[BuildingRead])
@@ -86,25 +95,25 @@ def list_buildings(
     rows, total = service.list_buildings(
         session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
     )
-    return Page[BuildingRead](items=[BuildingRead.model_validate(b) for b in rows], total=total)
+    return Page[BuildingRead](items=service.read_buildings(session, buildings=rows), total=total)
 
 
 @router.get("/buildings/{building_id}", response_model=BuildingRead)
 def get_building(session: SessionDep, actor: ActorDep, building_id: IdPath) -> BuildingRead:
     """One building."""
-    return BuildingRead.model_validate(
-        service.get_building(session, actor=actor, building_id=building_id)
-    )
+    building = service.get_building(session, actor=actor, building_id=building_id)
+    return service.read_buildings(session, buildings=[building])[0]
 
 
 @router.patch("/buildings/{building_id}", response_model=BuildingRead)
 def update_building(
     session: SessionDep, actor: ActorDep, building_id: IdPath, payload: BuildingUpdate
 ) -> BuildingRead:
-    """Change a building."""
-    return BuildingRead.model_validate(
-        service.update_building(session, actor=actor, building_id=building_id, payload=payload)
+    """Change a building; ``owner_ids`` replaces its grid owners (members of the community)."""
+    building = service.update_building(
+        session, actor=actor, building_id=building_id, payload=payload
     )
+    return service.read_buildings(session, buildings=[building])[0]
 
 
 @router.post(
