@@ -8,6 +8,8 @@ guesser tries first; length does the rest.
 
 from __future__ import annotations
 
+import unicodedata
+
 MIN_LENGTH = 8
 
 _COMMON = """
@@ -32,8 +34,9 @@ def password_problem(*, username: str, password: str) -> str | None:
     """Why the password may not be used by this user, or None when it may."""
     if len(password) < MIN_LENGTH:
         return f"The password needs at least {MIN_LENGTH} characters"
-    folded = password.casefold()
-    name = username.casefold()
+    # Full-width letters and digits (a Chinese keyboard's) are the same guess as ASCII ones.
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    name = unicodedata.normalize("NFKC", username).casefold()
     if folded in COMMON_PASSWORDS or folded.strip("0123456789!.@#") in COMMON_PASSWORDS:
         return "This password is one of the first that anyone guesses: choose another"
     if name and (folded == name or (len(name) >= 4 and name in folded)):
