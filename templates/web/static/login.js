@@ -12,9 +12,8 @@
   }
 
   function nextUrl() {
-    var next = new URLSearchParams(location.search).get("next") || "/";
     // Only a path of this site: never send the user elsewhere after logging in.
-    return next.charAt(0) === "/" && next.charAt(1) !== "/" ? next : "/";
+    return DS.safeNext(new URLSearchParams(location.search).get("next"));
   }
 
   form.addEventListener("submit", function (e) {
