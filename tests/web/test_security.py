@@ -91,3 +91,24 @@ class TestContentSecurityPolicy:
             False,
         ]
         assert refused
+
+
+class TestThrottledLogin:
+    def test_the_page_says_how_long_to_wait(self, server: LiveServer, new_context: Any) -> None:
+        from playwright.sync_api import expect
+
+        page = new_context().new_page()
+        problem = '{"status": 429, "title": "Too many requests", "detail": "x", "retry_after": 30}'
+        page.route(
+            "**/api/v1/auth/token",
+            lambda route: route.fulfill(
+                status=429,
+                body=problem,
+                headers={"Content-Type": "application/problem+json", "Retry-After": "30"},
+            ),
+        )
+        page.goto(f"{server.url}/login")
+        page.get_by_label("用户名").fill("anyone")
+        page.get_by_label("密码").fill("whatever-it-is")
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("alert")).to_have_text("尝试次数过多，请30秒后再试")
