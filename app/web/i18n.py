@@ -57,6 +57,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login_button": ("登录", "Log in"),
     "login_failed": ("用户名或密码不正确", "Wrong username or password"),
     "login_throttled": ("尝试次数过多，请稍后再试", "Too many attempts: try again later"),
+    "login_wait": (
+        "尝试次数过多，请{wait}后再试",
+        "Too many attempts: try again in {wait}",
+    ),
+    "wait_seconds": ("{n}秒", "{n} seconds"),
+    "wait_minutes": ("{n}分钟", "{n} minutes"),
     "login_unreachable": (
         "无法连接服务器，请检查网络",
         "Cannot reach the server: check the connection",
