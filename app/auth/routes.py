@@ -98,6 +98,7 @@ def update_user(
     "/communities/{community_id}/members",
     response_model=MembershipRead,
     status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": MembershipRead, "description": "The user's role changed"}},
 )
 def grant_role(
     session: SessionDep,
