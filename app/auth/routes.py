@@ -60,8 +60,8 @@ def read_me(session: SessionDep, actor: ActorDep) -> MeRead:
     return MeRead(
         **base,
         memberships=[
-            MyMembership(community_id=cid, community_name=name, role=role)
-            for cid, name, role in rows
+            MyMembership(community_id=cid, community_name=name, community_timezone=tz, role=role)
+            for cid, name, tz, role in rows
         ],
     )
 
