@@ -117,7 +117,11 @@ def https_server(tmp_path: Path) -> Iterator[tuple[str, LiveServer, str]]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{base}/healthz", verify=ssl.create_default_context(cafile=str(cert)), timeout=2).raise_for_status()
+                httpx.get(
+                    f"{base}/healthz",
+                    verify=ssl.create_default_context(cafile=str(cert)),
+                    timeout=2,
+                ).raise_for_status()
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline or process.poll() is not None:
