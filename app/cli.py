@@ -141,21 +141,42 @@ def create_user(
 
 
 @cli.command()
-def demo() -> None:
-    """Create or refresh the demo community on the current database and print the logins."""
+def demo(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Replace the demo community with a fresh one")
+    ] = False,
+) -> None:
+    """Create the demo community when it is missing (``--reset`` recreates it); print the logins.
+
+    Never touches any other community, and refuses to run when DOORSTEP_ENVIRONMENT=production:
+    demo accounts with a published password must never exist there.
+    """
     from app.db import make_engine, make_sessionmaker
     from app.demo import load_demo
 
     settings = get_settings()
+    if settings.environment == "production":
+        typer.echo(
+            "Refused: `doorstep demo` does not run when DOORSTEP_ENVIRONMENT=production "
+            "(its accounts share a published password).",
+            err=True,
+        )
+        raise typer.Exit(2)
     _migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine)() as session:
-        summary = load_demo(session)
+        summary = load_demo(session, reset=reset)
     engine.dispose()
-    typer.echo(
-        f"Demo community {summary.community_id} with {summary.households} households, "
-        f"campaign {summary.campaign_id}."
-    )
+    if summary.created:
+        typer.echo(
+            f"Demo community {summary.community_id} with {summary.households} households, "
+            f"campaign {summary.campaign_id}."
+        )
+    else:
+        typer.echo(
+            f"Demo community {summary.community_id} already exists ({summary.households} "
+            f"households): left as it is. `doorstep demo --reset` recreates it."
+        )
     typer.echo("Logins (username / password / role):")
     for username, password, role in summary.logins:
         typer.echo(f"  {username:<8} {password}  {role}")
@@ -167,6 +188,13 @@ def import_households(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     partial: Annotated[
         bool, typer.Option(help="Import the good rows even if some are bad")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Show what would change; store nothing")] = False,
+    replace_flags: Annotated[
+        bool, typer.Option(help="The file's flags replace the recorded ones (default: added)")
+    ] = False,
+    confirm_vacant: Annotated[
+        bool, typer.Option(help="Set households counted as reached vacant if the file says so")
     ] = False,
 ) -> None:
     """Import a household roster (CSV or XLSX) into a community, as an admin would."""
@@ -194,6 +222,9 @@ def import_households(
                 data=file.read_bytes(),
                 filename=file.name,
                 partial=partial,
+                dry_run=dry_run,
+                replace_flags=replace_flags,
+                confirm_vacant=confirm_vacant,
             )
         except AppError as exc:
             typer.echo(f"Import refused: {exc.detail}", err=True)
@@ -207,6 +238,10 @@ def import_households(
     )
     for rejection in result.rejected:
         typer.echo(f"  row {rejection.row}: {rejection.reason}")
+    for change in result.changes:
+        typer.echo(f"  row {change.row} {change.code} {change.field}: {change.old} → {change.new}")
+    if result.dry_run:
+        typer.echo("dry run: nothing was stored")
 
 
 @cli.command()

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     document_cache_dir: Path = Path("./.doorstep-cache")
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+    # Community webhooks may point at loopback/private hosts (and plain http) only when set.
+    webhook_allow_private: bool = False
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -10,7 +10,13 @@ from app.campaigns.models import (
     RoundAssignee,
     RoundBuilding,
 )
-from app.communities.models import Building, Community, Household, HouseholdFlag
+from app.communities.models import (
+    Building,
+    BuildingOwner,
+    Community,
+    Household,
+    HouseholdFlag,
+)
 from app.contacts.models import Contact
 from app.db import Base
 from app.documents.models import DocumentJob
@@ -22,6 +28,7 @@ __all__ = [
     "AvailabilityWindow",
     "Base",
     "Building",
+    "BuildingOwner",
     "Campaign",
     "CampaignAvailability",
     "Community",

@@ -43,6 +43,17 @@ class CommunityCreate(Schema):
     contact_consent_recorded: bool = False
 
 
+DeadlineMinutes = Annotated[int, Field(ge=1, le=30 * 24 * 60)]
+
+
+class WarningDeadlines(Schema):
+    """Minutes allowed to reach a warned resident, per risk level (only those sent change)."""
+
+    high: DeadlineMinutes | None = None
+    medium: DeadlineMinutes | None = None
+    low: DeadlineMinutes | None = None
+
+
 class CommunityUpdate(Schema):
     """Changes to a community (only the fields sent change)."""
 
@@ -54,6 +65,8 @@ class CommunityUpdate(Schema):
     service_centre_phone: Annotated[str | None, Field(max_length=40)] = None
     timezone: TimeZoneName | None = None
     contact_consent_recorded: bool | None = None
+    warning_deadlines: WarningDeadlines | None = None
+    notify_webhook_url: Annotated[str | None, Field(max_length=500)] = None
 
 
 class CommunityRead(ReadSchema):
@@ -68,6 +81,8 @@ class CommunityRead(ReadSchema):
     service_centre_phone: str | None
     timezone: str
     contact_consent_recorded: bool
+    warning_deadlines: dict[str, int]
+    notify_webhook_url: str | None = None
     created_at: datetime
 
 
@@ -89,10 +104,11 @@ class BuildingUpdate(Schema):
     units: Annotated[int | None, Field(ge=1, le=100)] = None
     floors: Annotated[int | None, Field(ge=1, le=200)] = None
     grid_officer_id: Id | None = None
+    owner_ids: Annotated[list[Id] | None, Field(max_length=50)] = None
 
 
 class BuildingRead(ReadSchema):
-    """A building."""
+    """A building with its grid owners (包片)."""
 
     id: int
     community_id: int
@@ -101,6 +117,7 @@ class BuildingRead(ReadSchema):
     units: int | None
     floors: int | None
     grid_officer_id: Id | None
+    owner_ids: list[int] = Field(default_factory=list)
 
 
 class HouseholdCreate(Schema):
@@ -156,10 +173,39 @@ class ImportRejection(ReadSchema):
     reason: str
 
 
+ChangeValue = str | int | list[str] | None
+
+
+class ImportChange(ReadSchema):
+    """One field of one household an import changes (or would change), with both values."""
+
+    row: int
+    code: str
+    field: str
+    old: ChangeValue
+    new: ChangeValue
+
+
+class ImportNew(ReadSchema):
+    """A household an import creates (or would create)."""
+
+    row: int
+    code: str
+
+
 class ImportResult(ReadSchema):
-    """What an import did."""
+    """What an import did, or with ``dry_run`` what it would do (nothing is stored then).
+
+    ``changes`` lists every changed field of an existing household; ``needs_confirmation``
+    lists the changes refused until confirmed (a household counted as reached turned vacant:
+    send ``confirm_vacant=true``); those rows are also in ``rejected``.
+    """
 
     created: int
     updated: int
     unchanged: int
     rejected: list[ImportRejection]
+    changes: list[ImportChange] = Field(default_factory=list)
+    created_households: list[ImportNew] = Field(default_factory=list)
+    needs_confirmation: list[ImportChange] = Field(default_factory=list)
+    dry_run: bool = False

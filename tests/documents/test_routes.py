@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.enums import Role
 from tests.documents.conftest import Scene
 from tests.documents.helpers import font_names, page_count, pdf_text
-from tests.factories import auth, make_member, make_tenant
+from tests.factories import auth, make_member, make_tenant, round_day
 
 
 class TestReport:
@@ -251,7 +251,7 @@ class TestExports:
 class TestLedgerReport:
     def test_ranks_the_communities_a_manager_sees(self, client: TestClient, scene: Scene) -> None:
         response = client.get(
-            "/api/v1/reports/ledger.pdf?from=2026-11-01&to=2026-11-30",
+            f"/api/v1/reports/ledger.pdf?from={round_day(-19)}&to={round_day(10)}",
             headers=scene.tenant.headers["manager"],
         )
         assert response.status_code == 200
@@ -260,7 +260,7 @@ class TestLedgerReport:
 
     def test_reversed_range_is_refused(self, client: TestClient, scene: Scene) -> None:
         response = client.get(
-            "/api/v1/reports/ledger.pdf?from=2026-12-01&to=2026-11-01",
+            f"/api/v1/reports/ledger.pdf?from={round_day(11)}&to={round_day(-19)}",
             headers=scene.tenant.headers["manager"],
         )
         assert response.status_code == 422
