@@ -67,8 +67,8 @@ def read_me(session: SessionDep, actor: ActorDep) -> MeRead:
     return MeRead(
         **base,
         memberships=[
-            MyMembership(community_id=cid, community_name=name, role=role)
-            for cid, name, role in rows
+            MyMembership(community_id=cid, community_name=name, community_timezone=tz, role=role)
+            for cid, name, tz, role in rows
         ],
     )
 
@@ -122,6 +122,7 @@ def update_user(
     "/communities/{community_id}/members",
     response_model=MembershipRead,
     status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": MembershipRead, "description": "The user's role changed"}},
 )
 def grant_role(
     session: SessionDep,

@@ -87,6 +87,7 @@ class MyMembership(ReadSchema):
 
     community_id: int
     community_name: str
+    community_timezone: str  # IANA name: phones show the community's times, not their own
     role: Role
 
 

@@ -257,7 +257,7 @@ def list_members(
     return repo.list_members(session, community_id, limit=limit, offset=offset)
 
 
-def me(session: Session, *, actor: Actor) -> tuple[User, list[tuple[int, str, str]]]:
-    """The current user and their memberships."""
+def me(session: Session, *, actor: Actor) -> tuple[User, list[tuple[int, str, str, str]]]:
+    """The current user and their memberships (community id, name, time zone, role)."""
     rows = repo.memberships_with_names(session, actor.id)
-    return actor.user, [(cid, name, str(role)) for cid, name, role in rows]
+    return actor.user, [(cid, name, tz, str(role)) for cid, name, tz, role in rows]
