@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from app.web.i18n_office import OFFICE_STRINGS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -276,6 +278,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rounds_title": ("走访安排", "Rounds"),
     "no_rounds": ("还没有安排走访", "No rounds scheduled"),
 }
+
+
+STRINGS.update(OFFICE_STRINGS)
 
 
 def strings_for(lang: Lang) -> dict[str, str]:
