@@ -208,7 +208,7 @@ def _counts(session: Session) -> dict[str, int]:
     return {
         t.name: session.scalar(select(func.count()).select_from(t)) or 0
         for t in Base.metadata.sorted_tables
-        if t.name not in ("login_attempts", "access_tokens", "document_jobs")
+        if t.name not in ("login_throttles", "access_tokens", "document_jobs")
     }
 
 
