@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from app.enums import Role
 from app.schemas import Id, ReadSchema, Schema
@@ -89,7 +89,7 @@ class MemberUpdate(Schema):
     role: Role | None = None
     display_name: DisplayName | None = None
     password: Password | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class MembershipRead(ReadSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 from app.schemas import AwareDatetime, Id, Schema
 
@@ -144,7 +144,7 @@ class AvailabilityRead(BaseModel):
 class PlanRequest(Schema):
     """``POST /campaigns/{id}/plan``: preview (``commit`` false) or create the rounds."""
 
-    commit: bool = False
+    commit: StrictBool = False
 
 
 class PlannedRoundRead(BaseModel):

@@ -35,6 +35,8 @@ pytestmark = pytest.mark.browser
 
 TZ = ZoneInfo("Asia/Shanghai")
 ROSTER = Path(__file__).resolve().parents[1] / "fixtures" / "roster-jiangnan-star.xlsx"
+# Importing 840 rows and planning take seconds, more on a busy machine: waits, not timings.
+SLOW = 120_000
 STAFF = (("xiaoli", "物业小李"), ("xiaowang", "物业小王"), ("xiaozhang", "物业小张"))
 
 
@@ -111,7 +113,7 @@ def test_an_officers_first_day(server: LiveServer, new_context: Any) -> None:
     hands.upload(page.get_by_label("花名册文件"), ROSTER)
     hands.click(page.get_by_role("button", name="预览导入"))
     counts = page.locator("#imp-counts")
-    expect(counts).to_contain_text("将新建 840 户")
+    expect(counts).to_contain_text("将新建 840 户", timeout=SLOW)
     expect(page.locator("#imp-created summary")).to_contain_text("840")
     with server.session() as s:
         assert s.scalar(select(func.count()).select_from(Household)) == 0, (
@@ -119,7 +121,7 @@ def test_an_officers_first_day(server: LiveServer, new_context: Any) -> None:
         )
     shoot(page, "day-import-preview")
     hands.click(page.get_by_role("button", name="确认导入"))
-    expect(page.locator("#imp-done")).to_contain_text("新建 840 户")
+    expect(page.locator("#imp-done")).to_contain_text("新建 840 户", timeout=SLOW)
     with server.session() as s:
         assert s.scalar(select(func.count()).select_from(Household)) == 840
         assert s.scalar(select(func.count()).select_from(Building)) == 12
@@ -192,7 +194,7 @@ def test_an_officers_first_day(server: LiveServer, new_context: Any) -> None:
     # --- the planner: read the proposal, commit it --------------------------------------------
     hands.click(page.get_by_role("button", name="生成排班方案"))
     expected = page.locator("#plan-expected")
-    expect(expected).to_contain_text("预计覆盖率")
+    expect(expected).to_contain_text("预计覆盖率", timeout=SLOW)
     expect(page.locator(".slot-proposed").first).to_be_visible()
     shortfall = page.locator("#plan-shortfall").inner_text()
     assert "人·小时" in shortfall or "足以达到目标" in shortfall
@@ -202,7 +204,7 @@ def test_an_officers_first_day(server: LiveServer, new_context: Any) -> None:
     commit = page.locator("#plan-commit")
     assert int("".join(ch for ch in commit.inner_text() if ch.isdigit())) > 0
     hands.click(commit)
-    expect(page.locator("#proposal-card h3")).to_have_text("方案已确认")
+    expect(page.locator("#proposal-card h3")).to_have_text("方案已确认", timeout=SLOW)
     # The commit plans once more (the planner's rule): the page says what it created.
     created = page.locator("#plan-expected").inner_text()
     assert created.startswith("已创建 ")
