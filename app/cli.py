@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from app.config import PROJECT_ROOT, get_settings
+from app.config import DEFAULT_PUBLIC_BASE_URL, PROJECT_ROOT, get_settings
 
 cli = typer.Typer(
     help="Doorstep: plan and prove door-to-door anti-fraud publicity.",
@@ -40,22 +40,57 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def public_address_warning(host: str, public_base_url: str) -> str | None:
+    """What to tell whoever serves on the network with the default public address, if anything."""
+    loopback = host in LOOPBACK_HOSTS or host.startswith("127.")
+    if loopback or public_base_url != DEFAULT_PUBLIC_BASE_URL:
+        return None
+    return (
+        f"Warning: DOORSTEP_PUBLIC_BASE_URL is left at its default ({DEFAULT_PUBLIC_BASE_URL}), "
+        "so the QR codes on flyers point at this machine's loopback address, which no phone "
+        "can reach. Set it to the address phones use, e.g. "
+        "DOORSTEP_PUBLIC_BASE_URL=https://192.168.1.20:8443"
+    )
+
+
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0: every network interface)")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving")
     ] = True,
+    ssl_certfile: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="TLS certificate (PEM): serve HTTPS"),
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="TLS private key (PEM)")
+    ] = None,
 ) -> None:
     """Serve the API and the pages."""
     import uvicorn
 
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise typer.BadParameter("--ssl-certfile and --ssl-keyfile go together")
+    settings = get_settings()
+    warning = public_address_warning(host, settings.public_base_url)
+    if warning:
+        typer.echo(warning, err=True)
     if migrate_first:
-        _migrate(get_settings().database_url)
-    typer.echo(f"Doorstep on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+        _migrate(settings.database_url)
+    scheme = "https" if ssl_certfile else "http"
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(
+        f"Doorstep on {scheme}://{shown}:{port}/  (API docs: {scheme}://{shown}:{port}/docs)"
+    )
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -63,6 +98,8 @@ def serve(
         port=port,
         reload=reload,
         workers=None if reload else workers,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )
 
 

@@ -10,6 +10,8 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "doorstep-development-secret-change-me"
+# Where flyer QR codes point unless DOORSTEP_PUBLIC_BASE_URL says otherwise.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
@@ -40,7 +42,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = 15 * 60
     cors_origins: list[str] = []
     document_cache_dir: Path = Path("./.doorstep-cache")
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     # Community webhooks may point at loopback/private hosts (and plain http) only when set.
     webhook_allow_private: bool = False
 

@@ -130,6 +130,7 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
             "user_id": v["user_id"],
             "role": "manager",
         },
+        ("PATCH", "/api/v1/communities/{community_id}/members/{user_id}"): {"is_active": False},
         ("POST", "/api/v1/communities/{community_id}/campaigns"): {
             "name": "x",
             "starts_on": f"{round_day(11)}",

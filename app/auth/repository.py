@@ -79,15 +79,15 @@ def roles_of(session: Session, user_id: int) -> dict[int, Role]:
     return {community_id: role for community_id, role in rows}  # noqa: C416
 
 
-def memberships_with_names(session: Session, user_id: int) -> list[tuple[int, str, Role]]:
-    """(community id, community name, role) for each of the user's memberships."""
+def memberships_with_names(session: Session, user_id: int) -> list[tuple[int, str, str, Role]]:
+    """(community id, name, time zone, role) for each of the user's memberships."""
     rows = session.execute(
-        select(Membership.community_id, Community.name, Membership.role)
+        select(Membership.community_id, Community.name, Community.timezone, Membership.role)
         .join(Community, Community.id == Membership.community_id)
         .where(Membership.user_id == user_id)
         .order_by(Community.id)
     ).all()
-    return [(cid, name, role) for cid, name, role in rows]
+    return [(cid, name, tz, role) for cid, name, tz, role in rows]
 
 
 def get_membership(session: Session, user_id: int, community_id: int) -> Membership | None:

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from app.coverage.schemas import CoverageRead
 from app.documents.context import HouseholdFact, natural_key
 from app.documents.labels import labels
+from app.documents.safe_text import CELL_PLACEHOLDER, printable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 # The minus sign, which NFKC leaves alone, reads as a leading minus to some spreadsheets.
@@ -40,9 +41,12 @@ def _starts_a_formula(text: str) -> bool:
 
 
 def neutralise(value: Cell) -> Cell:
-    """A cell value that no spreadsheet will evaluate."""
-    if isinstance(value, str) and _starts_a_formula(value):
-        return "'" + value
+    """A cell value that no spreadsheet will evaluate and every format can write."""
+    if isinstance(value, str):
+        # A workbook's XML refuses most C0 characters and UTF-8 cannot encode a lone surrogate.
+        value = printable(value, CELL_PLACEHOLDER)
+        if _starts_a_formula(value):
+            return "'" + value
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.auth.models import Membership
 from app.enums import Role
 from tests.factories import PASSWORD, auth, make_community, make_member, make_user
 
@@ -111,7 +112,10 @@ class TestUsersAndMembers:
     def test_manager_grants_roles_only_in_own_community(self, client: TestClient, session: Session):
         mine, other = make_community(session), make_community(session)
         manager = make_member(session, mine, Role.manager)
-        user = make_user(session)
+        # Someone the manager can reach: a member of another community they manage.
+        theirs = make_community(session)
+        session.add(Membership(user_id=manager.id, community_id=theirs.id, role=Role.manager))
+        user = make_member(session, theirs, Role.staff)
         h = auth(session, manager)
         ok = client.post(
             f"/api/v1/communities/{mine.id}/members",
