@@ -56,6 +56,8 @@ class TestSecurityHeaders:
         assert r.headers["strict-transport-security"].startswith("max-age=")
         assert int(r.headers["strict-transport-security"].split("=")[1]) >= 180 * 24 * 3600
         assert_secured(r.headers)
+        with TestClient(app, base_url="https://localhost:8443") as local:
+            assert "strict-transport-security" not in local.get("/login").headers
 
 
 class TestNoInlineScript:
