@@ -12,6 +12,7 @@ from app.campaigns.models import (
 )
 from app.communities.models import Building, Community, Household, HouseholdFlag
 from app.contacts.models import Contact
+from app.coverage.models import CoverageDay, CoverageState
 from app.db import Base
 from app.documents.models import DocumentJob
 from app.incidents.models import Incident, IncidentChange
@@ -26,6 +27,8 @@ __all__ = [
     "CampaignAvailability",
     "Community",
     "Contact",
+    "CoverageDay",
+    "CoverageState",
     "DocumentJob",
     "Event",
     "EventAssignee",

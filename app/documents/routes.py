@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import ActorDep
-from app.db import SessionDep, utcnow
+from app.coverage import service as coverage
+from app.db import SessionDep
 from app.documents import delivery, jobs, service
 from app.documents.schemas import DocumentJobRead
 from app.errors import PROBLEM_JSON
@@ -149,8 +150,7 @@ def get_ledger_report(
     date_to: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
     """The daily ledger across every community you plan in, ranked by coverage."""
-    end = date_to or utcnow().date()
-    start = date_from or end - timedelta(days=30)
+    start, end = coverage.ledger_period(session, actor=actor, start=date_from, end=date_to)
     ctx, filename = service.ledger_context(session, actor=actor, start=start, end=end)
     session.rollback()
     body = delivery.render_off_thread("ledger", ctx)
