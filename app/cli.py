@@ -214,9 +214,13 @@ def verify_coverage(
     engine.dispose()
     for d in found:
         key = ", ".join(str(k) for k in d.key)
-        typer.echo(
-            f"{d.table} ({key}) {d.column}: kept {d.stored!r}, from contacts {d.recomputed!r}"
-        )
+        if d.column != "(row)":
+            what = f"{d.column}: kept {d.stored!r}, from contacts {d.recomputed!r}"
+        elif d.recomputed:
+            what = "missing from the kept state"
+        else:
+            what = "kept, but no contact supports it"
+        typer.echo(f"{d.table} ({key}) {what}")
     if found:
         done = "; the state is repaired" if repair else " (--repair replaces the state)"
         typer.echo(f"{len(found)} difference(s) in campaign {campaign_id}{done}", err=True)
