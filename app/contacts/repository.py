@@ -224,10 +224,8 @@ def _new_contacts(dialect: str, values: Any) -> Select[Any]:
         .returning(*table.c)
         .cte("inserted")
     )
-    states, days = coverage_state.recording_statement(dialect, inserted)
-    return select(inserted.c.id).add_cte(
-        states.cte("added_states"), days.cte("added_days"), nest_here=True
-    )
+    states, days = coverage_state.recording_ctes(dialect, inserted)
+    return select(inserted.c.id).add_cte(states, days, nest_here=True)
 
 
 def _one_row(dialect: str) -> Select[Any]:

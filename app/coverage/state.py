@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     FromClause,
     Insert,
@@ -214,12 +215,22 @@ def _replacing(dialect: str, table: Table, key: Sequence[str], rows: Select[Any]
     )
 
 
-def recording_statement(dialect: str, inserted: FromClause) -> tuple[Insert, Insert]:
-    """The two upserts that add the contacts of ``inserted`` (a CTE of new contacts)."""
-    return (
-        _composed_states(dialect, _state_select(inserted.c, [])),
-        _composed_days(dialect, _day_select(inserted.c, [])),
+def recording_ctes(dialect: str, inserted: FromClause) -> tuple[CTE, CTE]:
+    """The two upserts that add the contacts of ``inserted`` (a CTE of new contacts), as CTEs.
+
+    The days' upsert reads what the states' upsert returns, which makes PostgreSQL run the
+    states first: the same lock order as ``recompute`` (the order of unrelated data-modifying
+    CTEs is up to the executor, and a void meeting them in the other order would deadlock).
+    """
+    states = (
+        _composed_states(dialect, _state_select(inserted.c, []))
+        .returning(STATES.c.campaign_id, STATES.c.household_id)
+        .cte("added_states")
     )
+    i, a = inserted.c, states.c
+    after_states = [i.campaign_id == a.campaign_id, i.household_id == a.household_id]
+    days = _composed_days(dialect, _day_select(i, after_states)).cte("added_days")
+    return states, days
 
 
 def _chunks(items: Iterable[Any]) -> Iterable[list[Any]]:
