@@ -10,9 +10,13 @@ COPY, then measures:
 - contact recording: ``POST /api/v1/contacts`` with fresh UUIDs from N concurrent keep-alive
   clients against ``uvicorn app.main:create_app --workers 2``, next to the same INSERT through
   a bare ASGI endpoint (``bench/baseline_app.py``, also 2 workers): throughput, p50, p99, ratio;
+- the same through a bare endpoint running the API's INSERT + coverage-state statement, and
+  each layer's cost one request at a time (bare SQL, the service in-process, each server);
 - coverage: ``GET /api/v1/campaigns/{id}/coverage`` next to one hand-written SQL query giving
-  the headline numbers (reached, eligible, excluded, by status), medians after a warm-up, and
-  checks that both agree.
+  the headline numbers (reached, eligible, excluded, by status) over the kept state, medians
+  after a warm-up, and checks that both agree;
+- the ledger: ``GET /api/v1/ledger`` over 50 communities and 250,000 households next to its
+  raw SQL headline.
 
 The database is dropped at the end (``--keep`` leaves it). Everything stays on loopback.
 """
