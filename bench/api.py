@@ -1220,15 +1220,45 @@ class Layer:
     p99_ms: float
 
 
-def _latencies(call: Callable[[], None], samples: int) -> tuple[float, float]:
-    times = []
-    for i in range(samples + samples // 10):
-        t0 = time.perf_counter()
-        call()
-        if i >= samples // 10:  # the first tenth warms up
-            times.append(time.perf_counter() - t0)
-    times.sort()
-    return statistics.median(times) * 1000, _percentile(times, 0.99) * 1000
+def _interleaved(calls: list[tuple[str, Callable[[], None]]], samples: int) -> list[Layer]:
+    """Time each call ``samples`` times, one of each in turn (the first tenth warms up), so
+    that whatever else the machine does hits every layer alike."""
+    times: dict[str, list[float]] = {name: [] for name, _ in calls}
+    warmup = samples // 10
+    for i in range(samples + warmup):
+        for name, call in calls[i % len(calls) :] + calls[: i % len(calls)]:
+            t0 = time.perf_counter()
+            call()
+            if i >= warmup:
+                times[name].append(time.perf_counter() - t0)
+    found = []
+    for name, _ in calls:
+        values = sorted(times[name])
+        found.append(
+            Layer(name, statistics.median(values) * 1000, _percentile(values, 0.99) * 1000)
+        )
+    return found
+
+
+def _http_call(port: int, make: Callable[[], tuple[str, bytes]]) -> Callable[[], None]:
+    """One keep-alive connection; each call sends one fresh request and reads the answer."""
+    sock = socket.create_connection((HOST, port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    reader = sock.makefile("rb")
+
+    def call() -> None:
+        _, raw = make()
+        sock.sendall(raw)
+        status = reader.readline()
+        if b" 20" not in status:
+            raise RuntimeError(f"layer request failed: {status!r}")
+        length = 0
+        while (line := reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        reader.read(length)
+
+    return call
 
 
 def _sql_row(fixture: Fixture, rng: random.Random, *, bare: bool = False) -> dict[str, Any]:
@@ -1275,32 +1305,17 @@ def time_layers(
 
     rng = random.Random(seed)
     state_sql, constants = baseline_app._with_state()
-    found: list[Layer] = []
-    with psycopg.connect(url, autocommit=True) as conn:
-        found.append(
-            Layer(
-                "SQL: INSERT contact",
-                *_latencies(
-                    lambda: conn.execute(baseline_app.INSERT, _sql_row(fixture, rng, bare=True)),
-                    samples,
-                ),
-            )
-        )
-        found.append(
-            Layer(
-                "SQL: INSERT + state upsert (1 stmt)",
-                *_latencies(
-                    lambda: conn.execute(state_sql, _sql_row(fixture, rng) | constants), samples
-                ),
-            )
-        )
     engine = make_engine(_sqlalchemy(url))
     try:
-        with make_sessionmaker(engine)() as session:
+        with (
+            psycopg.connect(url, autocommit=True) as conn,
+            make_sessionmaker(engine)() as session,
+        ):
             user = session.get(User, fixture.manager_id)
             assert user is not None
             actor = Actor(user=user, roles={fixture.community_id: Role.manager})
             make = contact_requests(fixture, seed + 7)
+            session.rollback()
 
             def record() -> None:
                 _, raw = make()
@@ -1308,23 +1323,26 @@ def time_layers(
                 payload = ContactCreate.model_validate(body)
                 contacts.record_contact(session, actor=actor, payload=payload)
 
-            found.append(Layer("service in-process (checks+ORM)", *_latencies(record, samples)))
+            calls: list[tuple[str, Callable[[], None]]] = [
+                (
+                    "SQL: INSERT contact",
+                    lambda: (
+                        conn.execute(baseline_app.INSERT, _sql_row(fixture, rng, bare=True))
+                        and None
+                    ),
+                ),
+                (
+                    "SQL: INSERT + state upsert (1 stmt)",
+                    lambda: conn.execute(state_sql, _sql_row(fixture, rng) | constants) and None,
+                ),
+                ("service in-process (checks+ORM)", record),
+            ]
+            for name, port, campaign_id in servers:  # label, port, its requests' campaign
+                make_one = contact_requests(fixture, seed + port, campaign_id=campaign_id)
+                calls.append((name, _http_call(port, make_one)))
+            return _interleaved(calls, samples)
     finally:
         engine.dispose()
-    for name, port, campaign_id in servers:  # (label, port, the campaign its requests go to)
-        run = Run(name)
-        drive(
-            run,
-            port,
-            contact_requests(fixture, seed + port, campaign_id=campaign_id),
-            clients=1,
-            seconds=max(samples / 300, 1.0),
-            warmup=0.5,
-            max_requests=samples * 2,
-        )
-        finish(run)
-        found.append(Layer(name, run.p50_ms, run.p99_ms))
-    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -1485,30 +1503,23 @@ def report(
     for layer in layers:
         print(f"  {layer.name:38}{layer.p50_ms:10.2f}{layer.p99_ms:10.2f}")
 
-    def cost(upper: str, lower: str) -> float:
-        return by_name[upper].p50_ms - by_name[lower].p50_ms
+    def p50(name: str) -> float:
+        return by_name[name].p50_ms if name in by_name else float("nan")
 
+    sql, sql_state = p50("SQL: INSERT contact"), p50("SQL: INSERT + state upsert (1 stmt)")
+    service = p50("service in-process (checks+ORM)")
+    bare_http = p50("HTTP: bare ASGI + INSERT + state")
     print("  what each layer adds (p50):")
-    for label, upper, lower in (
+    for label, ms in (
+        ("keeping the coverage state, in SQL", sql_state - sql),
+        ("HTTP + uvicorn + a bare ASGI endpoint", bare_http - sql_state),
+        ("service: checks, lookup query, ORM, commit", service - sql_state),
         (
-            "keeping the coverage state (SQL)",
-            "SQL: INSERT + state upsert (1 stmt)",
-            "SQL: INSERT contact",
-        ),
-        ("HTTP + uvicorn + bare ASGI", "HTTP: bare ASGI + INSERT", "SQL: INSERT contact"),
-        (
-            "service: checks, lookup query, ORM, commit",
-            "service in-process (checks+ORM)",
-            "SQL: INSERT + state upsert (1 stmt)",
-        ),
-        (
-            "FastAPI: routing, auth, validation, JSON",
-            "HTTP: Doorstep API",
-            "service in-process (checks+ORM)",
+            "FastAPI: routing, auth query, validation, JSON",
+            p50("HTTP: Doorstep API") - bare_http - (service - sql_state),
         ),
     ):
-        if upper in by_name and lower in by_name:
-            print(f"    {label:44}{cost(upper, lower):8.2f} ms")
+        print(f"    {label:48}{ms:8.2f} ms")
     print()
     print(
         f"coverage · GET /api/v1/campaigns/{fixture.campaign_id}/coverage · median of "

@@ -218,7 +218,7 @@ def _grouping(
     kind: str,
     figures: dict[str, ColumnElement[Any]],
     *,
-    group_id: ColumnElement[Any] | None = None,
+    group_id: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
     day: ColumnElement[Any] | None = None,
     flag: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
 ) -> Select[Any]:
@@ -357,13 +357,49 @@ def campaign_figures(session: Session, *, campaign_id: int, community_id: int) -
     return _rows(session, _campaign_statement(), params)
 
 
-def _ledger_days(communities: BindParameter[Any]) -> CTE:
-    """Per household and local day in the dates, across campaigns: what its contacts did."""
+def _in_dates(communities: BindParameter[Any]) -> list[ColumnElement[bool]]:
     d = CoverageDay
-    return (
+    return [
+        d.community_id.in_(communities),
+        d.local_date.between(bindparam("start", type_=Date), bindparam("end", type_=Date)),
+    ]
+
+
+def _ledger_days(communities: BindParameter[Any]) -> Select[Any]:
+    """Per community and local day in the dates: each household once (across campaigns)."""
+    d = CoverageDay
+    per_household_day = (
+        select(
+            d.community_id,
+            d.local_date,
+            func.sum(d.contacts).label("contacts"),
+            func.max(d.best_rank).label("best_rank"),
+            *(
+                func.max(_flag(d.__table__.c[col])).label(name)
+                for name, col in _EXTRA_COLUMNS.items()
+            ),
+            func.max(d.residents_reached).label("residents_reached"),
+        )
+        .where(*_in_dates(communities))
+        .group_by(d.community_id, d.household_id, d.local_date)
+        .subquery("ledger_household_days")
+    )
+    h = per_household_day.c
+    return _grouping("day", _day_figures(h), group_id=h.community_id, day=h.local_date).group_by(
+        h.community_id, h.local_date
+    )
+
+
+def _ledger_visited(communities: BindParameter[Any]) -> CTE:
+    """Every household with a contact in the dates: its days rolled up, across campaigns.
+
+    The rules compose over days as over contacts (counts add up, the best rank and the latest
+    times are maxima, the first reached day a minimum), so no contact is read.
+    """
+    d = CoverageDay
+    per_household = (
         select(
             d.household_id,
-            d.local_date,
             func.sum(d.contacts).label("contacts"),
             func.max(d.best_rank).label("best_rank"),
             func.max(d.last_at).label("last_at"),
@@ -373,90 +409,69 @@ def _ledger_days(communities: BindParameter[Any]) -> CTE:
                 for name, col in _EXTRA_COLUMNS.items()
             ),
             func.max(d.residents_reached).label("residents_reached"),
-        )
-        .where(
-            d.community_id.in_(communities),
-            d.local_date.between(bindparam("start", type_=Date), bindparam("end", type_=Date)),
-        )
-        .group_by(d.household_id, d.local_date)
-        .cte("ledger_days")
-    )
-
-
-def _ledger_households(days: CTE, communities: BindParameter[Any]) -> CTE:
-    """Every household of the communities with what its days in the dates add up to."""
-    d = days.c
-    per_household = (
-        select(
-            d.household_id,
-            func.sum(d.contacts).label("contacts"),
-            func.max(d.best_rank).label("best_rank"),
-            func.max(d.last_at).label("last_at"),
-            func.max(d.last_vacant_at).label("last_vacant_at"),
-            *(func.max(d[name]).label(name) for name in EXTRAS),
-            func.max(d.residents_reached).label("residents_reached"),
             func.min(case((d.best_rank == REACHED, d.local_date))).label("first_reached_on"),
         )
+        .where(*_in_dates(communities))
         .group_by(d.household_id)
-        .cte("ledger_rollup")
+        .subquery("ledger_rollup")
     )
     p = per_household.c
-    excluded = or_(
-        Household.occupancy == Occupancy.vacant,
-        and_(p.last_vacant_at >= p.last_at, p.best_rank < REACHED),
-    )
-    zero = 0
+    registered_vacant = Household.occupancy == Occupancy.vacant
     return (
         select(
-            Household.id.label("household_id"),
             Household.community_id,
-            _flag(excluded).label("excluded"),
-            func.coalesce(p.best_rank, int(OutcomeRank.unvisited)).label("best_rank"),
-            func.coalesce(p.contacts, zero).label("contacts"),
-            *(func.coalesce(p[name], zero).label(name) for name in EXTRAS),
-            func.coalesce(p.residents_reached, zero).label("residents_reached"),
+            _flag(registered_vacant).label("registered_vacant"),
+            # Excluded by its contacts: the latest found it vacant and none reached it.
+            _flag(and_(p.last_vacant_at >= p.last_at, p.best_rank < REACHED)).label("found_vacant"),
+            p.best_rank,
+            p.contacts,
+            *(p[name] for name in EXTRAS),
+            p.residents_reached,
             p.first_reached_on,
         )
-        .select_from(Household)
-        .outerjoin(per_household, p.household_id == Household.id)
-        .where(Household.community_id.in_(communities))
-        .cte("ledger_state")
+        .select_from(per_household)
+        .join(Household, Household.id == p.household_id)
+        .cte("ledger_visited")
     )
-
-
-def _ledger_household_figures(h: Any) -> dict[str, ColumnElement[Any]]:
-    """The ledger's counts over a group of households."""
-    eligible = h.excluded == 0
-    return {
-        "households": func.count(),
-        "excluded": func.count().filter(h.excluded == 1),
-        "reached": func.count().filter(and_(eligible, h.best_rank == REACHED)),
-        **{name: func.sum(h[name]) for name in EXTRAS},
-        "residents_reached": func.sum(h.residents_reached),
-        "contacts": func.sum(h.contacts),
-        "visited": func.count().filter(h.contacts > 0),
-    }
 
 
 @cache
 def _ledger_statement() -> CompoundSelect[Any]:
+    """The ledger in four groupings; the service adds the two ``community`` rows together.
+
+    The registry is counted on its own (households, registered vacant) and only households
+    with a contact in the dates are joined to it, so the cost follows the contacts' days.
+    """
     communities: BindParameter[list[int]] = bindparam("community_ids", expanding=True)
-    days = _ledger_days(communities)
-    state = _ledger_households(days, communities)
-    h, d = state.c, days.c
-    newly = func.count().filter(and_(h.excluded == 0, h.first_reached_on == d.local_date))
+    v = _ledger_visited(communities).c
+    counted = v.registered_vacant == 0
+    eligible = and_(counted, v.found_vacant == 0)
+    registry = {
+        "households": func.count(),
+        "excluded": func.count().filter(Household.occupancy == Occupancy.vacant),
+    }
+    visits = {
+        "excluded": func.count().filter(and_(counted, v.found_vacant == 1)),
+        "reached": func.count().filter(and_(counted, v.best_rank == REACHED)),
+        **{name: func.sum(v[name]) for name in EXTRAS},
+        "residents_reached": func.sum(v.residents_reached),
+        "contacts": func.sum(v.contacts),
+        "visited": func.count(),
+    }
     return union_all(
-        _grouping("community", _ledger_household_figures(h), group_id=h.community_id).group_by(
-            h.community_id
-        ),
+        _grouping("community", registry, group_id=Household.community_id)
+        .where(Household.community_id.in_(communities))
+        .group_by(Household.community_id),
+        _grouping("community", visits, group_id=v.community_id).group_by(v.community_id),
+        _ledger_days(communities),
         _grouping(
-            "day",
-            _day_figures(d) | {"newly_reached": newly},
-            group_id=h.community_id,
-            day=d.local_date,
+            "first_reached",
+            {"newly_reached": func.count()},
+            group_id=v.community_id,
+            day=v.first_reached_on,
         )
-        .select_from(days.join(state, h.household_id == d.household_id))
-        .group_by(h.community_id, d.local_date),
+        .where(eligible, v.first_reached_on.is_not(None))
+        .group_by(v.community_id, v.first_reached_on),
     )
 
 
@@ -465,7 +480,9 @@ def ledger_figures(
 ) -> list[FigureRow]:
     """The ledger of several communities over local dates [start, end], across campaigns.
 
-    Rows by ``kind``: ``community`` (group_id = community id) and ``day`` (group_id and day).
+    Rows by ``kind``: ``community`` (group_id = community id; two rows each, the registry's and
+    the visits', to be added), ``day`` (group_id and day) and ``first_reached`` (group_id and
+    the day households were first reached in the dates: newly_reached).
     """
     params = {"community_ids": list(community_ids), "start": start, "end": end}
     return _rows(session, _ledger_statement(), params)

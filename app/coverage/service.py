@@ -305,9 +305,15 @@ def ledger(
     communities = _ledger_communities(session, actor)
     ids = [c.id for c in communities]
     rows = repo.ledger_figures(session, community_ids=ids, start=start, end=end) if ids else []
-    totals = {r.group_id: r for r in rows if r.kind == "community"}
+    parts: dict[int | None, list[FigureRow]] = defaultdict(list)
+    for row in rows:
+        if row.kind == "community":
+            parts[row.group_id].append(row)
+    totals = {cid: FigureRow.total("community", found) for cid, found in parts.items()}
+    newly = {(r.group_id, r.day): r.newly_reached for r in rows if r.kind == "first_reached"}
     days: dict[int | None, list[LedgerDay]] = defaultdict(list)
     for row in sorted((r for r in rows if r.kind == "day"), key=_by_day):
+        row.newly_reached = newly.get((row.group_id, row.day), 0)
         days[row.group_id].append(
             LedgerDay(
                 date=_by_day(row),
