@@ -5,7 +5,7 @@ local day) and fills them from the contacts already stored, by the coverage rule
 DESIGN.md §2 as they stand at this revision.
 
 Revision ID: 0014
-Revises: 0001
+Revises: 0009
 Create Date: 2026-12-01 20:47:34.144710
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import app.db
 
 revision: str = "0014"
-down_revision: str | None = "0001"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
