@@ -21,7 +21,16 @@ from app.contacts.models import Contact
 from app.db import Base
 from app.documents.models import DocumentJob
 from app.incidents.models import Incident, IncidentChange
+from app.notifications.models import Notification, OutboxMessage
 from app.planner.models import AvailabilityWindow, CampaignAvailability
+from app.warnings.models import (
+    EarlyWarning,
+    ReportReceipt,
+    ReportToken,
+    WarningAccess,
+    WarningAssignee,
+    WarningAttempt,
+)
 
 __all__ = [
     "AccessToken",
@@ -34,6 +43,7 @@ __all__ = [
     "Community",
     "Contact",
     "DocumentJob",
+    "EarlyWarning",
     "Event",
     "EventAssignee",
     "EventBuilding",
@@ -43,8 +53,15 @@ __all__ = [
     "IncidentChange",
     "LoginAttempt",
     "Membership",
+    "Notification",
+    "OutboxMessage",
+    "ReportReceipt",
+    "ReportToken",
     "Round",
     "RoundAssignee",
     "RoundBuilding",
     "User",
+    "WarningAccess",
+    "WarningAssignee",
+    "WarningAttempt",
 ]
