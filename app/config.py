@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     # Webhook retries: the n-th retry waits base × 2^(n-1) seconds (at most an hour).
     webhook_retry_base_seconds: float = 30.0
     webhook_max_attempts: int = 10
+    webhook_lease_seconds: float = 60.0
     # Where the job queue keeps its entries: sqlite:///path, postgresql://…, redis://…, memory://.
     # Empty: beside the database (a second SQLite file, or the same PostgreSQL database).
     jobs_url: str = ""

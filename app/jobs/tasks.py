@@ -8,13 +8,12 @@ is made at-least-once by the sweep re-deriving the work from our tables every mi
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
 
 from huey import crontab
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker, utcnow
 from app.jobs.queue import huey
 from app.notifications import service as notifications
@@ -23,14 +22,20 @@ from app.warnings import service as warnings
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=1)
+_factories: dict[str, sessionmaker[Session]] = {}
+
+
+def factory_for(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the settings' database, one engine per process."""
+    url = settings.database_url
+    if url not in _factories:
+        engine = make_engine(url) if settings.is_sqlite else make_engine(url, pool_size=4)
+        _factories[url] = make_sessionmaker(engine)
+    return _factories[url]
+
+
 def _factory() -> sessionmaker[Session]:
-    settings = get_settings()
-    return make_sessionmaker(
-        make_engine(settings.database_url, pool_size=4)
-        if not settings.is_sqlite
-        else make_engine(settings.database_url)
-    )
+    return factory_for(get_settings())
 
 
 def policy() -> notifications.DeliveryPolicy:
@@ -40,19 +45,18 @@ def policy() -> notifications.DeliveryPolicy:
         allow_private=settings.webhook_allow_private,
         retry_base_seconds=settings.webhook_retry_base_seconds,
         max_attempts=settings.webhook_max_attempts,
+        lease=timedelta(seconds=settings.webhook_lease_seconds),
     )
 
 
 def deliver_all_due(
     factory: sessionmaker[Session], *, now: datetime, policy: notifications.DeliveryPolicy
-) -> list[datetime]:
-    """One attempt at every outbox message due now; returns when the failed ones retry."""
-    retries = []
+) -> datetime | None:
+    """One attempt at every outbox message due now; returns when to look again (a retry or a
+    lease running out), or None when nothing is pending."""
     for message_id in notifications.due_messages(factory, now=now):
-        retry_at = notifications.deliver(factory, message_id, now=now, policy=policy)
-        if retry_at is not None:
-            retries.append(retry_at)
-    return retries
+        notifications.deliver(factory, message_id, now=now, policy=policy)
+    return notifications.next_wakeup(factory)
 
 
 def escalate(factory: sessionmaker[Session], *, now: datetime) -> warnings.Outcome:
@@ -70,9 +74,10 @@ def erase(factory: sessionmaker[Session], *, now: datetime, after_days: int) -> 
 @huey.task()
 def deliver_due() -> None:
     """Deliver every webhook message due; schedule this again for the earliest retry."""
-    retries = deliver_all_due(_factory(), now=utcnow(), policy=policy())
-    if retries:
-        deliver_due.schedule(eta=min(retries).replace(tzinfo=None))
+    again = deliver_all_due(_factory(), now=utcnow(), policy=policy())
+    if again is not None and again - utcnow() < timedelta(minutes=5):
+        # soon enough to chase here; anything later the minute sweep picks up
+        deliver_due.schedule(eta=max(again, utcnow()).astimezone(UTC).replace(tzinfo=None))
 
 
 @huey.task()
@@ -87,10 +92,20 @@ def escalate_warning(warning_id: int) -> None:
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> None:
     """Every minute: escalations, webhook messages and erasures any lost job would have done."""
+    _sweep()
+
+
+@huey.task()
+def sweep_now() -> None:
+    """The sweep, once, now (queued when a worker starts)."""
+    _sweep()
+
+
+def _sweep() -> None:
     factory = _factory()
     now = utcnow()
     outcome = escalate(factory, now=now)
     deliver_all_due(factory, now=now, policy=policy())
     erase(factory, now=now, after_days=get_settings().warning_erase_after_days)
-    if outcome.messages:
+    if outcome.messages or notifications.next_wakeup(factory) is not None:
         deliver_due()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -90,3 +90,25 @@ def claim(session: Session, message_id: int, now: datetime, lease_until: datetim
         .values(leased_until=lease_until, attempts=OutboxMessage.attempts + 1)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def next_wakeup(session: Session) -> datetime | None:
+    """The earliest moment a pending message may be tried: its retry time or its lease's end."""
+    wake = case(
+        (
+            and_(
+                OutboxMessage.leased_until.is_not(None),
+                OutboxMessage.leased_until > OutboxMessage.next_attempt_at,
+            ),
+            OutboxMessage.leased_until,
+        ),
+        else_=OutboxMessage.next_attempt_at,
+    )
+    found: datetime | None = session.scalar(
+        select(func.min(wake)).where(OutboxMessage.status == "pending")
+    )
+    if found is None:
+        return None
+    if isinstance(found, str):  # SQLite answers a computed column as text
+        found = datetime.fromisoformat(found)
+    return found if found.tzinfo else found.replace(tzinfo=UTC)

@@ -30,7 +30,8 @@ from app.webhooks import WebhookRefused, check_resolved
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
-"""How long one delivery attempt holds its row; a killed worker's row is free again after."""
+"""How long one delivery attempt holds its row by default; a killed worker's row is free
+again after it (``DOORSTEP_WEBHOOK_LEASE_SECONDS``)."""
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
@@ -124,6 +125,7 @@ class DeliveryPolicy:
     allow_private: bool = False
     retry_base_seconds: float = 30.0
     max_attempts: int = 10
+    lease: timedelta = LEASE
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the n-th failed attempt: base × 2^(n-1), at most an hour."""
@@ -157,7 +159,7 @@ def deliver(
     """One delivery attempt of one outbox row (claimed under a lease, posted outside any
     transaction). Returns when to try again, or None when sent, given up or not ours."""
     with factory() as session:
-        if not repo.claim(session, message_id, now, now + LEASE):
+        if not repo.claim(session, message_id, now, now + policy.lease):
             session.rollback()
             return None
         session.commit()
@@ -188,6 +190,12 @@ def deliver(
             log.info("webhook message %s failed (%s); retry at %s", message_id, error, retry_at)
         session.commit()
     return retry_at
+
+
+def next_wakeup(factory: sessionmaker[Session]) -> datetime | None:
+    """When the earliest pending message may be tried (its retry time or its lease's end)."""
+    with factory() as session:
+        return repo.next_wakeup(session)
 
 
 def due_messages(factory: sessionmaker[Session], *, now: datetime, limit: int = 200) -> list[int]:
