@@ -23,6 +23,7 @@ from app.jobs import queue as job_queue
 from app.notifications import routes as notification_routes
 from app.planner import routes as planner_routes
 from app.warnings import routes as warning_routes
+from app.web import public as public_pages
 from app.web import routes as web_routes
 
 API_PREFIX = "/api/v1"
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(warning_routes.public_router, prefix=API_PREFIX)
     app.include_router(web_routes.router)
+    app.include_router(public_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

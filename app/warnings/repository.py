@@ -90,6 +90,7 @@ def set_assignees(session: Session, warning_id: int, user_ids: Sequence[int]) ->
             session.delete(row)
     for user_id in sorted(wanted - set(current)):
         session.add(WarningAssignee(warning_id=warning_id, user_id=user_id))
+    session.flush()
 
 
 def household_codes(session: Session, household_ids: Sequence[int]) -> dict[int, str]:
