@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,9 +20,17 @@ from sqlalchemy.orm import Session
 from app.communities.models import Building, Household
 from app.db import Base
 from app.enums import Role
-from tests.factories import auth, make_campaign, make_member, make_round, make_tenant
+from tests.factories import (
+    auth,
+    make_campaign,
+    make_member,
+    make_round,
+    make_tenant,
+    round_day,
+    utc_on,
+)
 
-WHEN = "2026-11-20T10:00:00+08:00"
+WHEN = f"{round_day(0)}T10:00:00+08:00"
 
 
 @dataclass
@@ -47,8 +54,8 @@ def _ids(session: Session) -> Victim:
         title="便民服务",
         services=["理发"],
         location="广场",
-        starts_at=datetime(2026, 11, 21, 1, tzinfo=UTC),
-        ends_at=datetime(2026, 11, 21, 3, tzinfo=UTC),
+        starts_at=utc_on(1, 1),
+        ends_at=utc_on(1, 3),
     )
     session.add(event)
     session.flush()
@@ -63,9 +70,9 @@ def _ids(session: Session) -> Victim:
             household_id=t.households[0].id,
             channel="door",
             outcome="reached",
-            occurred_at=datetime(2026, 11, 20, 2, tzinfo=UTC),
+            occurred_at=utc_on(0, 2),
             utc_offset_minutes=480,
-            local_date=datetime(2026, 11, 20).date(),
+            local_date=round_day(0),
             round_id=rnd.id,
             body_hash="0" * 64,
             recorded_by=t.staff.id,
@@ -73,7 +80,7 @@ def _ids(session: Session) -> Victim:
     )
     incident = Incident(
         community_id=t.community.id,
-        occurred_at=datetime(2026, 11, 20, tzinfo=UTC),
+        occurred_at=utc_on(0, 0),
         fraud_type="refund_scam",
         channel="电话",
         summary="冒充快递客服退款",
@@ -81,6 +88,22 @@ def _ids(session: Session) -> Victim:
         reported_by=t.officer.id,
     )
     session.add(incident)
+    session.flush()
+    from app.warnings.models import EarlyWarning, WarningAssignee
+
+    warning = EarlyWarning(
+        community_id=t.community.id,
+        household_id=t.households[0].id,
+        risk_level="high",
+        received_at=utc_on(0, 0),
+        due_at=utc_on(0, 2),
+        second_due_at=utc_on(0, 4),
+        person_name="王建国",
+        phone="13812345678",
+    )
+    session.add(warning)
+    session.flush()
+    session.add(WarningAssignee(warning_id=warning.id, user_id=t.staff.id))
     session.commit()
     return Victim(
         ids={
@@ -94,6 +117,7 @@ def _ids(session: Session) -> Victim:
             "contact_id": str(contact_id),
             "user_id": t.staff.id,
             "staff_id": t.staff.id,
+            "warning_id": warning.id,
         }
     )
 
@@ -109,7 +133,16 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
         "outcome": "reached",
         "occurred_at": WHEN,
     }
-    times = {"starts_at": "2026-11-22T09:00:00+08:00", "ends_at": "2026-11-22T11:00:00+08:00"}
+    attempt = {
+        "id": str(uuid.uuid4()),
+        "method": "door",
+        "outcome": "reached",
+        "occurred_at": WHEN,
+    }
+    times = {
+        "starts_at": f"{round_day(2)}T09:00:00+08:00",
+        "ends_at": f"{round_day(2)}T11:00:00+08:00",
+    }
     bodies: dict[tuple[str, str], Any] = {
         ("PATCH", "/api/v1/communities/{community_id}"): {"name": "改名"},
         ("POST", "/api/v1/communities/{community_id}/buildings"): {"code": "X9"},
@@ -120,10 +153,11 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
             "user_id": v["user_id"],
             "role": "manager",
         },
+        ("PATCH", "/api/v1/communities/{community_id}/members/{user_id}"): {"is_active": False},
         ("POST", "/api/v1/communities/{community_id}/campaigns"): {
             "name": "x",
-            "starts_on": "2026-12-01",
-            "ends_on": "2026-12-31",
+            "starts_on": f"{round_day(11)}",
+            "ends_on": f"{round_day(41)}",
             "target_coverage": 0.9,
             "topics": ["refund_scam"],
         },
@@ -161,12 +195,30 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
             "visiting_hours": [],
         },
         ("POST", "/api/v1/campaigns/{campaign_id}/plan"): {"commit": False},
+        ("POST", "/api/v1/communities/{community_id}/warnings"): {
+            "household_id": v["household_id"],
+            "risk_level": "high",
+            "received_at": WHEN,
+        },
+        ("PATCH", "/api/v1/warnings/{warning_id}"): {"notes": "x"},
+        ("POST", "/api/v1/warnings/{warning_id}/attempts"): attempt,
+        ("POST", "/api/v1/warnings/attempts/batch"): {
+            "attempts": [{**attempt, "warning_id": v["warning_id"]}]
+        },
     }
     return bodies.get((method, path))
 
 
 # Endpoints that take a body but no path id: the victim's ids travel in the body.
-BODY_SCOPED = {("POST", "/api/v1/contacts"), ("POST", "/api/v1/contacts/batch")}
+BODY_SCOPED = {
+    ("POST", "/api/v1/contacts"),
+    ("POST", "/api/v1/contacts/batch"),
+    ("POST", "/api/v1/warnings/attempts/batch"),
+}
+BATCHES = {
+    ("POST", "/api/v1/contacts/batch"),
+    ("POST", "/api/v1/warnings/attempts/batch"),
+}
 # Endpoints about the caller only, or open to every user.
 NOT_SCOPED = re.compile(
     r"^/api/v1/(auth/|me$|members/me|users|fraud-types|ledger|"
@@ -197,7 +249,7 @@ def _counts(session: Session) -> dict[str, int]:
     return {
         t.name: session.scalar(select(func.count()).select_from(t)) or 0
         for t in Base.metadata.sorted_tables
-        if t.name not in ("login_attempts", "access_tokens", "document_jobs")
+        if t.name not in ("login_throttles", "access_tokens", "document_jobs")
     }
 
 
@@ -220,13 +272,16 @@ class TestTenantIsolation:
             if path.endswith("/households/import"):
                 csv_file = ("r.csv", b"building,unit,floor,room\n1,1,1,101\n", "text/csv")
                 body_kw = {"files": {"file": csv_file}}
+            elif path.endswith("/warnings/import"):
+                csv_file = ("w.csv", "户号,风险等级\n1-1-101,高\n".encode(), "text/csv")
+                body_kw = {"files": {"file": csv_file}}
             elif method in ("POST", "PUT", "PATCH") and body is None:
                 # Endpoints that take no body (or take a file) still must not leak.
                 body_kw: dict[str, Any] = {}
             else:
                 body_kw = {"json": body} if body is not None else {}
             r = client.request(method, url, headers=headers, **body_kw)
-            if (method, path) == ("POST", "/api/v1/contacts/batch") and r.status_code == 200:
+            if (method, path) in BATCHES and r.status_code == 200:
                 status = r.json()["results"][0]["status"]
             else:
                 status = r.status_code

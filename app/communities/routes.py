@@ -22,7 +22,7 @@ from app.communities.schemas import (
 )
 from app.db import SessionDep
 from app.enums import Occupancy
-from app.schemas import MAX_ID, IdPath, Page, PageDep
+from app.schemas import MAX_ID, IdPath, Page, PageDep, Text
 
 router = APIRouter(tags=["communities"])
 
@@ -138,9 +138,9 @@ def list_households(
     community_id: IdPath,
     page: PageDep,
     building_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    flag: Annotated[str | None, Query(max_length=40)] = None,
+    flag: Annotated[Text | None, Query(max_length=40)] = None,
     occupancy: Occupancy | None = None,
-    code: Annotated[str | None, Query(max_length=64)] = None,
+    code: Annotated[Text | None, Query(max_length=64)] = None,
 ) -> Page[HouseholdRead]:
     """The community's households, filtered by building, flag, occupancy or code."""
     items, total = service.list_households(
@@ -181,9 +181,27 @@ def import_households(
     actor: ActorDep,
     community_id: IdPath,
     file: Annotated[UploadFile, File(description="A CSV or XLSX roster")],
-    partial: bool = False,
+    partial: Annotated[
+        bool, Query(description="Import the good rows even if some are bad")
+    ] = False,
+    dry_run: Annotated[
+        bool, Query(description="Answer what the import would do and store nothing")
+    ] = False,
+    replace_flags: Annotated[
+        bool, Query(description="The file's flags replace a household's flags (default: added)")
+    ] = False,
+    confirm_vacant: Annotated[
+        bool, Query(description="Set vacant households that a campaign counts as reached")
+    ] = False,
 ) -> ImportResult:
-    """Import a household roster (CSV or XLSX); all or nothing unless ``partial=true``."""
+    """Import a household roster (CSV or XLSX); all or nothing unless ``partial=true``.
+
+    Nothing the office recorded is removed unless asked: an empty cell changes nothing, flags
+    are added (``replace_flags=true`` replaces them), and a household that a campaign counts
+    as reached is set vacant only with ``confirm_vacant=true`` (otherwise its row is rejected
+    and listed in ``needs_confirmation``). The answer lists every changed field in
+    ``changes``; with ``dry_run=true`` it is the same answer and nothing is stored.
+    """
     data = file.file.read(importer.MAX_BYTES + 1)
     return importer.import_households(
         session,
@@ -192,4 +210,7 @@ def import_households(
         data=data,
         filename=file.filename,
         partial=partial,
+        dry_run=dry_run,
+        replace_flags=replace_flags,
+        confirm_vacant=confirm_vacant,
     )
