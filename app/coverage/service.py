@@ -42,6 +42,8 @@ from app.coverage.schemas import (
 )
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
+from app.warnings import service as warnings
+from app.warnings.schemas import WarningSummary
 
 MAX_LEDGER_DAYS = 366
 _STATUS = repo.STATUS_BY_RANK | {-1: "unvisited"}
@@ -263,6 +265,14 @@ def _ledger_incidents(
     return found
 
 
+def _ledger_warnings(
+    session: Session, community: Community, start: date, end: date
+) -> WarningSummary:
+    """The community's warnings received on its own local dates start…end."""
+    lo, hi = local_bounds(start, end, ZoneInfo(community.timezone))
+    return warnings.summary_of(session, community.id, start=lo, end=hi, now=utcnow())
+
+
 def ledger(session: Session, *, actor: Actor, start: date, end: date) -> LedgerRead:
     """The daily ledger of every community the actor plans in, ranked by coverage."""
     if start > end:
@@ -301,6 +311,7 @@ def ledger(session: Session, *, actor: Actor, start: date, end: date) -> LedgerR
                 incidents=_n(incidents.get(community.id, {}), "total"),
                 scams_dissuaded=_n(incidents.get(community.id, {}), "dissuaded"),
                 days=days.get(community.id, []),
+                warnings=_ledger_warnings(session, community, start, end),
             )
         )
     items.sort(key=lambda r: (r.coverage is None, -(r.coverage or 0), -r.reached, r.community_name))

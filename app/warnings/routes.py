@@ -98,9 +98,18 @@ def warnings_summary(
     community_id: IdPath,
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> WarningSummary:
-    """Received, reached, in time, open, overdue, unreachable, each over what was received."""
-    return service.summary(session, actor=actor, community_id=community_id, start=start, end=end)
+    """Received, reached, in time, open, overdue, unreachable, each over what was received
+    (``campaign_id``: warnings received on the campaign's dates)."""
+    return service.summary(
+        session,
+        actor=actor,
+        community_id=community_id,
+        start=start,
+        end=end,
+        campaign_id=campaign_id,
+    )
 
 
 @router.get(

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from app.auth import repository as auth_repo
 from app.auth.permissions import EVERYONE, PLANNERS, Actor
+from app.campaigns.models import Campaign
 from app.communities import repository as communities_repo
 from app.communities import service as communities
 from app.communities.models import Community, Household
@@ -653,10 +655,18 @@ def summary(
     community_id: int,
     start: datetime | None,
     end: datetime | None,
+    campaign_id: int | None = None,
 ) -> WarningSummary:
-    """The warning figures for officers and managers."""
-    _community(session, actor, community_id)
+    """The warning figures for officers and managers (a campaign's: over its local dates)."""
+    community = _community(session, actor, community_id)
     actor.require(community_id, PLANNERS, what="Community")
+    if campaign_id is not None:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.community_id != community_id:
+            raise _invalid("campaign_id", "No such campaign in this community")
+        tz = ZoneInfo(community.timezone)
+        start = datetime.combine(campaign.starts_on, time(0), tz)
+        end = datetime.combine(campaign.ends_on + timedelta(days=1), time(0), tz)
     if start is not None and end is not None and end <= start:
         raise _invalid("to", "'to' must be after 'from'")
     return summary_of(session, community_id, start=start, end=end, now=utcnow())

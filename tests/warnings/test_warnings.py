@@ -403,3 +403,45 @@ class TestTenantIsolation:
             assert all(x["id"] != w["id"] for x in mine)
             notes = client.get("/api/v1/members/me/notifications", headers=h).json()
             assert all(n["warning_id"] != w["id"] for n in notes["items"])
+
+
+class TestLedgerAndCampaignFigures:
+    def test_the_ledger_and_a_campaign_carry_the_warning_figures(
+        self, client: TestClient, session: Session
+    ):
+        from datetime import date
+
+        from tests.factories import make_campaign as campaign_of
+
+        t = make_tenant(session)
+        today = date.today()
+        campaign = campaign_of(
+            session,
+            t.community,
+            starts_on=today - timedelta(days=2),
+            ends_on=today + timedelta(days=2),
+        )
+        w = warn(client, t, risk="high")
+        client.post(
+            f"/api/v1/warnings/{w['id']}/attempts", json=attempt(), headers=t.headers["officer"]
+        )
+        warn(client, t, risk="low")
+        r = client.get(
+            f"/api/v1/ledger?from={today - timedelta(days=1)}&to={today + timedelta(days=1)}",
+            headers=t.headers["manager"],
+        )
+        assert r.status_code == 200, r.text
+        row = r.json()["items"][0]
+        assert row["warnings"]["received"] == 2
+        assert row["warnings"]["reached_in_time"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
+        s = client.get(
+            f"/api/v1/communities/{t.community.id}/warnings/summary?campaign_id={campaign.id}",
+            headers=t.headers["manager"],
+        ).json()
+        assert s["received"] == 2
+        other = make_tenant(session)
+        bad = client.get(
+            f"/api/v1/communities/{other.community.id}/warnings/summary?campaign_id={campaign.id}",
+            headers=other.headers["manager"],
+        )
+        assert bad.status_code == 422
