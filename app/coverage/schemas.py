@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.enums import Channel
+from app.warnings.schemas import WarningSummary
 
 
 class StatusCounts(BaseModel):
@@ -180,6 +181,8 @@ class LedgerRow(BaseModel):
     incidents: int
     scams_dissuaded: int
     days: list[LedgerDay]
+    # The station's warnings received on these dates: reached, in time, still open (DESIGN §8).
+    warnings: WarningSummary | None = None
 
 
 class LedgerRead(BaseModel):

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from app.campaigns.catalogue import (
@@ -275,8 +276,13 @@ def build_flyer(
     address: str | None,
     household_codes: Sequence[str] | None,
     public_base_url: str,
+    report_url: str | None = None,
 ) -> FlyerContext:
-    """A flyer, or one per household code (each code printed and inside its QR code)."""
+    """A flyer, or one per household code (each code printed and inside its QR code).
+
+    With ``report_url`` (the campaign's public report page, ``/r/{token}``) the QR code opens
+    that page, for residents; without it, the staff's walk-in page as before.
+    """
     every = []
     for code in topics:
         fraud = get_fraud_type(code)
@@ -295,7 +301,13 @@ def build_flyer(
     ]
     base = public_base_url.rstrip("/")
     copies: tuple[FlyerCopy, ...]
-    if household_codes is None:
+    if report_url is not None:
+        codes: Sequence[str | None] = household_codes or [None]
+        copies = tuple(
+            FlyerCopy(code, report_url if code is None else f"{report_url}?h={quote(code)}")
+            for code in codes
+        )
+    elif household_codes is None:
         copies = (FlyerCopy(None, f"{base}/walk-in?campaign={campaign_id}"),)
     else:
         copies = tuple(

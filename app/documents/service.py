@@ -30,6 +30,7 @@ from app.documents import context as views
 from app.documents import repository as repo
 from app.documents.labels import Lang
 from app.errors import Invalid, NotFound
+from app.warnings import reports
 
 DocumentKind = Literal["flyers", "walk_sheet", "walk_sheets", "report", "ledger"]
 SYNC_HOUSEHOLDS: dict[str, int] = {"report": 20_000, "walk_sheets": 1_500, "flyers": 300}
@@ -329,6 +330,7 @@ def _flyer_context(
         address=community.address,
         household_codes=codes,
         public_base_url=settings.public_base_url,
+        report_url=reports.report_url(session, campaign, settings.public_base_url),
     )
 
 

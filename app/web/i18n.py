@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from app.web.i18n_office import OFFICE_STRINGS
+from app.web.i18n_warnings import WARNING_STRINGS
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -281,6 +282,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 
 STRINGS.update(OFFICE_STRINGS)
+STRINGS.update(WARNING_STRINGS)
 
 
 def strings_for(lang: Lang) -> dict[str, str]:

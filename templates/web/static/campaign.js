@@ -302,6 +302,32 @@
     return box;
   }
 
+  /* ---------- warnings (预警) received on the campaign's dates ---------- */
+
+  function warningsSection(campaign) {
+    var body = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
+    var box = section("h-warnings", "warning_summary", [body]);
+    box.id = "warning-figures-card";
+    DS.api("/communities/" + campaign.community_id + "/warnings/summary?campaign_id=" + campaign.id).then(function (s) {
+      DS.clear(body);
+      var of = function (r) {
+        return t("warning_of", { n: r.numerator, d: r.denominator });
+      };
+      var median = s.median_minutes_to_reach;
+      body.appendChild(el("dl", { class: "figures" }, [
+        el("dt", { text: t("warning_received") }), el("dd", { text: String(s.received) }),
+        el("dt", { text: t("warning_reached_n") }), el("dd", { text: of(s.reached) }),
+        el("dt", { text: t("warning_reached_in_time") }), el("dd", { text: of(s.reached_in_time) }),
+        el("dt", { text: t("warning_overdue_n") }), el("dd", { text: of(s.overdue) }),
+        el("dt", { text: t("warning_median") }), el("dd", { text: median === null ? "–" : t("warning_minutes", { n: Math.round(median) }) }),
+      ]));
+    }).catch(function (err) {
+      DS.clear(body);
+      body.appendChild(el("p", { class: "form-error", text: t("error_generic", { detail: err.detail }) }));
+    });
+    return box;
+  }
+
   /* ---------- downloads ---------- */
 
   function downloadButton(label, path, name) {
@@ -393,6 +419,7 @@
         flagged(cov),
         notReachedSection(campaign),
         incidentsSection(campaign, cov, types),
+        warningsSection(campaign),
       ].forEach(function (node) {
         root.appendChild(node);
       });
