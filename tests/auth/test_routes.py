@@ -94,7 +94,12 @@ class TestUsersAndMembers:
         token = login(client, "staff1", "a-long-password")
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
         assert me["memberships"] == [
-            {"community_id": community.id, "community_name": community.name, "role": "staff"}
+            {
+                "community_id": community.id,
+                "community_name": community.name,
+                "community_timezone": community.timezone,
+                "role": "staff",
+            }
         ]
 
     def test_non_admin_cannot_create_users(self, client: TestClient, session: Session):
