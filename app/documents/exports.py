@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.coverage.schemas import CoverageRead
 from app.documents.context import HouseholdFact, natural_key
@@ -25,6 +26,14 @@ def neutralise(value: Cell) -> Cell:
     """A cell value that no spreadsheet will evaluate."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+def _xml_safe(value: Cell) -> Cell:
+    """Drop control characters that an XLSX file cannot hold (a code typed with one stays)."""
+    if isinstance(value, str):
+        cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return cleaned
     return value
 
 
@@ -207,7 +216,7 @@ def to_xlsx(sections: Sequence[tuple[str, list[list[Cell]]]]) -> bytes:
     for title, rows in sections:
         sheet = book.create_sheet(title=title[:31])
         for row in rows:
-            sheet.append([neutralise(v) for v in row])
+            sheet.append([_xml_safe(neutralise(v)) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
