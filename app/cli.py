@@ -114,11 +114,14 @@ def create_user(
     from sqlalchemy import select
 
     from app.auth.models import User
+    from app.auth.passwords import password_problem
+    from app.auth.repository import revoke_tokens
     from app.auth.security import hash_password
-    from app.db import make_engine, make_sessionmaker
+    from app.db import make_engine, make_sessionmaker, utcnow
 
-    if len(password) < 8:
-        raise typer.BadParameter("the password needs at least 8 characters")
+    problem = password_problem(username=username, password=password)
+    if problem is not None:
+        raise typer.BadParameter(problem)
     engine = make_engine(get_settings().database_url)
     with make_sessionmaker(engine)() as session:
         user = session.scalars(select(User).where(User.username == username)).one_or_none()
@@ -134,6 +137,7 @@ def create_user(
         else:
             user.password_hash = hash_password(password)
             user.is_admin = user.is_admin or admin
+            revoke_tokens(session, user.id, now=utcnow())  # a reset ends every session
             verb = "Updated"
         session.commit()
         typer.echo(f"{verb} user {username} (id {user.id}{', admin' if user.is_admin else ''})")

@@ -72,10 +72,15 @@ class Invalid(AppError):
 
 
 class TooManyRequests(AppError):
-    """The caller must slow down."""
+    """The caller must slow down; ``retry_after`` seconds go out in ``Retry-After``."""
 
     status_code = 429
     title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        extra = {"retry_after": retry_after} if retry_after is not None else None
+        super().__init__(detail, extra=extra)
+        self.retry_after = retry_after
 
 
 def problem(
@@ -148,6 +153,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(
             exc.status_code,
             exc.title,

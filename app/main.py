@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app import access_log
 from app.apidocs import install_docs
 from app.auth import routes as auth_routes
 from app.campaigns import routes as campaign_routes
@@ -19,6 +20,7 @@ from app.db import make_engine, make_sessionmaker
 from app.documents import delivery as document_delivery
 from app.documents import routes as document_routes
 from app.errors import install_error_handlers
+from app.headers import SecurityHeaders
 from app.incidents import routes as incident_routes
 from app.openapi import install_openapi
 from app.planner import routes as planner_routes
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_engine = read_engine
     app.state.read_sessionmaker = make_sessionmaker(read_engine)
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
+    access_log.install()
     for module in (
         auth_routes,
         community_routes,

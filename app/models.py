@@ -1,6 +1,6 @@
 """Imports every model so that metadata (and alembic) sees the whole schema."""
 
-from app.auth.models import AccessToken, LoginAttempt, Membership, User
+from app.auth.models import AccessToken, LoginThrottle, Membership, User
 from app.campaigns.models import (
     Campaign,
     Event,
@@ -41,7 +41,7 @@ __all__ = [
     "HouseholdFlag",
     "Incident",
     "IncidentChange",
-    "LoginAttempt",
+    "LoginThrottle",
     "Membership",
     "Round",
     "RoundAssignee",

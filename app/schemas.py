@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar, get_args
@@ -19,6 +20,46 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+_TEXT_WHITESPACE = frozenset("\t\n\r")
+
+
+def control_character(value: str) -> str | None:
+    """The first control character (or lone surrogate) of ``value`` as ``U+XXXX``, or None.
+
+    Tab and line breaks are text. Everything else of Unicode's categories Cc and Cs is refused
+    where text comes in: PostgreSQL refuses a NUL that SQLite stores, spreadsheets cannot hold
+    most C0 characters, and a lone surrogate cannot be written as UTF-8 at all.
+    """
+    for char in value:
+        if char not in _TEXT_WHITESPACE and unicodedata.category(char) in ("Cc", "Cs"):
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def refuse_control_characters(value: str) -> str:
+    """``value`` unchanged, or a ValueError naming its control character."""
+    found = control_character(value)
+    if found is not None:
+        raise ValueError(f"contains a control character ({found}); 含有控制字符")
+    return value
+
+
+Text = Annotated[str, AfterValidator(refuse_control_characters)]
+"""Text as it comes in, from a request body, a query or an imported file: no control characters."""
+
+
+def _refuse_in(value: Any) -> Any:
+    if isinstance(value, str):
+        return refuse_control_characters(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_in(key)
+            _refuse_in(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_in(item)
+    return value
+
 
 def _holds_type(annotation: Any, types: tuple[type, ...]) -> bool:
     """Whether a field's type is (or holds, as in ``list[int] | None``) one of ``types``."""
@@ -28,7 +69,8 @@ def _holds_type(annotation: Any, types: tuple[type, ...]) -> bool:
 
 
 class Schema(BaseModel):
-    """Base for request and response bodies: unknown fields are refused, not ignored.
+    """Base for request bodies: unknown fields are refused, not ignored; every string field is
+    ``Text`` (no control characters), whatever its declared type says.
 
     Booleans and numbers are never taken for one another (pydantic would read ``"floor": true``
     as 1 and ``"is_admin": 0`` as false): such a value is a validation error on its field.
@@ -54,6 +96,11 @@ class Schema(BaseModel):
         if info.field_name in flags and not all(i is None or isinstance(i, bool) for i in items):
             raise PydanticCustomError("bool_type", "Input should be true or false")
         return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _refuse_in(value)
 
 
 class ReadSchema(BaseModel):

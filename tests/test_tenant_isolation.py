@@ -130,6 +130,7 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
             "user_id": v["user_id"],
             "role": "manager",
         },
+        ("PATCH", "/api/v1/communities/{community_id}/members/{user_id}"): {"is_active": False},
         ("POST", "/api/v1/communities/{community_id}/campaigns"): {
             "name": "x",
             "starts_on": f"{round_day(11)}",
@@ -207,7 +208,7 @@ def _counts(session: Session) -> dict[str, int]:
     return {
         t.name: session.scalar(select(func.count()).select_from(t)) or 0
         for t in Base.metadata.sorted_tables
-        if t.name not in ("login_attempts", "access_tokens", "document_jobs")
+        if t.name not in ("login_throttles", "access_tokens", "document_jobs")
     }
 
 

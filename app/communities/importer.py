@@ -36,6 +36,7 @@ from app.communities.schemas import (
 )
 from app.enums import Occupancy
 from app.errors import Invalid
+from app.schemas import control_character
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -185,6 +186,10 @@ def _parse(number: int, cells: list[Any], cols: dict[str, int]) -> ParsedRow | s
         index = cols.get(key)
         return _text(cells[index]) if index is not None and index < len(cells) else ""
 
+    for key in cols:
+        found = control_character(cell(key))
+        if found is not None:
+            return f"{key} 列含有控制字符 contains a control character ({found})"
     building = _strip_suffix(cell("building"), ("号楼", "幢", "栋", "楼", "#", "号"))
     unit = _strip_suffix(cell("unit"), ("单元",))
     room = _strip_suffix(cell("room"), ("室", "号"))

@@ -22,7 +22,7 @@ from app.communities.schemas import (
 )
 from app.db import SessionDep
 from app.enums import Occupancy
-from app.schemas import MAX_ID, IdPath, Page, PageDep
+from app.schemas import MAX_ID, IdPath, Page, PageDep, Text
 
 router = APIRouter(tags=["communities"])
 
@@ -138,9 +138,9 @@ def list_households(
     community_id: IdPath,
     page: PageDep,
     building_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    flag: Annotated[str | None, Query(max_length=40)] = None,
+    flag: Annotated[Text | None, Query(max_length=40)] = None,
     occupancy: Occupancy | None = None,
-    code: Annotated[str | None, Query(max_length=64)] = None,
+    code: Annotated[Text | None, Query(max_length=64)] = None,
 ) -> Page[HouseholdRead]:
     """The community's households, filtered by building, flag, occupancy or code."""
     items, total = service.list_households(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field
 
 from app.enums import Occupancy
-from app.schemas import Id, ReadSchema, Schema
+from app.schemas import Id, ReadSchema, Schema, Text
 
 
 def _valid_timezone(value: str) -> str:
@@ -23,22 +23,22 @@ def _valid_timezone(value: str) -> str:
 
 
 TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_valid_timezone)]
-Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[^\s/\\]+$")]
-HouseholdCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s/\\]+$")]
-Label = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[^\s/\\-]+$")]
+Code = Annotated[Text, Field(min_length=1, max_length=32, pattern=r"^[^\s/\\]+$")]
+HouseholdCode = Annotated[Text, Field(min_length=1, max_length=64, pattern=r"^[^\s/\\]+$")]
+Label = Annotated[Text, Field(min_length=1, max_length=16, pattern=r"^[^\s/\\-]+$")]
 Flag = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-ShortText = Annotated[str, Field(max_length=300)]
+ShortText = Annotated[Text, Field(max_length=300)]
 
 
 class CommunityCreate(Schema):
     """A new community."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     slug: Annotated[str | None, Field(max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None
-    city: Annotated[str | None, Field(max_length=100)] = None
-    district: Annotated[str | None, Field(max_length=100)] = None
+    city: Annotated[Text | None, Field(max_length=100)] = None
+    district: Annotated[Text | None, Field(max_length=100)] = None
     address: ShortText | None = None
-    service_centre_phone: Annotated[str | None, Field(max_length=40)] = None
+    service_centre_phone: Annotated[Text | None, Field(max_length=40)] = None
     timezone: TimeZoneName = "Asia/Shanghai"
     contact_consent_recorded: bool = False
 
@@ -57,12 +57,12 @@ class WarningDeadlines(Schema):
 class CommunityUpdate(Schema):
     """Changes to a community (only the fields sent change)."""
 
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    name: Annotated[Text | None, Field(min_length=1, max_length=200)] = None
     slug: Annotated[str | None, Field(max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None
-    city: Annotated[str | None, Field(max_length=100)] = None
-    district: Annotated[str | None, Field(max_length=100)] = None
+    city: Annotated[Text | None, Field(max_length=100)] = None
+    district: Annotated[Text | None, Field(max_length=100)] = None
     address: ShortText | None = None
-    service_centre_phone: Annotated[str | None, Field(max_length=40)] = None
+    service_centre_phone: Annotated[Text | None, Field(max_length=40)] = None
     timezone: TimeZoneName | None = None
     contact_consent_recorded: bool | None = None
     warning_deadlines: WarningDeadlines | None = None
@@ -90,7 +90,7 @@ class BuildingCreate(Schema):
     """A new building; ``code`` is unique in the community."""
 
     code: Code
-    name: Annotated[str | None, Field(max_length=100)] = None
+    name: Annotated[Text | None, Field(max_length=100)] = None
     units: Annotated[int | None, Field(ge=1, le=100)] = None
     floors: Annotated[int | None, Field(ge=1, le=200)] = None
     grid_officer_id: Id | None = None
@@ -100,7 +100,7 @@ class BuildingUpdate(Schema):
     """Changes to a building."""
 
     code: Code | None = None
-    name: Annotated[str | None, Field(max_length=100)] = None
+    name: Annotated[Text | None, Field(max_length=100)] = None
     units: Annotated[int | None, Field(ge=1, le=100)] = None
     floors: Annotated[int | None, Field(ge=1, le=200)] = None
     grid_officer_id: Id | None = None
@@ -130,8 +130,8 @@ class HouseholdCreate(Schema):
     code: HouseholdCode | None = None
     occupancy: Occupancy = Occupancy.unknown
     flags: Annotated[list[Flag], Field(max_length=20, default_factory=list)]
-    contact_name: Annotated[str | None, Field(max_length=100)] = None
-    contact_phone: Annotated[str | None, Field(max_length=40)] = None
+    contact_name: Annotated[Text | None, Field(max_length=100)] = None
+    contact_phone: Annotated[Text | None, Field(max_length=40)] = None
     contact_consent: bool = False
 
 
@@ -144,8 +144,8 @@ class HouseholdUpdate(Schema):
     code: HouseholdCode | None = None
     occupancy: Occupancy | None = None
     flags: Annotated[list[Flag] | None, Field(max_length=20)] = None
-    contact_name: Annotated[str | None, Field(max_length=100)] = None
-    contact_phone: Annotated[str | None, Field(max_length=40)] = None
+    contact_name: Annotated[Text | None, Field(max_length=100)] = None
+    contact_phone: Annotated[Text | None, Field(max_length=40)] = None
     contact_consent: bool | None = None
 
 

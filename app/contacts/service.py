@@ -117,6 +117,10 @@ def _check(item: ContactCreate, *, actor: Actor, lookups: _Lookups) -> tuple[int
     if item.event_id is not None and lookups.events.get(item.event_id) != item.campaign_id:
         raise _invalid("event_id", "No such event in this campaign")
     if role == Role.staff:
+        # DESIGN §3: staff record in their own rounds and events, and walk-ins; calls are
+        # the office's (a call logged for any household would count it reached unchecked).
+        if item.channel == Channel.phone:
+            raise Forbidden("Staff do not record phone contacts; an officer records calls")
         if item.channel == Channel.door and item.round_id not in lookups.staff_rounds:
             raise Forbidden("Staff record door contacts only in rounds they are assigned to")
         if item.channel == Channel.event and item.event_id not in lookups.staff_events:

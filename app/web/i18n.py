@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from app.web.i18n_office import OFFICE_STRINGS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -57,6 +59,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login_button": ("登录", "Log in"),
     "login_failed": ("用户名或密码不正确", "Wrong username or password"),
     "login_throttled": ("尝试次数过多，请稍后再试", "Too many attempts: try again later"),
+    "login_wait": (
+        "尝试次数过多，请{wait}后再试",
+        "Too many attempts: try again in {wait}",
+    ),
+    "wait_seconds": ("{n}秒", "{n} seconds"),
+    "wait_minutes": ("{n}分钟", "{n} minutes"),
     "login_unreachable": (
         "无法连接服务器，请检查网络",
         "Cannot reach the server: check the connection",
@@ -270,6 +278,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rounds_title": ("走访安排", "Rounds"),
     "no_rounds": ("还没有安排走访", "No rounds scheduled"),
 }
+
+
+STRINGS.update(OFFICE_STRINGS)
 
 
 def strings_for(lang: Lang) -> dict[str, str]:

@@ -312,14 +312,33 @@ class TestStaffRules:
             assert r.status_code == 403, extra
         assert stored(session) == 0
 
-    @pytest.mark.parametrize(
-        ("channel", "outcome"), [("walk_in", "reached"), ("phone", "not_home")]
-    )
-    def test_staff_record_walk_ins_and_calls_anywhere_in_their_community(
-        self, client: TestClient, tenant: Tenant, campaign: Campaign, channel: str, outcome: str
+    def test_staff_record_walk_ins_anywhere_in_their_community(
+        self, client: TestClient, tenant: Tenant, campaign: Campaign
     ):
-        sent = body(campaign, tenant.households[3], channel=channel, outcome=outcome)
+        sent = body(campaign, tenant.households[3], channel="walk_in", outcome="reached")
         assert client.post(URL, json=sent, headers=tenant.headers["staff"]).status_code == 201
+
+    @pytest.mark.parametrize("outcome", ["reached", "not_home"])
+    def test_staff_phone_contacts_are_refused_for_any_household(
+        self,
+        client: TestClient,
+        tenant: Tenant,
+        campaign: Campaign,
+        session: Session,
+        outcome: str,
+    ):
+        make_round(session, campaign, [tenant.building], [tenant.staff])
+        sent = body(campaign, tenant.households[3], channel="phone", outcome=outcome)
+        r = client.post(URL, json=sent, headers=tenant.headers["staff"])
+        assert r.status_code == 403
+        assert "phone" in r.json()["detail"]
+        batch = client.post(
+            f"{URL}/batch", json={"contacts": [sent]}, headers=tenant.headers["staff"]
+        )
+        assert [x["status"] for x in batch.json()["results"]] == [403]
+        assert stored(session) == 0
+        ok = client.post(URL, json=sent, headers=tenant.headers["officer"])
+        assert ok.status_code == 201
 
     def test_staff_record_attendance_only_at_their_events(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session

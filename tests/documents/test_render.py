@@ -189,6 +189,25 @@ class TestNeutralise:
     def test_formula_starts_get_an_apostrophe(self, value: str) -> None:
         assert neutralise(value) == "'" + value
 
-    @pytest.mark.parametrize("value", ["3-2-1502", "江南", 5, None, 0.5])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            '＝HYPERLINK("http://evil.example","点我")',
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+            "﹦1+1",
+            "｜cmd",
+            "％1",
+            "\u22121",
+            " =1+1",
+            "\u3000＝1+1",
+            "\n=1",
+        ],
+    )
+    def test_full_width_and_other_formula_starts_get_an_apostrophe(self, value: str) -> None:
+        assert neutralise(value) == "'" + value
+
+    @pytest.mark.parametrize("value", ["3-2-1502", "江南", 5, None, 0.5, "", "   ", "１号楼"])
     def test_other_values_unchanged(self, value: object) -> None:
         assert neutralise(value) == value  # type: ignore[arg-type]

@@ -226,6 +226,7 @@ class TestExports:
         scene.tenant.building.name = '=HYPERLINK("http://evil")'
         scene.tenant.households[3].code = "@SUM(1)"
         scene.tenant.households[4].code = "-2+3"
+        scene.tenant.households[5].code = "＝HYPERLINK(1)"
         session.commit()
         csv_text = client.get(
             f"/api/v1/campaigns/{scene.campaign.id}/coverage.csv",
@@ -234,6 +235,7 @@ class TestExports:
         assert "'=HYPERLINK" in csv_text
         assert "'@SUM(1)" in csv_text
         assert "'-2+3" in csv_text
+        assert "'＝HYPERLINK(1)" in csv_text
         import io
 
         from openpyxl import load_workbook
@@ -245,7 +247,7 @@ class TestExports:
         book = load_workbook(io.BytesIO(body))
         values = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
         assert '\'=HYPERLINK("http://evil")' in values
-        assert not any(isinstance(v, str) and v.startswith(("=", "@", "+")) for v in values)
+        assert not any(isinstance(v, str) and v.startswith(("=", "@", "+", "＝")) for v in values)
 
     def test_a_control_character_in_a_code_still_exports(
         self, client: TestClient, session: Session, scene: Scene

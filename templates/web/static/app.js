@@ -1,6 +1,7 @@
 /* Doorstep pages: the shared part.
  *
- * - t(): the page's strings (Chinese or English), sent by the server in #boot.
+ * - t(): the page's strings (Chinese or English), sent by the server in <body data-boot>
+ *   (an attribute, not an inline script: the Content-Security-Policy runs only script files).
  * - api(): fetch under /api/v1 with the bearer token kept in localStorage.
  * - The outbox: every contact is written to localStorage BEFORE it is sent, with a UUID made
  *   here, and leaves the outbox only when the server acknowledges it (200/201). The server
@@ -9,7 +10,7 @@
 (function () {
   "use strict";
 
-  var boot = JSON.parse(document.getElementById("boot").textContent);
+  var boot = JSON.parse(document.body.getAttribute("data-boot"));
   var S = boot.strings;
   var KEYS = {
     token: "doorstep.token",
@@ -283,6 +284,14 @@
     if (user.is_admin) return true;
     return (user.memberships || []).some(function (m) {
       return m.role === "manager" || m.role === "officer";
+    });
+  }
+
+  function isManager(user) {
+    if (!user) return false;
+    if (user.is_admin) return true;
+    return (user.memberships || []).some(function (m) {
+      return m.role === "manager";
     });
   }
 
@@ -777,6 +786,11 @@
           a.hidden = false;
         });
       }
+      if (isManager(user)) {
+        document.querySelectorAll("[data-manager]").forEach(function (a) {
+          a.hidden = false;
+        });
+      }
       var current = nav.querySelector('[data-nav="' + boot.page + '"]');
       if (current) current.setAttribute("aria-current", "page");
     }
@@ -848,8 +862,24 @@
     return m ? Number(m[1]) : fallback;
   }
 
+  /* Where to go after logging in: a path of this site, else "/". The value is parsed the way
+   * the browser will follow it (a backslash or a tab can turn "/x" into "//host"), and only
+   * a URL of this very origin is kept: its path, query and fragment, never the raw string. */
+  function safeNext(raw) {
+    if (typeof raw !== "string" || raw.charAt(0) !== "/") return "/";
+    var url;
+    try {
+      url = new URL(raw, location.origin);
+    } catch (e) {
+      return "/";
+    }
+    if (url.origin !== location.origin) return "/";
+    return url.pathname + url.search + url.hash;
+  }
+
   window.DS = {
     pathId: pathId,
+    safeNext: safeNext,
     boot: boot,
     KEYS: KEYS,
     t: t,
@@ -863,6 +893,7 @@
     ApiError: ApiError,
     me: me,
     isPlanner: isPlanner,
+    isManager: isManager,
     token: token,
     requireLogin: requireLogin,
     download: download,
