@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.coverage.schemas import CoverageRead
 from app.documents.context import HouseholdFact, natural_key
@@ -47,6 +48,14 @@ def neutralise(value: Cell) -> Cell:
         value = printable(value, CELL_PLACEHOLDER)
         if _starts_a_formula(value):
             return "'" + value
+    return value
+
+
+def _xml_safe(value: Cell) -> Cell:
+    """Drop control characters that an XLSX file cannot hold (a code typed with one stays)."""
+    if isinstance(value, str):
+        cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return cleaned
     return value
 
 
@@ -229,7 +238,7 @@ def to_xlsx(sections: Sequence[tuple[str, list[list[Cell]]]]) -> bytes:
     for title, rows in sections:
         sheet = book.create_sheet(title=title[:31])
         for row in rows:
-            sheet.append([neutralise(v) for v in row])
+            sheet.append([_xml_safe(neutralise(v)) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
