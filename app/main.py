@@ -20,6 +20,7 @@ from app.documents import routes as document_routes
 from app.errors import install_error_handlers
 from app.incidents import routes as incident_routes
 from app.planner import routes as planner_routes
+from app.verification import routes as verification_routes
 from app.web import routes as web_routes
 
 API_PREFIX = "/api/v1"
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incident_routes,
         document_routes,
         planner_routes,
+        verification_routes,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web_routes.router)

@@ -16,6 +16,7 @@ from app.db import Base
 from app.documents.models import DocumentJob
 from app.incidents.models import Incident, IncidentChange
 from app.planner.models import AvailabilityWindow, CampaignAvailability
+from app.verification.models import Verification, VerificationResult
 
 __all__ = [
     "AccessToken",
@@ -40,4 +41,6 @@ __all__ = [
     "RoundAssignee",
     "RoundBuilding",
     "User",
+    "Verification",
+    "VerificationResult",
 ]

@@ -37,6 +37,7 @@ def _ids(session: Session) -> Victim:
     from app.campaigns.models import Event, EventAssignee, EventBuilding
     from app.contacts.models import Contact
     from app.incidents.models import Incident
+    from app.verification.models import Verification
 
     t = make_tenant(session)
     campaign = make_campaign(session, t.community)
@@ -71,6 +72,16 @@ def _ids(session: Session) -> Victim:
             recorded_by=t.staff.id,
         )
     )
+    session.flush()
+    verification = Verification(
+        campaign_id=campaign.id,
+        community_id=t.community.id,
+        household_id=t.households[0].id,
+        contact_id=contact_id,
+        recorder_id=t.staff.id,
+        assignee_id=t.officer.id,
+    )
+    session.add(verification)
     incident = Incident(
         community_id=t.community.id,
         occurred_at=datetime(2026, 11, 20, tzinfo=UTC),
@@ -94,6 +105,7 @@ def _ids(session: Session) -> Victim:
             "contact_id": str(contact_id),
             "user_id": t.staff.id,
             "staff_id": t.staff.id,
+            "verification_id": verification.id,
         }
     )
 
@@ -161,6 +173,13 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
             "visiting_hours": [],
         },
         ("POST", "/api/v1/campaigns/{campaign_id}/plan"): {"commit": False},
+        ("POST", "/api/v1/campaigns/{campaign_id}/verifications"): {"size": 1},
+        ("POST", "/api/v1/verifications/{verification_id}/result"): {
+            "id": str(uuid.uuid4()),
+            "outcome": "confirmed",
+            "method": "phone",
+            "occurred_at": WHEN,
+        },
     }
     return bodies.get((method, path))
 

@@ -42,6 +42,7 @@ from app.coverage.schemas import (
 )
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
+from app.verification import service as verification
 
 MAX_LEDGER_DAYS = 366
 _STATUS = repo.STATUS_BY_RANK | {-1: "unvisited"}
@@ -191,6 +192,12 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
         ),
         never_visited=_n(totals, "unvisited"),
         visited=_n(totals, "visited"),
+        verification=verification.figures(
+            session,
+            campaign_id=campaign.id,
+            community_id=campaign.community_id,
+            claimed=overall.reached / overall.eligible if overall.eligible else None,
+        ),
     )
 
 
