@@ -109,7 +109,9 @@ class SampleRead(BaseModel):
 class RecorderFigures(BaseModel):
     """One recorder's call-backs; ``flagged`` when their denials are improbable.
 
-    ``p_value`` = P(X ≥ denied) for X ~ Binomial(confirmed + denied, campaign denial rate).
+    ``p_value`` = P(X ≥ denied) for X ~ Binomial(confirmed + denied, ``expected_denial_rate``),
+    the denial rate of everyone else in the campaign (one denial and one confirmation added, so
+    that one denial where nobody else had any is not a flag); flagged below 0.01.
     """
 
     recorder_id: int | None
@@ -119,6 +121,7 @@ class RecorderFigures(BaseModel):
     denied: int
     unreachable: int
     confirmed_rate: float | None
+    expected_denial_rate: float
     p_value: float | None
     flagged: bool
 

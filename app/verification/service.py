@@ -98,7 +98,7 @@ def _assignees(session: Session, community_id: int, wanted: Sequence[int] | None
     return {user_id: members[user_id] for user_id in dict.fromkeys(wanted)}
 
 
-def _stratified(
+def stratified(
     candidates: Sequence[repo.Candidate], size: int, rng: random.Random
 ) -> list[repo.Candidate]:
     """A simple random sample within each recorder's visits, sized in proportion."""
@@ -137,7 +137,7 @@ def draw_sample(
             f"The sample already has the suggested size ({suggested}); give a size to draw more"
         )
     size = min(payload.size or suggested - already, len(candidates))
-    chosen = _stratified(candidates, size, rng)
+    chosen = stratified(candidates, size, rng)
     rng.shuffle(chosen)
     visited = repo.visitors(
         session, campaign_id=campaign.id, household_ids=[c.household_id for c in chosen]
@@ -328,7 +328,7 @@ def figures(
     the claimed coverage. Unreachable and pending call-backs are left out of the rate (they are
     counted and shown): this assumes the households nobody reached were visited as often as the
     ones who answered. A recorder is flagged when P(X ≥ their denials), X ~ Binomial(their
-    confirmed + denied, the campaign's denial rate), is below 0.01.
+    confirmed + denied, the denial rate of the rest of the campaign), is below 0.01.
     """
     rows = repo.by_recorder(session, campaign_id)
     population = repo.population(session, campaign_id=campaign_id, community_id=community_id)
@@ -339,11 +339,8 @@ def figures(
     recorders = []
     for r in rows:
         n = int(r["confirmed"]) + int(r["denied"])
-        p_value = (
-            stats.binomial_upper_tail(int(r["denied"]), n, denial_rate)
-            if n and denial_rate is not None
-            else None
-        )
+        expected = stats.others_rate(total["denied"], decided, int(r["denied"]), n)
+        p_value, flagged = stats.flag(int(r["denied"]), n, expected)
         recorders.append(
             RecorderFigures(
                 recorder_id=r["recorder_id"],
@@ -353,8 +350,9 @@ def figures(
                 denied=int(r["denied"]),
                 unreachable=int(r["unreachable"]),
                 confirmed_rate=_rate(int(r["confirmed"]), n),
+                expected_denial_rate=round(expected, 4),
                 p_value=None if p_value is None else round(p_value, 6),
-                flagged=p_value is not None and int(r["denied"]) > 0 and p_value < stats.FLAG_P,
+                flagged=flagged,
             )
         )
     low = high = None

@@ -91,3 +91,26 @@ def binomial_upper_tail(k: int, n: int, p: float) -> float:
     ]
     top = max(terms)
     return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
+def others_rate(denied_all: int, decided_all: int, denied: int, decided: int) -> float:
+    """The denial rate of everyone else in the campaign, with one denial and one confirmation
+    added (Laplace), so that a campaign where nobody else was denied does not flag on one.
+
+    Leaving the recorder out matters: a recorder who ticks many doors falsely raises the
+    campaign's own rate and would hide behind it (``bench/verification.py`` measures both).
+    """
+    return (denied_all - denied + 1) / (decided_all - decided + 2)
+
+
+def flag(denied: int, decided: int, rate: float | None) -> tuple[float | None, bool]:
+    """A recorder's p-value and whether they are flagged.
+
+    p = P(X ≥ denied), X ~ Binomial(decided, the campaign's denial rate): how likely this many
+    denials would be if the recorder's visits were as true as everyone's. Flagged below
+    ``FLAG_P`` (and only with at least one denial).
+    """
+    if not decided or rate is None:
+        return None, False
+    p_value = binomial_upper_tail(denied, decided, rate)
+    return p_value, denied > 0 and p_value < FLAG_P

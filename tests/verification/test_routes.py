@@ -509,9 +509,10 @@ class TestFigures:
         assert rows[liar.id]["flagged"] is True
         assert (rows[liar.id]["confirmed"], rows[liar.id]["denied"]) == (4, 6)
         assert rows[liar.id]["confirmed_rate"] == 0.4
-        # P(X ≥ 6), X ~ Bin(10, 0.12)
+        # Everyone else: 0 denied of 40, plus one of each → 1/42; P(X ≥ 6), X ~ Bin(10, 1/42)
+        assert rows[liar.id]["expected_denial_rate"] == round(1 / 42, 4)
         assert rows[liar.id]["p_value"] == pytest.approx(
-            stats.binomial_upper_tail(6, 10, 0.12), abs=1e-6
+            stats.binomial_upper_tail(6, 10, 1 / 42), abs=1e-6
         )
         assert rows[liar.id]["p_value"] < 0.01
         honest = [rows[u.id] for u in street.recorders[:2]]

@@ -79,3 +79,24 @@ class TestBinomialTail:
 
     def test_large_n_does_not_overflow(self):
         assert 0 < stats.binomial_upper_tail(900, 5000, 0.15) < 1e-3
+
+
+class TestFlag:
+    def test_others_rate_leaves_the_recorder_out(self):
+        # campaign: 10 denied of 100 decided; the recorder: 8 of 20 → others 2 of 80
+        assert stats.others_rate(10, 100, 8, 20) == pytest.approx(3 / 82)
+
+    def test_many_denials_are_flagged_with_their_p_value(self):
+        p_value, flagged = stats.flag(8, 20, 3 / 82)
+        assert flagged
+        assert p_value == pytest.approx(stats.binomial_upper_tail(8, 20, 3 / 82))
+
+    def test_one_denial_where_nobody_else_had_any_is_not_a_flag(self):
+        rate = stats.others_rate(1, 100, 1, 25)  # 1 / 77
+        assert stats.flag(1, 25, rate)[1] is False
+
+    def test_a_rate_like_everyone_elses_is_not_a_flag(self):
+        assert stats.flag(3, 30, stats.others_rate(12, 120, 3, 30))[1] is False
+
+    def test_nothing_decided_has_no_p_value(self):
+        assert stats.flag(0, 0, 0.1) == (None, False)
