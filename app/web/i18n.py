@@ -250,9 +250,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify_flag": ("否认异常多", "Unusually many denials"),
     "verify_flag_detail": (
         "{name}：{denied}/{n} 户否认；其他人员否认率 {expected}，"
-        "出现这么多否认的概率 p = {p}，请核查。",
+        "出现这么多否认的概率 {p}，请核查。",
         "{name}: {denied} of {n} denied; the others' denial rate is {expected}, so this many"
-        " denials has a probability of p = {p}. Please look into it.",
+        " denials has a probability of {p}. Please look into it.",
     ),
     "verify_unknown_recorder": ("（账号已删除）", "(account removed)"),
     "verify_draw_label": ("抽取户数", "Households to draw"),

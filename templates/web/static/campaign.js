@@ -113,7 +113,7 @@
         denied: r.denied,
         n: r.confirmed + r.denied,
         expected: pct(r.expected_denial_rate),
-        p: r.p_value < 0.0001 ? "< 0.0001" : r.p_value.toFixed(4),
+        p: r.p_value < 0.0001 ? "p < 0.0001" : "p = " + r.p_value.toFixed(4),
       }) });
     })));
   }
