@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
@@ -20,27 +20,34 @@ from app.auth.schemas import (
     UserRead,
     UserUpdate,
 )
-from app.config import get_settings
 from app.db import SessionDep
 from app.schemas import IdPath, Page, PageDep
 
 router = APIRouter(tags=["auth"])
 
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many failed logins: wait the seconds in Retry-After"}
+}
 
-@router.post("/auth/token", response_model=TokenRead)
+
+def _client(request: Request) -> str:
+    """The client's address (the proxy's view of it when uvicorn trusts the proxy)."""
+    return request.client.host if request.client else ""
+
+
+@router.post("/auth/token", response_model=TokenRead, responses=TOO_MANY)
 def issue_token(
     request: Request,
     session: SessionDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenRead:
     """Log in with username and password (OAuth2 password form); answers a bearer token."""
-    client = request.client.host if request.client else ""
     token, row = service.login(
         session,
         username=form.username,
         password=form.password,
-        client=client,
-        settings=get_settings(),
+        client=_client(request),
+        settings=request.app.state.settings,
     )
     return TokenRead(access_token=token, expires_at=row.expires_at)
 
@@ -60,8 +67,8 @@ def read_me(session: SessionDep, actor: ActorDep) -> MeRead:
     return MeRead(
         **base,
         memberships=[
-            MyMembership(community_id=cid, community_name=name, role=role)
-            for cid, name, role in rows
+            MyMembership(community_id=cid, community_name=name, community_timezone=tz, role=role)
+            for cid, name, tz, role in rows
         ],
     )
 
@@ -85,12 +92,29 @@ def get_user(session: SessionDep, actor: ActorDep, user_id: IdPath) -> UserRead:
     return UserRead.model_validate(service.get_user(session, actor=actor, user_id=user_id))
 
 
-@router.patch("/users/{user_id}", response_model=UserRead)
+@router.patch("/users/{user_id}", response_model=UserRead, responses=TOO_MANY)
 def update_user(
-    session: SessionDep, actor: ActorDep, user_id: IdPath, payload: UserUpdate
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    token: TokenDep,
+    user_id: IdPath,
+    payload: UserUpdate,
 ) -> UserRead:
-    """Change a user; ``is_active: false`` locks them out at once."""
-    user = service.update_user(session, actor=actor, user_id=user_id, payload=payload)
+    """Change a user; ``is_active: false`` locks them out at once.
+
+    Your own new ``password`` needs your ``current_password`` and ends your other sessions and
+    calendar feeds; an admin resetting someone's password ends all of theirs.
+    """
+    user = service.update_user(
+        session,
+        actor=actor,
+        user_id=user_id,
+        payload=payload,
+        token=token,
+        client=_client(request),
+        settings=request.app.state.settings,
+    )
     return UserRead.model_validate(user)
 
 
@@ -98,6 +122,7 @@ def update_user(
     "/communities/{community_id}/members",
     response_model=MembershipRead,
     status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": MembershipRead, "description": "The user's role changed"}},
 )
 def grant_role(
     session: SessionDep,

@@ -33,10 +33,17 @@ class UserCreate(Schema):
 
 
 class UserUpdate(Schema):
-    """Changes to a user; ``is_active: false`` locks them out at once."""
+    """Changes to a user; ``is_active: false`` locks them out at once.
+
+    Changing your own ``password`` needs your ``current_password`` too.
+    """
 
     display_name: Annotated[str | None, Field(min_length=1, max_length=100)] = None
     password: Password | None = None
+    current_password: Annotated[
+        str | None,
+        Field(max_length=200, description="Needed to change your own password"),
+    ] = None
     is_active: bool | None = None
     is_admin: bool | None = None
     phone: Annotated[str | None, Field(max_length=32)] = None
@@ -80,6 +87,7 @@ class MyMembership(ReadSchema):
 
     community_id: int
     community_name: str
+    community_timezone: str  # IANA name: phones show the community's times, not their own
     role: Role
 
 

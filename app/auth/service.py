@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import repository as repo
-from app.auth.models import AccessToken, LoginAttempt, Membership, User
+from app.auth import throttle
+from app.auth.models import AccessToken, Membership, User
+from app.auth.passwords import password_problem
 from app.auth.permissions import MANAGERS, Actor
 from app.auth.schemas import MembershipCreate, UserCreate, UserUpdate
 from app.auth.security import hash_password, new_token, token_hash, verify_password
 from app.communities.models import Community
 from app.config import Settings
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
 
 def login(
     session: Session, *, username: str, password: str, client: str, settings: Settings
 ) -> tuple[str, AccessToken]:
-    """Check a password and issue a bearer token; repeated failures are throttled."""
+    """Check a password and issue a bearer token; failures make the next attempts wait."""
     now = utcnow()
-    since = now - timedelta(seconds=settings.login_window_seconds)
-    if repo.count_failures_since(session, username, since) >= settings.login_max_failures:
-        raise TooManyRequests("Too many failed logins; wait a few minutes and try again")
+    throttle.charge(session, username=username, client=client, settings=settings, now=now)
     user = repo.get_user_by_username(session, username)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
-        session.add(LoginAttempt(username=username, client=client[:64], attempted_at=now))
-        session.commit()
         raise Unauthorized("Wrong username or password")
-    repo.clear_failures(session, username)
+    throttle.settle(session, username=username, client=client, settings=settings, now=now)
     token = new_token()
     row = AccessToken(
         token_hash=token_hash(token),
@@ -95,6 +93,7 @@ def _require_admin(actor: Actor) -> None:
 def create_user(session: Session, *, actor: Actor, payload: UserCreate) -> User:
     """Create a user (admins only)."""
     _require_admin(actor)
+    _check_password_policy(username=payload.username, password=payload.password)
     if repo.get_user_by_username(session, payload.username) is not None:
         raise Conflict(f"Username {payload.username!r} is taken")
     user = User(
@@ -126,19 +125,76 @@ def get_user(session: Session, *, actor: Actor, user_id: int) -> User:
     return user
 
 
-def update_user(session: Session, *, actor: Actor, user_id: int, payload: UserUpdate) -> User:
-    """Change a user (admins; users may change their own name and password)."""
+def _check_password_policy(*, username: str, password: str) -> None:
+    problem = password_problem(username=username, password=password)
+    if problem is not None:
+        raise Invalid(problem, errors=[{"field": "password", "message": problem}])
+
+
+def _check_current_password(
+    session: Session,
+    *,
+    user: User,
+    password: str | None,
+    client: str,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """The user's own password, throttled like a login (a stolen token must not guess it)."""
+    if not password:
+        message = "Give your current password to choose a new one"
+        raise Invalid(message, errors=[{"field": "current_password", "message": message}])
+    throttle.charge(session, username=user.username, client=client, settings=settings, now=now)
+    if not verify_password(user.password_hash, password):
+        message = "The current password is not right"
+        raise Invalid(message, errors=[{"field": "current_password", "message": message}])
+    throttle.settle(session, username=user.username, client=client, settings=settings, now=now)
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: Actor,
+    user_id: int,
+    payload: UserUpdate,
+    token: str,
+    client: str,
+    settings: Settings,
+) -> User:
+    """Change a user (admins; users may change their own name and password).
+
+    A new password needs the current one, unless an admin resets someone else's; it ends every
+    other token of the user, calendar feeds included. Deactivating a user revokes all their
+    tokens, so that reactivating them brings none back.
+    """
     user = get_user(session, actor=actor, user_id=user_id)
     changes = payload.model_dump(exclude_unset=True)
-    own_fields = {"display_name", "password", "phone"}
+    current_password = changes.pop("current_password", None)
+    new_password = changes.pop("password", None)
+    own_fields = {"display_name", "phone"}
     if not actor.is_admin and (user.id != actor.id or set(changes) - own_fields):
         raise Forbidden("Only a system admin may change this")
+    now = utcnow()
+    if new_password is not None:
+        _check_password_policy(username=user.username, password=new_password)
+        if user.id == actor.id:
+            _check_current_password(
+                session,
+                user=user,
+                password=current_password,
+                client=client,
+                settings=settings,
+                now=now,
+            )
     for key, value in changes.items():
-        if key == "password":
-            if value is not None:
-                user.password_hash = hash_password(value)
-        elif value is not None or key == "phone":
+        if value is not None or key == "phone":
             setattr(user, key, value)
+    if new_password is not None:
+        user.password_hash = hash_password(new_password)
+        keep = token_hash(token) if user.id == actor.id else None
+        repo.revoke_tokens(session, user.id, now=now, keep=keep)
+    if changes.get("is_active") is False:
+        repo.revoke_tokens(session, user.id, now=now)
     session.commit()
     return user
 
@@ -201,7 +257,7 @@ def list_members(
     return repo.list_members(session, community_id, limit=limit, offset=offset)
 
 
-def me(session: Session, *, actor: Actor) -> tuple[User, list[tuple[int, str, str]]]:
-    """The current user and their memberships."""
+def me(session: Session, *, actor: Actor) -> tuple[User, list[tuple[int, str, str, str]]]:
+    """The current user and their memberships (community id, name, time zone, role)."""
     rows = repo.memberships_with_names(session, actor.id)
-    return actor.user, [(cid, name, str(role)) for cid, name, role in rows]
+    return actor.user, [(cid, name, tz, str(role)) for cid, name, tz, role in rows]

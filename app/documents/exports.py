@@ -1,14 +1,17 @@
 """Spreadsheet exports of the coverage figures and every household's status.
 
-Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, or a
-tab or carriage return) get a leading apostrophe, so a building called ``=HYPERLINK(…)``
-stays text. The CSV is UTF-8 with a byte-order mark, so Excel opens Chinese correctly.
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, ``|``,
+``%``, a tab or line break, or the full-width ``＝``, ``＋``, ``－``, ``＠`` that a Chinese input
+method types, after any leading spaces) get a leading apostrophe, so a building called
+``=HYPERLINK(…)`` stays text. The CSV is UTF-8 with a byte-order mark, so Excel opens Chinese
+correctly.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
@@ -16,15 +19,34 @@ from openpyxl import Workbook
 from app.coverage.schemas import CoverageRead
 from app.documents.context import HouseholdFact, natural_key
 from app.documents.labels import labels
+from app.documents.safe_text import CELL_PLACEHOLDER, printable
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+# The minus sign, which NFKC leaves alone, reads as a leading minus to some spreadsheets.
+_MINUS_SIGN = "\u2212"
 Cell = str | int | float | None
 
 
+def _starts_a_formula(text: str) -> bool:
+    """Whether the text opens like a formula, in ASCII or full-width (＝, ＋, －, ＠, ｜, ％).
+
+    The first character past any leading spaces is compared after NFKC folding, which turns
+    the full-width and small forms (``＝``, ``﹦``, ``＋``) into their ASCII originals.
+    """
+    first = text.lstrip(" \u3000\u00a0")[:1]
+    if not first:
+        return False
+    folded = unicodedata.normalize("NFKC", first)[:1]
+    return folded in FORMULA_STARTS or folded == _MINUS_SIGN
+
+
 def neutralise(value: Cell) -> Cell:
-    """A cell value that no spreadsheet will evaluate."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A cell value that no spreadsheet will evaluate and every format can write."""
+    if isinstance(value, str):
+        # A workbook's XML refuses most C0 characters and UTF-8 cannot encode a lone surrogate.
+        value = printable(value, CELL_PLACEHOLDER)
+        if _starts_a_formula(value):
+            return "'" + value
     return value
 
 

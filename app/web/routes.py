@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.auth.dependencies import ActorDep
@@ -24,6 +24,7 @@ from app.errors import NotFound
 from app.schemas import IdPath, Page, PageDep
 from app.web import service
 from app.web.i18n import LANGS, Lang, pick_lang, strings_for
+from app.web.redirects import safe_next
 from app.web.schemas import NotReachedHousehold
 
 router = APIRouter(tags=["web"])
@@ -101,10 +102,11 @@ def _render(
         static_url=static_url,
         version=asset_version(),
         fonts=_font_faces(),
+        # Boot data rides in <body data-boot>, escaped as an attribute: no inline script.
         boot_json=json.dumps(
             {"lang": lang, "page": page, "strings": strings, "data": data or {}},
             ensure_ascii=False,
-        ).replace("</", "<\\/"),
+        ),
     )
     response = HTMLResponse(body, headers={"Cache-Control": "no-cache"})
     if lang_from_query:
@@ -143,8 +145,16 @@ def show_home(request: Request, lang: LangQuery = None, cookie: LangCookie = Non
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def show_login(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
-    """The login form."""
+def show_login(
+    request: Request,
+    lang: LangQuery = None,
+    cookie: LangCookie = None,
+    next_path: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
+) -> Response:
+    """The login form; a ``next`` that is not a path of this site is dropped (303 to /login)."""
+    if next_path is not None and safe_next(next_path) is None:
+        query = f"?lang={lang}" if lang in LANGS else ""
+        return RedirectResponse(f"/login{query}", status_code=303)
     return _page(
         request,
         "login.html",
