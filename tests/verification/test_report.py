@@ -26,7 +26,8 @@ def test_report_prints_the_call_back_check(client: TestClient, session: Session)
         assert result(client, manager, item["id"], outcome).status_code == 201
     v = coverage(client, street)["verification"]
     text = "".join(pdf_text(client.get(url, headers=manager).content).split())
-    assert "上报覆盖率" in text and "核实覆盖率" in text
+    assert "上报覆盖率" in text
+    assert "核实覆盖率" in text
     assert "Verifiedcoverage" in text
     low, high = percent(v["verified_coverage"]["low"]), percent(v["verified_coverage"]["high"])
     assert f"{low}–{high}" in text  # side by side with the claimed 50 / 60
