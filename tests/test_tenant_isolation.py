@@ -184,6 +184,7 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
         },
         ("POST", "/api/v1/campaigns/{campaign_id}/plan"): {"commit": False},
         ("POST", "/api/v1/campaigns/{campaign_id}/verifications"): {"size": 1},
+        ("PATCH", "/api/v1/verifications/{verification_id}"): {"assignee_id": v["user_id"]},
         ("POST", "/api/v1/verifications/{verification_id}/result"): {
             "id": str(uuid.uuid4()),
             "outcome": "confirmed",

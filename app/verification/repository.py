@@ -181,9 +181,15 @@ def list_for_campaign(
     status: str | None,
     limit: int,
     offset: int,
+    community_ids: Sequence[int] | None = None,
 ) -> tuple[list[Row[Any]], int]:
-    """Sampled households of a campaign (None: every campaign), open ones first."""
+    """Sampled households of a campaign (None: every campaign), open ones first.
+
+    ``community_ids`` narrows the list to those communities (None: no narrowing).
+    """
     conditions = [] if campaign_id is None else [Verification.campaign_id == campaign_id]
+    if community_ids is not None:
+        conditions.append(Verification.community_id.in_(community_ids))
     if assignee_id is not None:
         conditions.append(Verification.assignee_id == assignee_id)
     if status == "pending":

@@ -16,6 +16,7 @@ from app.verification.schemas import (
     SampleCreate,
     SampleRead,
     VerificationRead,
+    VerificationUpdate,
 )
 
 router = APIRouter(tags=["verification"])
@@ -81,6 +82,14 @@ def get_verification(
 ) -> VerificationRead:
     """One sampled household and where its call-back stands."""
     return service.get_verification(session, actor=actor, verification_id=verification_id)
+
+
+@router.patch("/verifications/{verification_id}", response_model=VerificationRead)
+def reassign_verification(
+    session: SessionDep, actor: ActorDep, verification_id: IdPath, payload: VerificationUpdate
+) -> VerificationRead:
+    """Give an open call-back to another member who did not visit the household."""
+    return service.reassign(session, actor=actor, verification_id=verification_id, payload=payload)
 
 
 @router.get("/verifications/{verification_id}/results", response_model=list[ResultRead])

@@ -31,6 +31,12 @@ class SampleCreate(Schema):
     assignee_ids: Annotated[list[Id], Field(min_length=1, max_length=500)] | None = None
 
 
+class VerificationUpdate(Schema):
+    """Give a call-back to someone else (officers and managers)."""
+
+    assignee_id: Id
+
+
 class ResultCreate(Schema):
     """One call-back attempt; ``id`` is a UUID the client makes (idempotent like contacts)."""
 

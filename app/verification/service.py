@@ -43,6 +43,7 @@ from app.verification.schemas import (
     SampleRead,
     VerificationFigures,
     VerificationRead,
+    VerificationUpdate,
 )
 
 DECIDED = (VerificationOutcome.confirmed, VerificationOutcome.denied)
@@ -172,7 +173,10 @@ def draw_sample(
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("Another draw for this campaign ran at the same time; draw again") from exc
+        raise Conflict(
+            "The campaign's visits changed while drawing (another draw at the same time, or a"
+            " household removed); draw again"
+        ) from exc
     items = [_read(r, blind=False) for r in repo.listed(session, ids)]
     return SampleRead(
         population=population,
@@ -213,14 +217,15 @@ def list_mine(
 ) -> tuple[list[VerificationRead], int]:
     """The call-backs given to the actor, in every community (the phone page's list)."""
     rows, total = repo.list_for_campaign(
-        session, None, assignee_id=actor.id, status=status, limit=limit, offset=offset
+        session,
+        None,
+        assignee_id=actor.id,
+        status=status,
+        limit=limit,
+        offset=offset,
+        community_ids=None if actor.is_admin else list(actor.roles),
     )
-    items = [
-        _read(r, blind=actor.role_in(r[0].community_id) == Role.staff)
-        for r in rows
-        if actor.can_see(r[0].community_id)
-    ]
-    return items, total
+    return [_read(r, blind=actor.role_in(r[0].community_id) == Role.staff) for r in rows], total
 
 
 def _visible(session: Session, actor: Actor, verification: Verification | None) -> Verification:
@@ -237,6 +242,26 @@ def get_verification(session: Session, *, actor: Actor, verification_id: int) ->
     v = _visible(session, actor, repo.get(session, verification_id))
     [row] = repo.listed(session, [v.id])
     return _read(row, blind=actor.role_in(v.community_id) == Role.staff)
+
+
+def reassign(
+    session: Session, *, actor: Actor, verification_id: int, payload: VerificationUpdate
+) -> VerificationRead:
+    """Give an open call-back to another active member who recorded no contact of it."""
+    v = _visible(session, actor, repo.get_for_update(session, verification_id))
+    actor.require(v.community_id, PLANNERS, what="Verification")
+    if v.outcome in DECIDED:
+        raise Conflict(f"This call-back is settled already ({v.outcome})")
+    _assignees(session, v.community_id, [payload.assignee_id])
+    if repo.recorded_household(
+        session, campaign_id=v.campaign_id, household_id=v.household_id, user_id=payload.assignee_id
+    ):
+        message = "This member recorded a visit to the household; someone else must call it back"
+        raise Invalid(message, errors=[{"field": "assignee_id", "message": message}])
+    v.assignee_id = payload.assignee_id
+    session.commit()
+    [row] = repo.listed(session, [v.id])
+    return _read(row, blind=False)
 
 
 def _result_read(result: VerificationResult) -> ResultRead:
@@ -266,10 +291,11 @@ def record_result(
     a household they visited themselves in the campaign.
     """
     digest = payload.body_hash(verification_id)
+    # Lock first, then look for the id: a retry racing its original waits here for it.
+    v = _visible(session, actor, repo.get_for_update(session, verification_id))
     stored = repo.get_result(session, payload.id)
     if stored is not None:
         return _replay(actor, stored, digest), False
-    v = _visible(session, actor, repo.get_for_update(session, verification_id))
     if repo.recorded_household(
         session, campaign_id=v.campaign_id, household_id=v.household_id, user_id=actor.id
     ):

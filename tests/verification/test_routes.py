@@ -5,6 +5,7 @@ Every test runs on SQLite and on PostgreSQL; the golden draw below is the same o
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -364,6 +365,36 @@ class TestList:
         assert client.get(street.url() + "?status=maybe", headers=officer).status_code == 422
 
 
+class TestReassign:
+    def test_officer_gives_a_call_back_to_someone_who_did_not_visit(
+        self, client: TestClient, session: Session
+    ):
+        street = make_street(session, per_recorder=(4, 4), not_reached=0)
+        items = draw(client, street, size=8, seed=6).json()["items"]
+        item = next(i for i in items if i["assignee_id"] != street.t.staff.id)
+        url = f"/api/v1/verifications/{item['id']}"
+        officer = street.t.headers["officer"]
+        r = client.patch(url, headers=officer, json={"assignee_id": street.t.staff.id})
+        assert r.status_code == 200, r.text
+        assert r.json()["assignee_id"] == street.t.staff.id
+        mine = client.get("/api/v1/members/me/verifications", headers=street.t.headers["staff"])
+        assert item["id"] in {i["id"] for i in mine.json()["items"]}
+        recorder = item["recorder_id"]
+        r = client.patch(url, headers=officer, json={"assignee_id": recorder})
+        assert r.status_code == 422
+        assert "recorded a visit" in r.json()["detail"]
+        outsider = make_tenant(session, households=0).staff.id
+        assert client.patch(url, headers=officer, json={"assignee_id": outsider}).status_code == 422
+        staff = street.t.headers["staff"]
+        assert (
+            client.patch(url, headers=staff, json={"assignee_id": street.t.manager.id}).status_code
+            == 403
+        )
+        assert result(client, staff, item["id"], "confirmed").status_code == 201
+        settled = client.patch(url, headers=officer, json={"assignee_id": street.t.manager.id})
+        assert settled.status_code == 409
+
+
 class TestResult:
     def _one(self, client: TestClient, session: Session) -> tuple[Street, dict[str, Any]]:
         street = make_street(session, per_recorder=(4,), not_reached=0)
@@ -443,6 +474,60 @@ class TestResult:
     def test_unknown_verification_is_404(self, client: TestClient, session: Session):
         street, _item = self._one(client, session)
         assert result(client, street.t.headers["officer"], 999_999, "confirmed").status_code == 404
+
+
+class TestConcurrency:
+    def _all_at_once(
+        self, client: TestClient, url: str, bodies: list[dict[str, Any]], headers: dict[str, str]
+    ) -> list[int]:
+        barrier = threading.Barrier(len(bodies))
+        statuses = [0] * len(bodies)
+
+        def send(i: int) -> None:
+            barrier.wait()
+            statuses[i] = client.post(url, json=bodies[i], headers=headers).status_code
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(bodies))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return statuses
+
+    def test_one_answer_sent_six_times_at_once_is_stored_once(
+        self, client: TestClient, session: Session
+    ):
+        street = make_street(session, per_recorder=(2,), not_reached=0)
+        item = draw(client, street, size=1, seed=1).json()["items"][0]
+        body = {
+            "id": str(uuid.uuid4()),
+            "outcome": "confirmed",
+            "method": "door",
+            "occurred_at": NOW.isoformat(),
+        }
+        url = f"/api/v1/verifications/{item['id']}/result"
+        statuses = self._all_at_once(client, url, [body] * 6, street.t.headers["manager"])
+        assert sorted(statuses) == [200] * 5 + [201]
+        assert session.scalar(select(func.count()).select_from(VerificationResult)) == 1
+
+    def test_two_different_verdicts_at_once_settle_it_once(
+        self, client: TestClient, session: Session
+    ):
+        street = make_street(session, per_recorder=(2,), not_reached=0)
+        item = draw(client, street, size=1, seed=1).json()["items"][0]
+        bodies = [
+            {
+                "id": str(uuid.uuid4()),
+                "outcome": o,
+                "method": "phone",
+                "occurred_at": NOW.isoformat(),
+            }
+            for o in ("confirmed", "denied", "confirmed", "denied")
+        ]
+        url = f"/api/v1/verifications/{item['id']}/result"
+        statuses = self._all_at_once(client, url, bodies, street.t.headers["manager"])
+        assert sorted(statuses) == [201, 409, 409, 409]
+        assert session.scalar(select(func.count()).select_from(VerificationResult)) == 1
 
 
 class TestFigures:
