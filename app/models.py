@@ -24,6 +24,7 @@ from app.documents.models import DocumentJob
 from app.incidents.models import Incident, IncidentChange
 from app.notifications.models import Notification, OutboxMessage
 from app.planner.models import AvailabilityWindow, CampaignAvailability
+from app.verification.models import Verification, VerificationResult
 from app.warnings.models import (
     EarlyWarning,
     ReportReceipt,
@@ -64,6 +65,8 @@ __all__ = [
     "RoundAssignee",
     "RoundBuilding",
     "User",
+    "Verification",
+    "VerificationResult",
     "WarningAccess",
     "WarningAssignee",
     "WarningAttempt",

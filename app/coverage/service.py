@@ -48,6 +48,7 @@ from app.coverage.schemas import (
 from app.coverage.state import Difference
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
+from app.verification import service as verification
 from app.warnings import service as warnings
 from app.warnings.schemas import WarningSummary
 
@@ -193,6 +194,12 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
         ),
         never_visited=totals.unvisited,
         visited=totals.visited,
+        verification=verification.figures(
+            session,
+            campaign_id=campaign.id,
+            community_id=campaign.community_id,
+            claimed=overall.reached / overall.eligible if overall.eligible else None,
+        ),
     )
 
 
