@@ -177,13 +177,13 @@ def render_pdf(kind: str, context: object, *, url_fetcher: LockedFetcher | None 
         html = render_html("flyer.html", flyer=context)
     elif isinstance(context, views.WalkSheetContext):
         sheets = ("base.css", "walk_sheet.css")
-        html = render_html("walk_sheet.html", doc=context)
+        html = render_html("walk_sheet.html", doc=context, lang="zh")
     elif isinstance(context, views.ReportContext):
         sheets = ("base.css", "report.css")
-        html = render_html("report.html", r=context)
+        html = render_html("report.html", r=context, lang=context.lang)
     elif isinstance(context, views.LedgerContext):
         sheets = ("base.css", "report.css")
-        html = render_html("ledger.html", l=context)
+        html = render_html("ledger.html", l=context, lang="zh")
     else:
         raise TypeError(f"no template for {kind}")
     return html_to_pdf(html, stylesheets=sheets, url_fetcher=url_fetcher)

@@ -103,11 +103,18 @@ def get_walk_sheet(
     session: SessionDep,
     actor: ActorDep,
     round_id: IdPath,
+    page_per_unit: bool = False,
     if_none_match: IfNoneMatch = None,
     prefer: Prefer = None,
 ) -> Response:
-    """A round's households by unit and floor with their status and tick boxes, a page per unit."""
-    spec = service.walk_sheet_spec(session, actor=actor, round_id=round_id)
+    """A round's households by unit and floor with their status and tick boxes.
+
+    As many units a page as fit; `page_per_unit=true` starts every unit on its own page, so
+    the sheets can be split between staff.
+    """
+    spec = service.walk_sheet_spec(
+        session, actor=actor, round_id=round_id, page_per_unit=page_per_unit
+    )
     return _deliver(request, session, actor, spec, if_none_match, prefer)
 
 
@@ -119,11 +126,14 @@ def get_walk_sheets(
     session: SessionDep,
     actor: ActorDep,
     campaign_id: IdPath,
+    page_per_unit: bool = False,
     if_none_match: IfNoneMatch = None,
     prefer: Prefer = None,
 ) -> Response:
-    """Every round's walk sheet of the campaign in one file."""
-    spec = service.walk_sheets_spec(session, actor=actor, campaign_id=campaign_id)
+    """Every round's walk sheet of the campaign in one file (`page_per_unit` as for a round)."""
+    spec = service.walk_sheets_spec(
+        session, actor=actor, campaign_id=campaign_id, page_per_unit=page_per_unit
+    )
     return _deliver(request, session, actor, spec, if_none_match, prefer)
 
 
@@ -133,11 +143,15 @@ def get_report(
     session: SessionDep,
     actor: ActorDep,
     campaign_id: IdPath,
+    lang: Literal["zh", "en"] = "zh",
     if_none_match: IfNoneMatch = None,
     prefer: Prefer = None,
 ) -> Response:
-    """The coverage report: the coverage endpoint's figures, charts, and the unreached appendix."""
-    spec = service.report_spec(session, actor=actor, campaign_id=campaign_id)
+    """The coverage report: the coverage endpoint's figures, charts, and the unreached appendix.
+
+    Chinese unless `lang=en`.
+    """
+    spec = service.report_spec(session, actor=actor, campaign_id=campaign_id, lang=lang)
     return _deliver(request, session, actor, spec, if_none_match, prefer)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from fastapi.testclient import TestClient
@@ -34,9 +35,12 @@ class TestReport:
             headers=scene.tenant.headers["manager"],
         ).content
         appendix = pdf_text(body).split("附录：", 1)[1]
+        # rooms are printed under their unit: "1 单元 Unit 1 · 2", then "2F  201 …" a floor
+        units = dict(re.findall(r"(\S+) 单元 Unit \S+ · \d+\n((?:\s*\d+F .*(?:\n|$))*)", appendix))
         reached = {h.code for h in scene.tenant.households[:2]}
         for h in scene.tenant.households:
-            assert (h.code in appendix) == (h.code not in reached)
+            printed = bool(re.search(rf"(?<![0-9]){h.room}(?![0-9])", units.get(h.unit, "")))
+            assert printed == (h.code not in reached), h.code
 
     def test_hostile_incident_is_printed_as_text(self, client: TestClient, scene: Scene) -> None:
         body = client.get(
@@ -58,9 +62,17 @@ class TestReport:
 
 
 class TestWalkSheets:
-    def test_a_page_per_unit_with_codes(self, client: TestClient, scene: Scene) -> None:
+    def test_small_units_share_a_page(self, client: TestClient, scene: Scene) -> None:
         body = client.get(
             f"/api/v1/rounds/{scene.round.id}/walk-sheet.pdf", headers=scene.tenant.headers["staff"]
+        ).content
+        assert page_count(body) == 1  # the building's two units of three households
+        assert pdf_text(body).count("单元 Building") == 2
+
+    def test_a_page_per_unit_on_request(self, client: TestClient, scene: Scene) -> None:
+        body = client.get(
+            f"/api/v1/rounds/{scene.round.id}/walk-sheet.pdf?page_per_unit=true",
+            headers=scene.tenant.headers["staff"],
         ).content
         assert page_count(body) == 2  # the building's two units
         text = pdf_text(body)
@@ -72,7 +84,7 @@ class TestWalkSheets:
 
     def test_campaign_walk_sheets_hold_every_round(self, client: TestClient, scene: Scene) -> None:
         body = client.get(
-            f"/api/v1/campaigns/{scene.campaign.id}/walk-sheets.pdf",
+            f"/api/v1/campaigns/{scene.campaign.id}/walk-sheets.pdf?page_per_unit=true",
             headers=scene.tenant.headers["officer"],
         ).content
         assert page_count(body) == 2
@@ -190,7 +202,7 @@ class TestBackgroundJobs:
         assert job["status"] == "done", job
         result = client.get(job["result_url"], headers=headers)
         assert result.status_code == 200
-        assert page_count(result.content) == 2
+        assert page_count(result.content) == 1  # two small units on one page
 
     def test_jobs_of_another_community_are_hidden(
         self, client: TestClient, session: Session, scene: Scene
