@@ -1,7 +1,7 @@
 """HTML to PDF: one Jinja environment, a locked URL fetcher, the project's fonts, WeasyPrint.
 
 Everything here runs wherever the PDF is made: in a render process of the pool (see
-``app.documents.pool``) for the API, or in the calling process for the CLI, tests and the bench.
+``app.documents.delivery``) for the API, or in the calling process for the CLI, tests and the bench.
 Templates receive frozen view-models from ``app.documents.context`` and never the ORM.
 
 Security: the HTML is built from our own templates with autoescaping, so user text (a note,
@@ -13,11 +13,17 @@ gets resources through ``LockedFetcher``, which serves files under ``templates/`
 from __future__ import annotations
 
 import base64
+import ctypes
+import ctypes.util
+import dataclasses
+import gc
 import io
 import logging
 import mimetypes
+import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +33,7 @@ import segno
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+from pypdf import PdfWriter
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -168,8 +175,62 @@ def html_to_pdf(
     return pdf
 
 
-def render_pdf(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
-    """The PDF of one document kind from its view-model (runs in a render process)."""
+FLYER_CHUNK = 40
+"""Per-household flyers rendered this many copies at a time: a WeasyPrint document holds
+about 0.6 MB per flyer until it is written, so a chunk bounds a render's memory whatever the
+building's size."""
+WALK_SHEET_CHUNK = 30
+"""Walk sheet pages rendered at a time, for the same reason."""
+
+
+def chunks(context: object) -> list[object]:
+    """The view-model cut into parts that render to consecutive pages of the same document
+    (one part when it is small)."""
+    from app.documents import context as views
+
+    if isinstance(context, views.FlyerContext) and len(context.copies) > FLYER_CHUNK:
+        copies = context.copies
+        return [
+            dataclasses.replace(context, copies=copies[i : i + FLYER_CHUNK])
+            for i in range(0, len(copies), FLYER_CHUNK)
+        ]
+    if isinstance(context, views.WalkSheetContext) and context.total_pages > WALK_SHEET_CHUNK:
+        parts: list[object] = []
+        current: list[views.RoundSheet] = []
+        count = 0
+        for sheet in context.sheets:
+            pages = sheet.pages
+            start = 0
+            while True:
+                if count >= WALK_SHEET_CHUNK:
+                    parts.append(dataclasses.replace(context, sheets=tuple(current)))
+                    current, count = [], 0
+                take = pages[start : start + WALK_SHEET_CHUNK - count]
+                current.append(dataclasses.replace(sheet, pages=take))
+                count += max(1, len(take))  # a round without households prints one page
+                start += len(take)
+                if start >= len(pages):
+                    break
+        if current:
+            parts.append(dataclasses.replace(context, sheets=tuple(current)))
+        return parts
+    return [context]
+
+
+def join(parts: Sequence[bytes]) -> bytes:
+    """PDFs joined page after page into one."""
+    if len(parts) == 1:
+        return parts[0]
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_part(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
+    """The PDF of one view-model (or one part of it), in one WeasyPrint pass."""
     from app.documents import context as views
 
     if isinstance(context, views.FlyerContext):
@@ -187,6 +248,58 @@ def render_pdf(kind: str, context: object, *, url_fetcher: LockedFetcher | None 
     else:
         raise TypeError(f"no template for {kind}")
     return html_to_pdf(html, stylesheets=sheets, url_fetcher=url_fetcher)
+
+
+def render_pdf(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
+    """The PDF of one document kind from its view-model, rendered part by part in this process
+    (the CLI, tests and the bench; the API renders the parts in its render processes)."""
+    parts = []
+    for part in chunks(context):
+        parts.append(render_part(kind, part, url_fetcher=url_fetcher))
+        release_memory()
+    return join(parts)
+
+
+_libc: ctypes.CDLL | None = None
+
+
+def release_memory() -> None:
+    """Give a finished render's memory back to the system: collect its cycles, then ask
+    glibc to return freed heap pages (without it the process keeps its peak size)."""
+    global _libc
+    gc.collect()
+    if _libc is None:
+        name = ctypes.util.find_library("c")
+        if name is None:
+            return
+        _libc = ctypes.CDLL(name)
+    trim = getattr(_libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+def render_in_process(kind: str, context: object) -> bytes:
+    """What a render process runs per task: one part, then its memory given back."""
+    try:
+        return render_part(kind, context)
+    finally:
+        release_memory()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)  # the worker that owned this process is gone: so are we
+        time.sleep(1.0)
+
+
+def start_render_process(parent: int) -> None:
+    """Initializer of a render process: exit when the parent dies (even by kill -9, which
+    runs no clean-up of its own), then load fonts and stylesheets once."""
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    warm_up()
 
 
 def warm_up() -> None:

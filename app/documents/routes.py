@@ -180,9 +180,17 @@ def get_ledger_report(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def get_coverage_csv(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> Response:
-    """The coverage figures and every household's status as CSV (UTF-8 with BOM)."""
-    body, filename = jobs.coverage_export(session, actor=actor, campaign_id=campaign_id, fmt="csv")
+def get_coverage_csv(
+    session: SessionDep,
+    actor: ActorDep,
+    campaign_id: IdPath,
+    lang: Literal["zh", "en"] = "zh",
+) -> Response:
+    """Every household with its campaign status as one CSV table (UTF-8 with BOM), Chinese
+    unless `lang=en`; the figures, channels and days are in `coverage.xlsx`."""
+    body, filename = jobs.coverage_export(
+        session, actor=actor, campaign_id=campaign_id, fmt="csv", lang=lang
+    )
     return Response(
         content=body,
         media_type="text/csv; charset=utf-8",
@@ -195,9 +203,17 @@ def get_coverage_csv(session: SessionDep, actor: ActorDep, campaign_id: IdPath) 
     response_class=Response,
     responses={200: {"content": {jobs.XLSX: {}}}},
 )
-def get_coverage_xlsx(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> Response:
-    """The coverage figures and every household's status as an Excel workbook."""
-    body, filename = jobs.coverage_export(session, actor=actor, campaign_id=campaign_id, fmt="xlsx")
+def get_coverage_xlsx(
+    session: SessionDep,
+    actor: ActorDep,
+    campaign_id: IdPath,
+    lang: Literal["zh", "en"] = "zh",
+) -> Response:
+    """The coverage figures, channels, days and every household's status as a workbook
+    (a sheet each), Chinese unless `lang=en`."""
+    body, filename = jobs.coverage_export(
+        session, actor=actor, campaign_id=campaign_id, fmt="xlsx", lang=lang
+    )
     return Response(
         content=body,
         media_type=jobs.XLSX,

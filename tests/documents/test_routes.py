@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
+from datetime import datetime
 
 from fastapi.testclient import TestClient
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from app.enums import Role
@@ -229,8 +234,17 @@ class TestExports:
         assert response.status_code == 200
         assert response.content.startswith(b"\xef\xbb\xbf")
         text = response.content.decode("utf-8-sig")
+        lines = text.splitlines()
+        assert lines[0] == "户号,楼栋,单元,楼层,房号,宣传状态,不计入,走访次数,重点标记"
+        assert len(lines) == 1 + len(scene.tenant.households)  # one table: the households
         assert scene.tenant.households[0].code in text
-        assert ",reached," in text
+        assert ",已宣传,否," in text
+        english = client.get(
+            f"/api/v1/campaigns/{scene.campaign.id}/coverage.csv?lang=en",
+            headers=scene.tenant.headers["manager"],
+        ).content.decode("utf-8-sig")
+        assert english.startswith("Household,Building,Unit,Floor,Room,Status")
+        assert ",Reached,no," in english
 
     def test_formula_cells_are_neutralised(
         self, client: TestClient, session: Session, scene: Scene
@@ -243,13 +257,10 @@ class TestExports:
             f"/api/v1/campaigns/{scene.campaign.id}/coverage.csv",
             headers=scene.tenant.headers["manager"],
         ).content.decode("utf-8-sig")
-        assert "'=HYPERLINK" in csv_text
+        cells = [c for row in csv.reader(io.StringIO(csv_text)) for c in row]
+        assert not any(c.startswith(("=", "@", "+", "-")) for c in cells)
         assert "'@SUM(1)" in csv_text
         assert "'-2+3" in csv_text
-        import io
-
-        from openpyxl import load_workbook
-
         body = client.get(
             f"/api/v1/campaigns/{scene.campaign.id}/coverage.xlsx",
             headers=scene.tenant.headers["manager"],
@@ -276,3 +287,56 @@ class TestLedgerReport:
             headers=scene.tenant.headers["manager"],
         )
         assert response.status_code == 422
+
+
+class TestWorkbook:
+    def _book(self, client: TestClient, scene: Scene, query: str = "") -> Workbook:
+        body = client.get(
+            f"/api/v1/campaigns/{scene.campaign.id}/coverage.xlsx{query}",
+            headers=scene.tenant.headers["manager"],
+        ).content
+        return load_workbook(io.BytesIO(body))
+
+    def test_chinese_sheets_headers_and_values(self, client: TestClient, scene: Scene) -> None:
+        book = self._book(client, scene)
+        assert book.sheetnames == ["覆盖率", "渠道与成效", "每日台账", "住户"]
+        households = book["住户"]
+        header = [c.value for c in households[1]]
+        assert header == [
+            "户号",
+            "楼栋",
+            "单元",
+            "楼层",
+            "房号",
+            "宣传状态",
+            "不计入",
+            "走访次数",
+            "重点标记",
+        ]
+        statuses = {row[5].value for row in households.iter_rows(min_row=2)}
+        assert statuses <= {"已宣传", "拒绝", "留资料", "不在家", "未走访", "空置"}
+        assert {row[6].value for row in households.iter_rows(min_row=2)} <= {"是", "否"}
+
+    def test_percentages_dates_widths_and_frozen_header(
+        self, client: TestClient, scene: Scene
+    ) -> None:
+        book = self._book(client, scene)
+        figures = book["覆盖率"]
+        coverage = figures.cell(row=2, column=8)
+        assert isinstance(coverage.value, float)
+        assert coverage.number_format == "0.0%"
+        days = book["每日台账"]
+        first_day = days.cell(row=2, column=1)
+        assert isinstance(first_day.value, datetime)
+        assert first_day.number_format == "yyyy-mm-dd"
+        for sheet in book:
+            assert sheet.freeze_panes == "A2", sheet.title
+            for i, cell in enumerate(sheet[1], start=1):
+                width = sheet.column_dimensions[get_column_letter(i)].width
+                shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(cell.value))
+                assert width >= shown, (sheet.title, cell.value, width)
+
+    def test_english_on_request(self, client: TestClient, scene: Scene) -> None:
+        book = self._book(client, scene, "?lang=en")
+        assert book.sheetnames == ["Coverage", "Channels and extras", "Daily ledger", "Households"]
+        assert book["Households"].cell(row=1, column=6).value == "Status"
