@@ -342,6 +342,13 @@ class FlyerContext:
     contacts: tuple[FlyerContact, ...]
     address: str | None
     copies: tuple[FlyerCopy, ...]
+    blank_personal: bool = False
+    """Leave the QR box empty (the flyer under a per-household layer)."""
+
+    @property
+    def per_household(self) -> bool:
+        """Whether each copy carries a household's code."""
+        return any(c.household_code for c in self.copies)
 
     def t(self, key: str) -> str:
         """A label in the flyer's language."""
@@ -469,6 +476,16 @@ class SheetBlock:
     def height_mm(self) -> float:
         """How tall the grid of rows is printed."""
         return len(self.rows) * ROW_MM
+
+    @property
+    def has_flags(self) -> bool:
+        """Whether any household of the block is flagged (else its column prints nothing)."""
+        return any(r.flags for r in self.rows)
+
+    @property
+    def has_notes(self) -> bool:
+        """Whether any household of the block has a note."""
+        return any(r.note for r in self.rows)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def render_off_thread(kind: str, context: object) -> bytes:
     futures = [pool.submit(render.render_in_process, kind, part) for part in render.chunks(context)]
     deadline = time.monotonic() + RENDER_TIMEOUT
     parts = [f.result(timeout=max(1.0, deadline - time.monotonic())) for f in futures]
-    return render.join(parts)
+    return render.assemble(context, parts)
 
 
 # --- the disk cache -------------------------------------------------------------------------

@@ -23,7 +23,8 @@ import mimetypes
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,13 +34,21 @@ import segno
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.config import TEMPLATES_DIR
 from app.documents import charts
-from app.documents.context import STATUS_MARKS
+from app.documents.context import (
+    STATUS_MARKS,
+    FlyerContext,
+    LedgerContext,
+    ReportContext,
+    RoundSheet,
+    WalkSheetContext,
+)
 from app.documents.labels import label_for, labels
 
 log = logging.getLogger(__name__)
@@ -151,6 +160,18 @@ def _assets() -> _Assets:
     return _Assets()
 
 
+def _layout(html: str, stylesheets: tuple[str, ...]) -> weasyprint.Document:
+    """The laid-out pages of ``html`` (for measuring where a box landed)."""
+    assets = _assets()
+    with assets.lock:
+        return weasyprint.HTML(
+            string=html, base_url=DOCUMENTS_DIR.as_uri() + "/", url_fetcher=assets.fetcher
+        ).render(
+            stylesheets=[assets.stylesheet(name) for name in stylesheets],
+            font_config=assets.font_config,
+        )
+
+
 def html_to_pdf(
     html: str,
     *,
@@ -175,28 +196,36 @@ def html_to_pdf(
     return pdf
 
 
-FLYER_CHUNK = 40
-"""Per-household flyers rendered this many copies at a time: a WeasyPrint document holds
-about 0.6 MB per flyer until it is written, so a chunk bounds a render's memory whatever the
-building's size."""
-WALK_SHEET_CHUNK = 30
-"""Walk sheet pages rendered at a time, for the same reason."""
+FLYER_LAYER_CHUNK = 100
+"""Per-household flyers are one flyer, rendered once with its QR box blank, under a layer of
+a page per household holding only that household's QR code and code. The layer is rendered
+this many pages at a time, so a render's memory stays bounded whatever the building's size."""
+WALK_SHEET_CHUNK = 60
+"""Walk sheet pages rendered at a time, for the same reason (each part embeds its own font
+subset, so parts are not made smaller than they need to be)."""
+
+
+@dataclass(frozen=True)
+class FlyerLayer:
+    """A part of per-household flyers: the QR codes and codes of some of the copies."""
+
+    flyer: FlyerContext
 
 
 def chunks(context: object) -> list[object]:
-    """The view-model cut into parts that render to consecutive pages of the same document
-    (one part when it is small)."""
-    from app.documents import context as views
-
-    if isinstance(context, views.FlyerContext) and len(context.copies) > FLYER_CHUNK:
+    """The view-model as parts that can render independently (one when it is small);
+    ``assemble`` makes the document of their PDFs."""
+    if isinstance(context, FlyerContext) and context.per_household and len(context.copies) > 1:
         copies = context.copies
-        return [
-            dataclasses.replace(context, copies=copies[i : i + FLYER_CHUNK])
-            for i in range(0, len(copies), FLYER_CHUNK)
+        base = dataclasses.replace(context, copies=copies[:1], blank_personal=True)
+        layers: list[object] = [
+            FlyerLayer(dataclasses.replace(context, copies=copies[i : i + FLYER_LAYER_CHUNK]))
+            for i in range(0, len(copies), FLYER_LAYER_CHUNK)
         ]
-    if isinstance(context, views.WalkSheetContext) and context.total_pages > WALK_SHEET_CHUNK:
+        return [base, *layers]
+    if isinstance(context, WalkSheetContext) and context.total_pages > WALK_SHEET_CHUNK:
         parts: list[object] = []
-        current: list[views.RoundSheet] = []
+        current: list[RoundSheet] = []
         count = 0
         for sheet in context.sheets:
             pages = sheet.pages
@@ -217,6 +246,13 @@ def chunks(context: object) -> list[object]:
     return [context]
 
 
+def assemble(context: object, parts: Sequence[bytes]) -> bytes:
+    """The document from the PDFs of its parts (in ``chunks`` order)."""
+    if isinstance(context, FlyerContext) and len(parts) > 1:
+        return _stack(parts[0], parts[1:])
+    return join(parts)
+
+
 def join(parts: Sequence[bytes]) -> bytes:
     """PDFs joined page after page into one."""
     if len(parts) == 1:
@@ -229,20 +265,80 @@ def join(parts: Sequence[bytes]) -> bytes:
     return out.getvalue()
 
 
+def _stack(base_pdf: bytes, layers: Sequence[bytes]) -> bytes:
+    """Every page of the layers drawn over the one page of ``base_pdf``: the base becomes a
+    form XObject stored once and drawn first on each page, so the file holds one flyer."""
+    writer = PdfWriter()
+    base = PdfReader(io.BytesIO(base_pdf)).pages[0]
+    form = StreamObject()
+    form.set_data(base.get_contents().get_data())  # type: ignore[union-attr]
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in base.mediabox),
+            NameObject("/Resources"): base["/Resources"].clone(writer),
+        }
+    )
+    form_ref = writer._add_object(form)
+    prefix = StreamObject()
+    prefix.set_data(b"q /DoorstepFlyer Do Q\n")
+    prefix_ref = writer._add_object(prefix)
+    for layer in layers:
+        for page in PdfReader(io.BytesIO(layer)).pages:
+            added = writer.add_page(page)
+            resources = added["/Resources"].get_object()
+            assert isinstance(resources, DictionaryObject)
+            xobjects = resources.get("/XObject")
+            xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
+            xobjects[NameObject("/DoorstepFlyer")] = form_ref
+            resources[NameObject("/XObject")] = xobjects
+            contents = added.raw_get("/Contents")
+            resolved = contents.get_object()
+            streams = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+            added[NameObject("/Contents")] = ArrayObject([prefix_ref, *streams])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _qr_box(flyer: FlyerContext) -> tuple[float, float]:
+    """Where the flyer puts its QR box (border box, CSS px from the page's corner)."""
+    base = dataclasses.replace(flyer, copies=flyer.copies[:1], blank_personal=True)
+    document = _layout(render_html("flyer.html", flyer=base), _flyer_sheets(flyer))
+    for box in _boxes(document.pages[0]._page_box):
+        element = getattr(box, "element", None)
+        if element is not None and "qr" in (element.get("class") or "").split():
+            return float(box.border_box_x()), float(box.border_box_y())
+    raise LookupError("the flyer has no QR box")
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
+
+
+def _flyer_sheets(flyer: FlyerContext) -> tuple[str, ...]:
+    return ("base.css", "flyer.css") + (("flyer-a4.css",) if flyer.size == "A4" else ())
+
+
 def render_part(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
     """The PDF of one view-model (or one part of it), in one WeasyPrint pass."""
-    from app.documents import context as views
-
-    if isinstance(context, views.FlyerContext):
-        sheets = ("base.css", "flyer.css") + (("flyer-a4.css",) if context.size == "A4" else ())
+    if isinstance(context, FlyerLayer):
+        box = _qr_box(context.flyer)
+        sheets = (*_flyer_sheets(context.flyer), "flyer-overlay.css")
+        html = render_html("flyer_overlay.html", flyer=context.flyer, box=box)
+    elif isinstance(context, FlyerContext):
+        sheets = _flyer_sheets(context)
         html = render_html("flyer.html", flyer=context)
-    elif isinstance(context, views.WalkSheetContext):
+    elif isinstance(context, WalkSheetContext):
         sheets = ("base.css", "walk_sheet.css")
         html = render_html("walk_sheet.html", doc=context, lang="zh")
-    elif isinstance(context, views.ReportContext):
+    elif isinstance(context, ReportContext):
         sheets = ("base.css", "report.css")
         html = render_html("report.html", r=context, lang=context.lang)
-    elif isinstance(context, views.LedgerContext):
+    elif isinstance(context, LedgerContext):
         sheets = ("base.css", "report.css")
         html = render_html("ledger.html", l=context, lang="zh")
     else:
@@ -257,7 +353,7 @@ def render_pdf(kind: str, context: object, *, url_fetcher: LockedFetcher | None 
     for part in chunks(context):
         parts.append(render_part(kind, part, url_fetcher=url_fetcher))
         release_memory()
-    return join(parts)
+    return assemble(context, parts)
 
 
 _libc: ctypes.CDLL | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
+import subprocess
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -113,6 +115,32 @@ class TestFlyerOnPaper:
             text = doc.pages[0].extract_text()
         assert "欧阳明月" in text
         assert "请联系服务中心" not in text
+
+
+def _gray(pdf: bytes, page: int) -> bytes:
+    return subprocess.run(
+        ["pdftoppm", "-r", "50", "-gray", "-f", str(page), "-l", str(page), "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout
+
+
+class TestPerHouseholdLayer:
+    @pytest.mark.parametrize(("lang", "size"), [("zh", "A5"), ("en", "A4")])
+    def test_same_look_as_a_flyer_rendered_whole(self, lang: str, size: str) -> None:
+        flyer = _flyer(lang, size, CODES[0])
+        stacked = render.render_pdf("flyers", flyer)
+        assert len(render.chunks(flyer)) == 2  # the flyer once, and the layer of codes
+        alone = render.render_pdf("flyers", dataclasses.replace(flyer, copies=flyer.copies[1:]))
+        assert len(render.chunks(dataclasses.replace(flyer, copies=flyer.copies[1:]))) == 1
+        assert _gray(stacked, 2) == _gray(alone, 1)
+
+    def test_the_flyer_is_stored_once(self) -> None:
+        flyer = _flyer("zh", "A5", CODES[0])
+        many = dataclasses.replace(flyer, copies=flyer.copies * 50)
+        size = len(render.render_pdf("flyers", many))
+        assert size < 12 * len(render.render_pdf("flyers", flyer))  # 100 copies, not 50 × 2
 
 
 class TestBuildingNamedOnce:

@@ -13,8 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FLYERS = 400
 PEAK_MB = 200
-"""The bound: 400 per-household flyers peak under 200 MB. Measured: about 115 MB rendered 40
-copies a part; about 300 MB as one WeasyPrint document (0.5 MB more a flyer)."""
+"""The bound: 400 per-household flyers peak under 200 MB. Measured: about 110 MB (the flyer
+rendered once, the codes' layer 100 pages a part); about 300 MB as one WeasyPrint document
+of 400 whole flyers, as they were rendered before (0.5 MB more a flyer)."""
 
 
 def _run(code: str, timeout: float = 600) -> str:
