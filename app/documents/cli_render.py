@@ -8,7 +8,6 @@ campaign, the coverage report and the ledger across communities.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -85,9 +84,9 @@ def _samples(session: Session, out_dir: Path) -> Iterator[Path]:
         path = out_dir / name
         path.write_bytes(render.render_pdf(spec.kind, context))
         yield path
-    end = campaign.ends_on
+    start, end, default = service.ledger_period(session, actor=actor, date_from=None, date_to=None)
     ledger, filename = service.ledger_context(
-        session, actor=actor, start=max(campaign.starts_on, end - timedelta(days=60)), end=end
+        session, actor=actor, start=start, end=end, default_period=default
     )
     path = out_dir / filename
     path.write_bytes(render.render_pdf("ledger", ledger))

@@ -1130,6 +1130,20 @@ class LedgerLine:
 
 
 @dataclass(frozen=True)
+class LedgerDayLine:
+    """One local day of the ledger, summed over the communities."""
+
+    date: str
+    visited: int
+    reached: int
+    newly_reached: int
+    app_installs: int
+    pledges_signed: int
+    flyers_given: int
+    residents_reached: int
+
+
+@dataclass(frozen=True)
 class LedgerContext:
     """The daily ledger rolled up and ranked across the communities a manager can see."""
 
@@ -1137,6 +1151,9 @@ class LedgerContext:
     generated: str
     lines: tuple[LedgerLine, ...]
     totals: LedgerLine | None
+    days: tuple[LedgerDayLine, ...] = ()
+    day_totals: LedgerDayLine | None = None
+    default_period: bool = False
 
 
 def _ledger_line(r: LedgerRow) -> LedgerLine:
@@ -1156,8 +1173,11 @@ def _ledger_line(r: LedgerRow) -> LedgerLine:
     )
 
 
-def build_ledger(*, ledger: LedgerRead, generated_at: datetime, tz: ZoneInfo) -> LedgerContext:
-    """The ledger as printed: the coverage endpoint's ranking, with a totals line."""
+def build_ledger(
+    *, ledger: LedgerRead, generated_at: datetime, tz: ZoneInfo, default_period: bool = False
+) -> LedgerContext:
+    """The ledger as printed: a row per day of the period summed over the communities, then
+    the communities ranked by coverage, each table with its totals line."""
     lines = tuple(_ledger_line(r) for r in ledger.items)
     totals = None
     if lines:
@@ -1176,9 +1196,36 @@ def build_ledger(*, ledger: LedgerRead, generated_at: datetime, tz: ZoneInfo) ->
             incidents=sum(r.incidents for r in rows),
             scams_dissuaded=sum(r.scams_dissuaded for r in rows),
         )
+    fields = (
+        "visited",
+        "reached",
+        "newly_reached",
+        "app_installs",
+        "pledges_signed",
+        "flyers_given",
+        "residents_reached",
+    )
+    sums: dict[date, dict[str, int]] = {}
+    for row in ledger.items:
+        for d in row.days:
+            counts = sums.setdefault(d.date, dict.fromkeys(fields, 0))
+            for key in fields:
+                counts[key] += getattr(d, key)
+    days = []
+    day = ledger.date_from
+    while day <= ledger.date_to:
+        days.append(LedgerDayLine(date=day.isoformat(), **sums.get(day, dict.fromkeys(fields, 0))))
+        day = date.fromordinal(day.toordinal() + 1)
+    day_totals = LedgerDayLine(
+        date=label_for("total") + " Total",
+        **{key: sum(getattr(d, key) for d in days) for key in fields},
+    )
     return LedgerContext(
         range=_period(ledger.date_from, ledger.date_to),
         generated=_stamp(generated_at, tz),
         lines=lines,
         totals=totals,
+        days=tuple(days),
+        day_totals=day_totals if days else None,
+        default_period=default_period,
     )

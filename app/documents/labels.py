@@ -151,6 +151,8 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Coverage counts the households reached within the dates.",
     ),
     "rank": ("排名", "Rank"),
+    "ranking": ("各社区排名", "Communities ranked by coverage"),
+    "default_period": ("默认：截至今日的 30 天", "default: the 30 days up to today"),
     "community": ("社区", "Community"),
     "range": ("统计区间", "Period"),
     "app_installs": ("装App", "App installs"),

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import ActorDep
-from app.db import SessionDep, utcnow
+from app.db import SessionDep
 from app.documents import delivery, jobs, service
 from app.documents.schemas import DocumentJobRead
 from app.errors import PROBLEM_JSON
@@ -162,10 +162,14 @@ def get_ledger_report(
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
-    """The daily ledger across every community you plan in, ranked by coverage."""
-    end = date_to or utcnow().date()
-    start = date_from or end - timedelta(days=30)
-    ctx, filename = service.ledger_context(session, actor=actor, start=start, end=end)
+    """The daily ledger across every community you plan in: a row per day of the period, then
+    the communities ranked by coverage. Default period: the 30 local days up to today."""
+    start, end, default = service.ledger_period(
+        session, actor=actor, date_from=date_from, date_to=date_to
+    )
+    ctx, filename = service.ledger_context(
+        session, actor=actor, start=start, end=end, default_period=default
+    )
     session.rollback()
     body = delivery.render_off_thread("ledger", ctx)
     return Response(

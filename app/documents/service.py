@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -396,10 +396,32 @@ def _round_facts(
     return result
 
 
+LEDGER_DAYS = 30
+"""The ledger's default period: the 30 local days up to today, as the JSON ledger answers."""
+
+
+def ledger_period(
+    session: Session, *, actor: Actor, date_from: date | None, date_to: date | None
+) -> tuple[date, date, bool]:
+    """The ledger's dates (local dates of the actor's first community) and whether they are
+    the default period."""
+    ids = sorted(cid for cid, role in actor.roles.items() if role in PLANNERS)
+    community = repo.community(session, ids[0]) if ids else None
+    tz = ZoneInfo(community.timezone if community is not None else "Asia/Shanghai")
+    end = date_to or datetime.now(tz).date()
+    start = date_from or end - timedelta(days=LEDGER_DAYS - 1)
+    return start, end, date_from is None and date_to is None
+
+
 def ledger_context(
-    session: Session, *, actor: Actor, start: date, end: date
+    session: Session, *, actor: Actor, start: date, end: date, default_period: bool = False
 ) -> tuple[views.LedgerContext, str]:
     """The ranked ledger across the communities the actor plans in, and its file name."""
     ledger = coverage.ledger(session, actor=actor, start=start, end=end)
-    ctx = views.build_ledger(ledger=ledger, generated_at=utcnow(), tz=ZoneInfo("Asia/Shanghai"))
+    ctx = views.build_ledger(
+        ledger=ledger,
+        generated_at=utcnow(),
+        tz=ZoneInfo("Asia/Shanghai"),
+        default_period=default_period,
+    )
     return ctx, f"ledger-{start.isoformat()}-{end.isoformat()}.pdf"

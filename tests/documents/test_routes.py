@@ -6,7 +6,8 @@ import csv
 import io
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
@@ -272,6 +273,18 @@ class TestExports:
 
 
 class TestLedgerReport:
+    def test_a_row_per_day_of_the_default_period(self, client: TestClient, scene: Scene) -> None:
+        response = client.get("/api/v1/reports/ledger.pdf", headers=scene.tenant.headers["manager"])
+        assert response.status_code == 200
+        text = pdf_text(response.content)
+        assert "默认：截至今日的 30 天" in text
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        days = {(today - timedelta(days=n)).isoformat() for n in range(30)}
+        printed = set(re.findall(r"^(\d{4}-\d{2}-\d{2}) ", text, flags=re.M))
+        assert days <= printed
+        assert text.count("各社区排名 Communities ranked") == 1  # the ranking, headed once
+        assert text.count("每日台账 Daily ledger") == 1
+
     def test_ranks_the_communities_a_manager_sees(self, client: TestClient, scene: Scene) -> None:
         response = client.get(
             "/api/v1/reports/ledger.pdf?from=2026-11-01&to=2026-11-30",
