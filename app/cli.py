@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from app.config import PROJECT_ROOT, get_settings
+from app.config import DEFAULT_PUBLIC_BASE_URL, PROJECT_ROOT, get_settings
 
 cli = typer.Typer(
     help="Doorstep: plan and prove door-to-door anti-fraud publicity.",
@@ -40,22 +40,57 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def public_address_warning(host: str, public_base_url: str) -> str | None:
+    """What to tell whoever serves on the network with the default public address, if anything."""
+    loopback = host in LOOPBACK_HOSTS or host.startswith("127.")
+    if loopback or public_base_url != DEFAULT_PUBLIC_BASE_URL:
+        return None
+    return (
+        f"Warning: DOORSTEP_PUBLIC_BASE_URL is left at its default ({DEFAULT_PUBLIC_BASE_URL}), "
+        "so the QR codes on flyers point at this machine's loopback address, which no phone "
+        "can reach. Set it to the address phones use, e.g. "
+        "DOORSTEP_PUBLIC_BASE_URL=https://192.168.1.20:8443"
+    )
+
+
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0: every network interface)")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving")
     ] = True,
+    ssl_certfile: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="TLS certificate (PEM): serve HTTPS"),
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="TLS private key (PEM)")
+    ] = None,
 ) -> None:
     """Serve the API and the pages."""
     import uvicorn
 
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise typer.BadParameter("--ssl-certfile and --ssl-keyfile go together")
+    settings = get_settings()
+    warning = public_address_warning(host, settings.public_base_url)
+    if warning:
+        typer.echo(warning, err=True)
     if migrate_first:
-        _migrate(get_settings().database_url)
-    typer.echo(f"Doorstep on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+        _migrate(settings.database_url)
+    scheme = "https" if ssl_certfile else "http"
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(
+        f"Doorstep on {scheme}://{shown}:{port}/  (API docs: {scheme}://{shown}:{port}/docs)"
+    )
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -63,6 +98,8 @@ def serve(
         port=port,
         reload=reload,
         workers=None if reload else workers,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )
 
 
@@ -77,11 +114,14 @@ def create_user(
     from sqlalchemy import select
 
     from app.auth.models import User
+    from app.auth.passwords import password_problem
+    from app.auth.repository import revoke_tokens
     from app.auth.security import hash_password
-    from app.db import make_engine, make_sessionmaker
+    from app.db import make_engine, make_sessionmaker, utcnow
 
-    if len(password) < 8:
-        raise typer.BadParameter("the password needs at least 8 characters")
+    problem = password_problem(username=username, password=password)
+    if problem is not None:
+        raise typer.BadParameter(problem)
     engine = make_engine(get_settings().database_url)
     with make_sessionmaker(engine)() as session:
         user = session.scalars(select(User).where(User.username == username)).one_or_none()
@@ -97,6 +137,7 @@ def create_user(
         else:
             user.password_hash = hash_password(password)
             user.is_admin = user.is_admin or admin
+            revoke_tokens(session, user.id, now=utcnow())  # a reset ends every session
             verb = "Updated"
         session.commit()
         typer.echo(f"{verb} user {username} (id {user.id}{', admin' if user.is_admin else ''})")
@@ -104,21 +145,42 @@ def create_user(
 
 
 @cli.command()
-def demo() -> None:
-    """Create or refresh the demo community on the current database and print the logins."""
+def demo(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Replace the demo community with a fresh one")
+    ] = False,
+) -> None:
+    """Create the demo community when it is missing (``--reset`` recreates it); print the logins.
+
+    Never touches any other community, and refuses to run when DOORSTEP_ENVIRONMENT=production:
+    demo accounts with a published password must never exist there.
+    """
     from app.db import make_engine, make_sessionmaker
     from app.demo import load_demo
 
     settings = get_settings()
+    if settings.environment == "production":
+        typer.echo(
+            "Refused: `doorstep demo` does not run when DOORSTEP_ENVIRONMENT=production "
+            "(its accounts share a published password).",
+            err=True,
+        )
+        raise typer.Exit(2)
     _migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine)() as session:
-        summary = load_demo(session)
+        summary = load_demo(session, reset=reset)
     engine.dispose()
-    typer.echo(
-        f"Demo community {summary.community_id} with {summary.households} households, "
-        f"campaign {summary.campaign_id}."
-    )
+    if summary.created:
+        typer.echo(
+            f"Demo community {summary.community_id} with {summary.households} households, "
+            f"campaign {summary.campaign_id}."
+        )
+    else:
+        typer.echo(
+            f"Demo community {summary.community_id} already exists ({summary.households} "
+            f"households): left as it is. `doorstep demo --reset` recreates it."
+        )
     typer.echo("Logins (username / password / role):")
     for username, password, role in summary.logins:
         typer.echo(f"  {username:<8} {password}  {role}")
@@ -130,6 +192,13 @@ def import_households(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     partial: Annotated[
         bool, typer.Option(help="Import the good rows even if some are bad")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Show what would change; store nothing")] = False,
+    replace_flags: Annotated[
+        bool, typer.Option(help="The file's flags replace the recorded ones (default: added)")
+    ] = False,
+    confirm_vacant: Annotated[
+        bool, typer.Option(help="Set households counted as reached vacant if the file says so")
     ] = False,
 ) -> None:
     """Import a household roster (CSV or XLSX) into a community, as an admin would."""
@@ -157,6 +226,9 @@ def import_households(
                 data=file.read_bytes(),
                 filename=file.name,
                 partial=partial,
+                dry_run=dry_run,
+                replace_flags=replace_flags,
+                confirm_vacant=confirm_vacant,
             )
         except AppError as exc:
             typer.echo(f"Import refused: {exc.detail}", err=True)
@@ -170,6 +242,10 @@ def import_households(
     )
     for rejection in result.rejected:
         typer.echo(f"  row {rejection.row}: {rejection.reason}")
+    for change in result.changes:
+        typer.echo(f"  row {change.row} {change.code} {change.field}: {change.old} → {change.new}")
+    if result.dry_run:
+        typer.echo("dry run: nothing was stored")
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Membership, User
@@ -52,9 +52,10 @@ class DemoSummary:
     """What ``doorstep demo`` made, to print."""
 
     community_id: int
-    campaign_id: int
+    campaign_id: int | None
     households: int
     logins: tuple[tuple[str, str, str], ...]
+    created: bool = True
 
 
 def _user(session: Session, username: str, display_name: str, *, is_admin: bool) -> User:
@@ -75,8 +76,42 @@ def _user(session: Session, username: str, display_name: str, *, is_admin: bool)
     return user
 
 
-def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> DemoSummary:
-    """Create the demo community, or replace it with a fresh one; one transaction."""
+def _logins() -> tuple[tuple[str, str, str], ...]:
+    return tuple((u, DEMO_PASSWORD, str(r) if r else "admin") for u, _, r in DEMO_USERS)
+
+
+def _existing(session: Session) -> DemoSummary | None:
+    """The demo community as it stands, untouched, or None when there is none."""
+    community_id = session.scalar(select(Community.id).where(Community.slug == DEMO_SLUG))
+    if community_id is None:
+        return None
+    households = session.scalar(
+        select(func.count()).select_from(Household).where(Household.community_id == community_id)
+    )
+    campaign_id = session.scalar(
+        select(func.min(Campaign.id)).where(Campaign.community_id == community_id)
+    )
+    return DemoSummary(
+        community_id=community_id,
+        campaign_id=campaign_id,
+        households=households or 0,
+        logins=_logins(),
+        created=False,
+    )
+
+
+def load_demo(
+    session: Session, *, reset: bool = False, today: date | None = None, seed: int = 7
+) -> DemoSummary:
+    """Create the demo community when it is missing; with ``reset``, replace it with a fresh one.
+
+    Without ``reset`` an existing demo community, and whatever was recorded in it, is left
+    exactly as it is. One transaction either way.
+    """
+    existing = _existing(session)
+    if existing is not None and not reset:
+        session.rollback()
+        return existing
     rng = random.Random(seed)
     tz = ZoneInfo("Asia/Shanghai")
     today = today or datetime.now(tz).date()
@@ -251,10 +286,9 @@ def load_demo(session: Session, *, today: date | None = None, seed: int = 7) -> 
         )
     )
     session.commit()
-    logins = tuple((u, DEMO_PASSWORD, str(r) if r else "admin") for u, _, r in DEMO_USERS)
     return DemoSummary(
         community_id=community.id,
         campaign_id=campaign.id,
         households=len(households),
-        logins=logins,
+        logins=_logins(),
     )

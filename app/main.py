@@ -8,6 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app import access_log
+from app.apidocs import install_docs
 from app.auth import routes as auth_routes
 from app.campaigns import routes as campaign_routes
 from app.communities import routes as community_routes
@@ -18,7 +20,9 @@ from app.db import make_engine, make_sessionmaker
 from app.documents import delivery as document_delivery
 from app.documents import routes as document_routes
 from app.errors import install_error_handlers
+from app.headers import SecurityHeaders
 from app.incidents import routes as incident_routes
+from app.openapi import install_openapi
 from app.planner import routes as planner_routes
 from app.web import routes as web_routes
 
@@ -46,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         summary="Plan and prove door-to-door anti-fraud publicity / 入户反诈宣传的计划与台账",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from Doorstep's own copy of Swagger UI
+        redoc_url=None,  # ReDoc would load from a CDN
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -53,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_engine = read_engine
     app.state.read_sessionmaker = make_sessionmaker(read_engine)
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
+    access_log.install()
     for module in (
         auth_routes,
         community_routes,
@@ -65,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web_routes.router)
+    install_docs(app)
+    install_openapi(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Imports every model so that metadata (and alembic) sees the whole schema."""
 
-from app.auth.models import AccessToken, LoginAttempt, Membership, User
+from app.auth.models import AccessToken, LoginThrottle, Membership, User
 from app.campaigns.models import (
     Campaign,
     Event,
@@ -10,7 +10,13 @@ from app.campaigns.models import (
     RoundAssignee,
     RoundBuilding,
 )
-from app.communities.models import Building, Community, Household, HouseholdFlag
+from app.communities.models import (
+    Building,
+    BuildingOwner,
+    Community,
+    Household,
+    HouseholdFlag,
+)
 from app.contacts.models import Contact
 from app.db import Base
 from app.documents.models import DocumentJob
@@ -22,6 +28,7 @@ __all__ = [
     "AvailabilityWindow",
     "Base",
     "Building",
+    "BuildingOwner",
     "Campaign",
     "CampaignAvailability",
     "Community",
@@ -34,7 +41,7 @@ __all__ = [
     "HouseholdFlag",
     "Incident",
     "IncidentChange",
-    "LoginAttempt",
+    "LoginThrottle",
     "Membership",
     "Round",
     "RoundAssignee",

@@ -2,17 +2,103 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Annotated, Generic, TypeVar
+import re
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
+from functools import cache
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from fastapi import Depends, Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+_TEXT_WHITESPACE = frozenset("\t\n\r")
+
+
+def control_character(value: str) -> str | None:
+    """The first control character (or lone surrogate) of ``value`` as ``U+XXXX``, or None.
+
+    Tab and line breaks are text. Everything else of Unicode's categories Cc and Cs is refused
+    where text comes in: PostgreSQL refuses a NUL that SQLite stores, spreadsheets cannot hold
+    most C0 characters, and a lone surrogate cannot be written as UTF-8 at all.
+    """
+    for char in value:
+        if char not in _TEXT_WHITESPACE and unicodedata.category(char) in ("Cc", "Cs"):
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def refuse_control_characters(value: str) -> str:
+    """``value`` unchanged, or a ValueError naming its control character."""
+    found = control_character(value)
+    if found is not None:
+        raise ValueError(f"contains a control character ({found}); 含有控制字符")
+    return value
+
+
+Text = Annotated[str, AfterValidator(refuse_control_characters)]
+"""Text as it comes in, from a request body, a query or an imported file: no control characters."""
+
+
+def _refuse_in(value: Any) -> Any:
+    if isinstance(value, str):
+        return refuse_control_characters(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_in(key)
+            _refuse_in(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_in(item)
+    return value
+
+
+def _is_number_type(annotation: Any) -> bool:
+    """Whether a field's type is (or holds, as in ``list[int] | None``) an int or a float."""
+    if annotation in (int, float):
+        return True
+    return any(_is_number_type(arg) for arg in get_args(annotation))
 
 
 class Schema(BaseModel):
-    """Base for request and response bodies: unknown fields are refused, not ignored."""
+    """Base for request bodies: unknown fields are refused, not ignored; every string field is
+    ``Text`` (no control characters), whatever its declared type says.
+
+    Booleans are never taken as numbers (pydantic would read ``"floor": true`` as 1): a number
+    field, or a list of them, given ``true`` or ``false`` is a validation error on that field.
+    """
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    @classmethod
+    @cache
+    def _number_fields(cls) -> frozenset[str]:
+        return frozenset(
+            name for name, field in cls.model_fields.items() if _is_number_type(field.annotation)
+        )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_as_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name not in cls._number_fields():
+            return value
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, bool) for item in items):
+            raise PydanticCustomError("int_type", "Input should be a number, not true or false")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _refuse_in(value)
 
 
 class ReadSchema(BaseModel):
@@ -55,7 +141,31 @@ def _require_tz(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_require_tz)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_only(pattern: re.Pattern[str], example: str) -> BeforeValidator:
+    """Refuse what pydantic would read as a Unix timestamp (``0``, ``"0.5"``) or a boolean."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, (date, datetime)):
+            return value
+        if not isinstance(value, str) or not pattern.match(value):
+            raise PydanticCustomError("iso_format", f"Give an ISO 8601 value, e.g. {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+AwareDatetime = Annotated[
+    datetime,
+    _iso_only(_ISO_DATETIME, "2026-12-01T09:30:00+08:00"),
+    AfterValidator(_require_tz),
+]
+"""An instant given with its UTC offset, as ISO 8601 text."""
+IsoDate = Annotated[date, _iso_only(_ISO_DATE, "2026-12-01")]
+"""A calendar date as ISO 8601 text (``2026-12-01``), never a number."""
 MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """An id in a request body: a positive 32-bit integer, as the database stores them."""

@@ -152,3 +152,21 @@ def client(db: Engine, app: FastAPI) -> Iterator[TestClient]:
     """An HTTP client against the app (no credentials)."""
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the suite on a shifted clock when ``DOORSTEP_TEST_CLOCK_SHIFT_DAYS`` is set.
+
+    CI runs the date-dependent part a second time a year ahead, so that no test depends on
+    the day it was written.
+    """
+    shift = os.environ.get("DOORSTEP_TEST_CLOCK_SHIFT_DAYS")
+    if not shift:
+        return
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine  # only needed for the shifted run
+
+    traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=int(shift)), tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)

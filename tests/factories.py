@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -15,6 +16,37 @@ from app.auth.security import hash_password, new_token, token_hash
 from app.campaigns.models import Campaign, Round, RoundAssignee, RoundBuilding
 from app.communities.models import Building, Community, Household, HouseholdFlag
 from app.enums import CampaignStatus, Occupancy, Role
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Every date the factories make is relative to today (in the community's time zone), so the
+# suite passes whatever the calendar says; CI runs it a second time a year ahead to prove it.
+TODAY = datetime.now(SHANGHAI).date()
+CAMPAIGN_START = TODAY - timedelta(days=30)
+CAMPAIGN_END = TODAY + timedelta(days=30)
+ROUND_DAY = TODAY - timedelta(days=11)
+
+
+def local(day: date, hh: int, mm: int = 0) -> datetime:
+    """A Shanghai wall-clock time on ``day``, as an aware datetime (offset +08:00)."""
+    return datetime.combine(day, time(hh, mm), SHANGHAI)
+
+
+def local_iso(day: date, hh: int, mm: int = 0) -> str:
+    """The same time as ISO text with its offset, as a phone would send it."""
+    return local(day, hh, mm).isoformat()
+
+
+def round_day(offset: int = 0) -> date:
+    """The factory round's day (eleven days ago) moved by ``offset`` days."""
+    return ROUND_DAY + timedelta(days=offset)
+
+
+def utc_on(offset: int, hh: int, mm: int = 0) -> datetime:
+    """``hh:mm`` UTC on ``round_day(offset)`` (01:00 UTC is 09:00 in Shanghai)."""
+    return datetime.combine(round_day(offset), time(hh, mm), UTC)
+
+
+ROUND_START = local(ROUND_DAY, 9).astimezone(UTC)
 
 PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -103,11 +135,11 @@ def make_household(
 
 
 def make_campaign(session: Session, community: Community, **kw: Any) -> Campaign:
-    """An active campaign over November and December 2026."""
+    """An active campaign from 30 days ago to 30 days ahead."""
     values: dict[str, Any] = {
         "name": "冬季反诈宣传",
-        "starts_on": date(2026, 11, 1),
-        "ends_on": date(2026, 12, 31),
+        "starts_on": CAMPAIGN_START,
+        "ends_on": CAMPAIGN_END,
         "target_coverage": 0.9,
         "topics": ["fake_customer_service_video"],
         "status": CampaignStatus.active,
@@ -126,8 +158,8 @@ def make_round(
     assignees: list[User],
     **kw: Any,
 ) -> Round:
-    """A round of the campaign on 20 November, 09:00–12:00 Shanghai time."""
-    starts = kw.pop("starts_at", datetime(2026, 11, 20, 1, 0, tzinfo=UTC))
+    """A round of the campaign ten days ago, 09:00–12:00 Shanghai time."""
+    starts = kw.pop("starts_at", ROUND_START)
     values: dict[str, Any] = {"starts_at": starts, "ends_at": starts + timedelta(hours=3)}
     values.update(kw)
     rnd = Round(campaign_id=campaign.id, community_id=campaign.community_id, **values)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,9 +20,17 @@ from sqlalchemy.orm import Session
 from app.communities.models import Building, Household
 from app.db import Base
 from app.enums import Role
-from tests.factories import auth, make_campaign, make_member, make_round, make_tenant
+from tests.factories import (
+    auth,
+    make_campaign,
+    make_member,
+    make_round,
+    make_tenant,
+    round_day,
+    utc_on,
+)
 
-WHEN = "2026-11-20T10:00:00+08:00"
+WHEN = f"{round_day(0)}T10:00:00+08:00"
 
 
 @dataclass
@@ -47,8 +54,8 @@ def _ids(session: Session) -> Victim:
         title="便民服务",
         services=["理发"],
         location="广场",
-        starts_at=datetime(2026, 11, 21, 1, tzinfo=UTC),
-        ends_at=datetime(2026, 11, 21, 3, tzinfo=UTC),
+        starts_at=utc_on(1, 1),
+        ends_at=utc_on(1, 3),
     )
     session.add(event)
     session.flush()
@@ -63,9 +70,9 @@ def _ids(session: Session) -> Victim:
             household_id=t.households[0].id,
             channel="door",
             outcome="reached",
-            occurred_at=datetime(2026, 11, 20, 2, tzinfo=UTC),
+            occurred_at=utc_on(0, 2),
             utc_offset_minutes=480,
-            local_date=datetime(2026, 11, 20).date(),
+            local_date=round_day(0),
             round_id=rnd.id,
             body_hash="0" * 64,
             recorded_by=t.staff.id,
@@ -73,7 +80,7 @@ def _ids(session: Session) -> Victim:
     )
     incident = Incident(
         community_id=t.community.id,
-        occurred_at=datetime(2026, 11, 20, tzinfo=UTC),
+        occurred_at=utc_on(0, 0),
         fraud_type="refund_scam",
         channel="电话",
         summary="冒充快递客服退款",
@@ -109,7 +116,10 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
         "outcome": "reached",
         "occurred_at": WHEN,
     }
-    times = {"starts_at": "2026-11-22T09:00:00+08:00", "ends_at": "2026-11-22T11:00:00+08:00"}
+    times = {
+        "starts_at": f"{round_day(2)}T09:00:00+08:00",
+        "ends_at": f"{round_day(2)}T11:00:00+08:00",
+    }
     bodies: dict[tuple[str, str], Any] = {
         ("PATCH", "/api/v1/communities/{community_id}"): {"name": "改名"},
         ("POST", "/api/v1/communities/{community_id}/buildings"): {"code": "X9"},
@@ -120,10 +130,11 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
             "user_id": v["user_id"],
             "role": "manager",
         },
+        ("PATCH", "/api/v1/communities/{community_id}/members/{user_id}"): {"is_active": False},
         ("POST", "/api/v1/communities/{community_id}/campaigns"): {
             "name": "x",
-            "starts_on": "2026-12-01",
-            "ends_on": "2026-12-31",
+            "starts_on": f"{round_day(11)}",
+            "ends_on": f"{round_day(41)}",
             "target_coverage": 0.9,
             "topics": ["refund_scam"],
         },
@@ -197,7 +208,7 @@ def _counts(session: Session) -> dict[str, int]:
     return {
         t.name: session.scalar(select(func.count()).select_from(t)) or 0
         for t in Base.metadata.sorted_tables
-        if t.name not in ("login_attempts", "access_tokens", "document_jobs")
+        if t.name not in ("login_throttles", "access_tokens", "document_jobs")
     }
 
 

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 from app.campaigns.catalogue import FRAUD_TYPE_CODES
 from app.communities.schemas import HouseholdRead
 from app.enums import CampaignStatus, Channel, RoundStatus
-from app.schemas import AwareDatetime, Id, ReadSchema, Schema
+from app.schemas import AwareDatetime, Id, IsoDate, ReadSchema, Schema
 
 
 def _known_topics(value: list[str]) -> list[str]:
@@ -47,8 +47,8 @@ class CampaignCreate(Schema):
     """A new campaign."""
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    starts_on: date
-    ends_on: date
+    starts_on: IsoDate
+    ends_on: IsoDate
     target_coverage: Annotated[float, Field(gt=0, le=1)] = 0.95
     topics: Topics = Field(default_factory=list)
     status: CampaignStatus = CampaignStatus.active
@@ -64,8 +64,8 @@ class CampaignUpdate(Schema):
     """Changes to a campaign."""
 
     name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
     target_coverage: Annotated[float | None, Field(gt=0, le=1)] = None
     topics: Topics | None = None
     status: CampaignStatus | None = None

@@ -22,19 +22,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import PLANNERS, Actor
+from app.communities import repository as repo
 from app.communities import service as communities
-from app.communities.models import Building, Household, HouseholdFlag
-from app.communities.schemas import ImportRejection, ImportResult
+from app.communities.schemas import (
+    ChangeValue,
+    ImportChange,
+    ImportNew,
+    ImportRejection,
+    ImportResult,
+)
 from app.enums import Occupancy
 from app.errors import Invalid
+from app.schemas import control_character
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 HEADER_SCAN_ROWS = 10
+MIN_FLOOR, MAX_FLOOR = -5, 200
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "building": ("building", "楼栋", "楼号", "幢", "栋", "楼幢", "幢号", "栋号", "楼栋号"),
@@ -97,18 +104,28 @@ def _strip_suffix(value: str, suffixes: tuple[str, ...]) -> str:
 
 @dataclass
 class ParsedRow:
-    """One roster row, normalised."""
+    """One roster row, normalised; ``None`` where the file's cell is empty."""
 
     row: int
     building: str
     unit: str
-    floor: int
     room: str
     code: str
-    occupancy: Occupancy
+    floor: int | None
+    floor_from_room: int | None
+    occupancy: Occupancy | None
     flags: set[str] = field(default_factory=set)
     contact_name: str | None = None
     contact_phone: str | None = None
+
+
+@dataclass
+class Roster:
+    """A parsed file: its good rows, its rejected rows, and whether it carries flags at all."""
+
+    rows: list[ParsedRow]
+    rejected: list[ImportRejection]
+    has_flags: bool
 
 
 def _rows_from_bytes(data: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -165,6 +182,10 @@ def _parse(number: int, cells: list[Any], cols: dict[str, int]) -> ParsedRow | s
         index = cols.get(key)
         return _text(cells[index]) if index is not None and index < len(cells) else ""
 
+    for key in cols:
+        found = control_character(cell(key))
+        if found is not None:
+            return f"{key} 列含有控制字符 contains a control character ({found})"
     building = _strip_suffix(cell("building"), ("号楼", "幢", "栋", "楼", "#", "号"))
     unit = _strip_suffix(cell("unit"), ("单元",))
     room = _strip_suffix(cell("room"), ("室", "号"))
@@ -179,20 +200,21 @@ def _parse(number: int, cells: list[Any], cols: dict[str, int]) -> ParsedRow | s
         if not _LABEL.match(value):
             return f"{label} {value!r} 格式不对 is not a valid label"
     floor_text = _strip_suffix(cell("floor"), ("层", "楼", "f", "F"))
+    floor: int | None = None
     if floor_text:
         try:
             floor = int(float(floor_text))
-        except ValueError:
+        except (ValueError, OverflowError):
             return f"楼层 floor {floor_text!r} 不是整数 is not a whole number"
-    elif room.isdigit() and len(room) >= 3:
-        floor = int(room[:-2])
-    else:
-        return "缺少楼层 missing floor"
-    if not -5 <= floor <= 200:
-        return f"楼层 floor {floor} 超出范围 is out of range"
+        if not MIN_FLOOR <= floor <= MAX_FLOOR:
+            return f"楼层 floor {floor} 超出范围 is out of range"
+    floor_from_room = None
+    if room.isascii() and room.isdigit() and len(room) >= 3:
+        guess = int(room[:-2])
+        floor_from_room = guess if MIN_FLOOR <= guess <= MAX_FLOOR else None
     occupancy_text = cell("occupancy").lower()
-    occupancy = OCCUPANCY.get(occupancy_text)
-    if occupancy is None:
+    occupancy = OCCUPANCY.get(occupancy_text) if occupancy_text else None
+    if occupancy_text and occupancy is None:
         return f"居住状态 occupancy {occupancy_text!r} 无法识别 is not known"
     flags: set[str] = set()
     for token in re.split(r"[,，;；、\s]+", cell("flags")):
@@ -211,9 +233,10 @@ def _parse(number: int, cells: list[Any], cols: dict[str, int]) -> ParsedRow | s
         row=number,
         building=building,
         unit=unit,
-        floor=floor,
         room=room,
         code=code,
+        floor=floor,
+        floor_from_room=floor_from_room,
         occupancy=occupancy,
         flags=flags,
     )
@@ -223,7 +246,11 @@ def _parse(number: int, cells: list[Any], cols: dict[str, int]) -> ParsedRow | s
     return parsed
 
 
-def parse_roster(data: bytes) -> tuple[list[ParsedRow], list[ImportRejection]]:
+def _rejection(number: int, reason: str) -> ImportRejection:
+    return ImportRejection(row=number, reason=f"第{number}行：{reason}")
+
+
+def parse_roster(data: bytes) -> Roster:
     """Every row of the file, parsed or rejected with its row number and reason."""
     if not data.strip():
         raise Invalid("The file is empty")
@@ -243,19 +270,224 @@ def parse_roster(data: bytes) -> tuple[list[ParsedRow], list[ImportRejection]]:
             raise Invalid(f"The file has more than {MAX_ROWS} rows; split it")
         result = _parse(number, cells, cols)
         if isinstance(result, str):
-            rejected.append(ImportRejection(row=number, reason=f"第{number}行：{result}"))
+            rejected.append(_rejection(number, result))
         elif result.code in seen:
             rejected.append(
-                ImportRejection(
-                    row=number,
-                    reason=f"第{number}行：与第{seen[result.code]}行重复 "
+                _rejection(
+                    number,
+                    f"与第{seen[result.code]}行重复 "
                     f"duplicate of row {seen[result.code]} ({result.code})",
                 )
             )
         else:
             seen[result.code] = number
             parsed.append(result)
-    return parsed, rejected
+    return Roster(rows=parsed, rejected=rejected, has_flags="flags" in cols or "note" in cols)
+
+
+# --- the merge: what the file changes in what is stored ------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeRules:
+    """How an import treats what the office already recorded (DESIGN §7)."""
+
+    replace_flags: bool = False
+    """The file's flags replace a household's flags (default: they are added)."""
+    confirm_vacant: bool = False
+    """Turn households that a campaign counts as reached vacant when the file says so."""
+    keep_contacts: bool = False
+    """The community has recorded consent: keep names and phones the file's rows agree to."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the community holds, read in a few queries before the merge."""
+
+    buildings: dict[str, int]
+    households: dict[str, repo.HouseholdFields]
+    flags: dict[int, set[str]]
+    reached: dict[int, list[str]]
+
+
+@dataclass
+class Plan:
+    """What an import does: computed without touching the database, then written at once."""
+
+    new_buildings: list[str] = field(default_factory=list)
+    inserts: list[ParsedRow] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    flag_sets: dict[int, set[str]] = field(default_factory=dict)
+    changes: list[ImportChange] = field(default_factory=list)
+    needs_confirmation: list[ImportChange] = field(default_factory=list)
+    rejected: list[ImportRejection] = field(default_factory=list)
+    unchanged: int = 0
+
+    def result(self, *, dry_run: bool) -> ImportResult:
+        """The answer: counts, rejected rows and every changed field."""
+        return ImportResult(
+            created=len(self.inserts),
+            updated=len(self.updates),
+            unchanged=self.unchanged,
+            rejected=sorted(self.rejected, key=lambda r: r.row),
+            changes=self.changes,
+            created_households=[ImportNew(row=r.row, code=r.code) for r in self.inserts],
+            needs_confirmation=self.needs_confirmation,
+            dry_run=dry_run,
+        )
+
+
+def _field_changes(
+    r: ParsedRow, old: repo.HouseholdFields, old_building: str | None, rules: MergeRules
+) -> list[ImportChange]:
+    """The fields the row changes; an empty cell (``None``) changes nothing."""
+    pairs: list[tuple[str, ChangeValue, ChangeValue]] = [
+        ("building", old_building, r.building),
+        ("unit", old.unit, r.unit),
+        ("floor", old.floor, r.floor),
+        ("room", old.room, r.room),
+        ("occupancy", old.occupancy.value, r.occupancy.value if r.occupancy else None),
+    ]
+    if rules.keep_contacts:
+        pairs += [
+            ("contact_name", old.contact_name, r.contact_name),
+            ("contact_phone", old.contact_phone, r.contact_phone),
+        ]
+    return [
+        ImportChange(row=r.row, code=r.code, field=name, old=before, new=after)
+        for name, before, after in pairs
+        if after is not None and before != after
+    ]
+
+
+def plan_import(roster: Roster, stored: Stored, rules: MergeRules) -> Plan:
+    """Merge the file into what is stored, by the rules; touches no database.
+
+    An empty cell changes nothing; flags are added unless ``replace_flags``; a household a
+    campaign counts as reached is turned vacant only with ``confirm_vacant``.
+    """
+    plan = Plan(rejected=list(roster.rejected))
+    plan.new_buildings = sorted({r.building for r in roster.rows} - set(stored.buildings))
+    building_codes = {building_id: code for code, building_id in stored.buildings.items()}
+    for r in roster.rows:
+        old = stored.households.get(r.code)
+        if old is None:
+            if r.floor is None and r.floor_from_room is None:
+                plan.rejected.append(_rejection(r.row, "缺少楼层 missing floor"))
+                continue
+            plan.inserts.append(r)
+            continue
+        changes = _field_changes(r, old, building_codes.get(old.building_id), rules)
+        old_flags = stored.flags.get(old.id, set())
+        if rules.replace_flags and roster.has_flags:
+            new_flags = set(r.flags)
+        else:
+            new_flags = old_flags | r.flags
+        if new_flags != old_flags:
+            changes.append(
+                ImportChange(
+                    row=r.row,
+                    code=r.code,
+                    field="flags",
+                    old=sorted(old_flags),
+                    new=sorted(new_flags),
+                )
+            )
+        vacating = [c for c in changes if c.field == "occupancy" and c.new == Occupancy.vacant]
+        campaigns = stored.reached.get(old.id)
+        if vacating and campaigns and not rules.confirm_vacant:
+            names = "、".join(f"「{name}」" for name in campaigns)
+            plan.rejected.append(
+                _rejection(
+                    r.row,
+                    f"{r.code} 在活动{names}中已计为已宣传，改为空置需确认 is counted as "
+                    f"reached in a campaign; send confirm_vacant=true to set it vacant",
+                )
+            )
+            plan.needs_confirmation.extend(vacating)
+            continue
+        if not changes:
+            plan.unchanged += 1
+            continue
+        plan.changes.extend(changes)
+        new = {c.field: c.new for c in changes}
+        values: dict[str, Any] = {
+            "id": old.id,
+            "building_id": old.building_id,
+            "unit": new.get("unit", old.unit),
+            "floor": new.get("floor", old.floor),
+            "room": new.get("room", old.room),
+            "occupancy": Occupancy(str(new.get("occupancy", old.occupancy))),
+            "contact_name": new.get("contact_name", old.contact_name),
+            "contact_phone": new.get("contact_phone", old.contact_phone),
+        }
+        if "building" in new:
+            values["building_id"] = stored.buildings.get(r.building)
+            values["building"] = r.building  # resolved once new buildings have ids
+        if "contact_name" in new or "contact_phone" in new:
+            values["contact_consent"] = True
+        plan.updates.append(values)
+        if new_flags != old_flags:
+            plan.flag_sets[old.id] = new_flags
+    return plan
+
+
+def _read_stored(session: Session, community_id: int) -> Stored:
+    return Stored(
+        buildings=repo.building_ids_by_code(session, community_id),
+        households=repo.household_fields(session, community_id),
+        flags=repo.flags_in_community(session, community_id),
+        reached=repo.reached_in_campaigns(session, community_id),
+    )
+
+
+def _write(session: Session, community_id: int, plan: Plan, rules: MergeRules) -> None:
+    """Store the plan: a handful of bulk statements."""
+    repo.insert_buildings(session, community_id, plan.new_buildings)
+    buildings = (
+        repo.building_ids_by_code(session, community_id) if plan.new_buildings else dict[str, int]()
+    )
+    if plan.inserts:
+        buildings = buildings or repo.building_ids_by_code(session, community_id)
+        rows = []
+        for r in plan.inserts:
+            values: dict[str, Any] = {
+                "community_id": community_id,
+                "code": r.code,
+                "building_id": buildings[r.building],
+                "unit": r.unit,
+                "floor": r.floor if r.floor is not None else r.floor_from_room,
+                "room": r.room,
+                "occupancy": r.occupancy or Occupancy.unknown,
+            }
+            if rules.keep_contacts and (r.contact_name or r.contact_phone):
+                values |= {
+                    "contact_name": r.contact_name,
+                    "contact_phone": r.contact_phone,
+                    "contact_consent": True,
+                }
+            rows.append(values)
+        repo.insert_households(session, rows)
+        ids = {code: h.id for code, h in repo.household_fields(session, community_id).items()}
+        for r in plan.inserts:
+            if r.flags:
+                plan.flag_sets[ids[r.code]] = r.flags
+    if plan.updates:
+        for values in plan.updates:
+            if "building" in values:
+                values["building_id"] = buildings[values.pop("building")]
+            values.setdefault("contact_consent", None)
+        # One shape per statement: rows that set consent and rows that leave it alone.
+        with_consent = [v for v in plan.updates if v["contact_consent"] is not None]
+        without = [
+            {k: v for k, v in values.items() if k != "contact_consent"}
+            for values in plan.updates
+            if values["contact_consent"] is None
+        ]
+        repo.update_households(session, with_consent)
+        repo.update_households(session, without)
+    if plan.flag_sets:
+        repo.replace_flag_sets(session, plan.flag_sets)
 
 
 def import_households(
@@ -266,124 +498,51 @@ def import_households(
     data: bytes,
     filename: str | None,
     partial: bool,
+    dry_run: bool = False,
+    replace_flags: bool = False,
+    confirm_vacant: bool = False,
 ) -> ImportResult:
-    """Import a roster into a community: all or nothing unless ``partial``."""
+    """Import a roster into a community: all or nothing unless ``partial``.
+
+    The file is parsed before the write transaction begins (on SQLite, the write lock is held
+    only for reading the community's households and writing the changes); with ``dry_run``
+    the answer is the same and nothing is stored.
+    """
     community = communities.get_community(session, actor=actor, community_id=community_id)
     actor.require(community_id, PLANNERS, what="Community")
-    rows, rejected = parse_roster(data)
-    if rejected and not partial:
-        result = ImportResult(created=0, updated=0, unchanged=0, rejected=rejected)
-        raise Invalid(
-            f"{len(rejected)} row(s) rejected; nothing was imported (send ?partial=true to "
-            f"import the good rows)",
-            errors=[r.model_dump() for r in rejected],
-            extra={"result": result.model_dump()},
-        )
-    keep_contacts = community.contact_consent_recorded
-    if not keep_contacts:
-        for row in rows:
-            row.contact_name = row.contact_phone = None
-
-    buildings = dict(
-        session.execute(
-            select(Building.code, Building.id).where(Building.community_id == community_id)
-        ).all()
+    rules = MergeRules(
+        replace_flags=replace_flags,
+        confirm_vacant=confirm_vacant,
+        keep_contacts=community.contact_consent_recorded,
     )
-    new_codes = sorted({r.building for r in rows} - set(buildings))
-    if new_codes:
-        session.execute(
-            insert(Building),
-            [{"community_id": community_id, "code": c, "name": f"{c}幢"} for c in new_codes],
-        )
-        buildings = dict(
-            session.execute(
-                select(Building.code, Building.id).where(Building.community_id == community_id)
-            ).all()
-        )
-
-    existing = {
-        h.code: h
-        for h in session.execute(
-            select(
-                Household.id,
-                Household.code,
-                Household.building_id,
-                Household.unit,
-                Household.floor,
-                Household.room,
-                Household.occupancy,
-            ).where(Household.community_id == community_id)
-        )
-    }
-    flags: dict[int, set[str]] = {}
-    if existing:
-        for household_id, flag in session.execute(
-            select(HouseholdFlag.household_id, HouseholdFlag.flag)
-            .join(Household, Household.id == HouseholdFlag.household_id)
-            .where(Household.community_id == community_id)
-        ):
-            flags.setdefault(household_id, set()).add(flag)
-
-    to_insert: list[dict[str, Any]] = []
-    to_update: list[dict[str, Any]] = []
-    reflag: dict[int, set[str]] = {}
-    unchanged = 0
-    for r in rows:
-        values = {
-            "building_id": buildings[r.building],
-            "unit": r.unit,
-            "floor": r.floor,
-            "room": r.room,
-            "occupancy": r.occupancy,
-        }
-        if r.contact_name or r.contact_phone:
-            values |= {
-                "contact_name": r.contact_name,
-                "contact_phone": r.contact_phone,
-                "contact_consent": True,
-            }
-        old = existing.get(r.code)
-        if old is None:
-            to_insert.append({"community_id": community_id, "code": r.code, **values})
-            continue
-        same = all(
-            getattr(old, k) == v
-            for k, v in values.items()
-            if k not in ("contact_name", "contact_phone", "contact_consent")
-        )
-        same_flags = flags.get(old.id, set()) == r.flags
-        if same and same_flags:
-            unchanged += 1
-            continue
-        to_update.append({"id": old.id, **values})
-        if not same_flags:
-            reflag[old.id] = r.flags
-
-    if to_insert:
-        for start in range(0, len(to_insert), 2000):
-            session.execute(insert(Household), to_insert[start : start + 2000])
-        ids = dict(
-            session.execute(
-                select(Household.code, Household.id).where(Household.community_id == community_id)
-            ).all()
-        )
-        for r in rows:
-            if r.code not in existing and r.flags:
-                reflag[ids[r.code]] = r.flags
-    if to_update:
-        session.execute(update(Household), to_update)
-    if reflag:
-        changed = list(reflag)
-        for start in range(0, len(changed), 900):
-            session.execute(
-                delete(HouseholdFlag).where(
-                    HouseholdFlag.household_id.in_(changed[start : start + 900])
-                )
-            )
-        flag_rows = [{"household_id": hid, "flag": f} for hid, fs in reflag.items() for f in fs]
-        if flag_rows:
-            session.execute(insert(HouseholdFlag), flag_rows)
+    # End the transaction that loaded the actor and the community: parsing may take seconds
+    # and must not hold SQLite's write lock (loaded objects stay usable: no expiry on commit).
     session.commit()
-    return ImportResult(
-        created=len(to_insert), updated=len(to_update), unchanged=unchanged, rejected=rejected
-    )
+    roster = parse_roster(data)
+
+    plan = plan_import(roster, _read_stored(session, community_id), rules)
+    if plan.rejected and not partial:
+        session.rollback()
+        nothing = ImportResult(
+            created=0,
+            updated=0,
+            unchanged=0,
+            rejected=plan.result(dry_run=dry_run).rejected,
+            needs_confirmation=plan.needs_confirmation,
+            dry_run=dry_run,
+        )
+        raise Invalid(
+            f"{len(plan.rejected)} row(s) rejected; nothing was imported (send ?partial=true "
+            f"to import the good rows)",
+            errors=[r.model_dump() for r in nothing.rejected],
+            extra={
+                "result": nothing.model_dump(),
+                "preview": plan.result(dry_run=True).model_dump(),
+            },
+        )
+    if dry_run:
+        session.rollback()
+        return plan.result(dry_run=True)
+    _write(session, community_id, plan, rules)
+    session.commit()
+    return plan.result(dry_run=False)

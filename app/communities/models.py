@@ -22,6 +22,12 @@ class Community(Base):
     """One compound: the tenant boundary."""
 
     __tablename__ = "communities"
+    __table_args__ = (
+        CheckConstraint(
+            "warning_high_minutes > 0 AND warning_medium_minutes > 0 AND warning_low_minutes > 0",
+            name="warning_deadlines_positive",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -32,7 +38,21 @@ class Community(Base):
     service_centre_phone: Mapped[str | None] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     contact_consent_recorded: Mapped[bool] = mapped_column(default=False)
+    # Minutes from a warning's receipt to its due time, per risk level (DESIGN §8).
+    warning_high_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
+    warning_medium_minutes: Mapped[int] = mapped_column(default=1440, server_default="1440")
+    warning_low_minutes: Mapped[int] = mapped_column(default=4320, server_default="4320")
+    notify_webhook_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def warning_deadlines(self) -> dict[str, int]:
+        """Risk level → minutes allowed to reach the resident."""
+        return {
+            "high": self.warning_high_minutes,
+            "medium": self.warning_medium_minutes,
+            "low": self.warning_low_minutes,
+        }
 
 
 class Building(Base):
@@ -55,6 +75,19 @@ class Building(Base):
     floors: Mapped[int | None]
     grid_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BuildingOwner(Base):
+    """包片: a member who owns a building's follow-ups (warnings, resident reports)."""
+
+    __tablename__ = "building_owners"
+
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Household(Base):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.campaigns.models import RoundAssignee, RoundBuilding
-from app.communities.models import Building, Community, Household, HouseholdFlag
-from app.enums import Occupancy
+from app.campaigns.models import Campaign, RoundAssignee, RoundBuilding
+from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
+from app.contacts.models import Contact
+from app.enums import Channel, Occupancy, Outcome
 
 
 def get_community(session: Session, community_id: int) -> Community | None:
@@ -47,6 +49,39 @@ def buildings_by_ids(session: Session, ids: Sequence[int]) -> list[Building]:
     if not ids:
         return []
     return list(session.scalars(select(Building).where(Building.id.in_(ids)).order_by(Building.id)))
+
+
+def owners_of(session: Session, building_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Building id → the user ids of its grid owners, ascending."""
+    result: dict[int, list[int]] = defaultdict(list)
+    if not building_ids:
+        return result
+    for chunk_start in range(0, len(building_ids), 900):
+        chunk = building_ids[chunk_start : chunk_start + 900]
+        rows = session.execute(
+            select(BuildingOwner.building_id, BuildingOwner.user_id)
+            .where(BuildingOwner.building_id.in_(chunk))
+            .order_by(BuildingOwner.building_id, BuildingOwner.user_id)
+        ).all()
+        for building_id, user_id in rows:
+            result[building_id].append(user_id)
+    return result
+
+
+def set_owners(session: Session, building_id: int, user_ids: Sequence[int]) -> None:
+    """Replace a building's grid owners."""
+    wanted = set(user_ids)
+    current = {
+        o.user_id: o
+        for o in session.scalars(
+            select(BuildingOwner).where(BuildingOwner.building_id == building_id)
+        )
+    }
+    for user_id, row in current.items():
+        if user_id not in wanted:
+            session.delete(row)
+    for user_id in sorted(wanted - set(current)):
+        session.add(BuildingOwner(building_id=building_id, user_id=user_id))
 
 
 def staff_building_ids(user_id: int) -> Select[int]:
@@ -150,3 +185,118 @@ def set_flags(session: Session, household: Household, flags: Sequence[str]) -> N
             session.delete(row)
     for flag in sorted(wanted - set(current)):
         session.add(HouseholdFlag(household_id=household.id, flag=flag))
+
+
+# --- the roster import ------------------------------------------------------------------------
+
+
+class HouseholdFields(NamedTuple):
+    """The fields of a stored household an import compares a roster row with."""
+
+    id: int
+    code: str
+    building_id: int
+    unit: str
+    floor: int
+    room: str
+    occupancy: Occupancy
+    contact_name: str | None
+    contact_phone: str | None
+
+
+def building_ids_by_code(session: Session, community_id: int) -> dict[str, int]:
+    """Building code → id, for every building of a community."""
+    rows = session.execute(
+        select(Building.code, Building.id).where(Building.community_id == community_id)
+    )
+    return dict(rows.all())
+
+
+def insert_buildings(session: Session, community_id: int, codes: Sequence[str]) -> None:
+    """Add buildings by code, named ``{code}幢``."""
+    if codes:
+        session.execute(
+            insert(Building),
+            [{"community_id": community_id, "code": c, "name": f"{c}幢"} for c in codes],
+        )
+
+
+def household_fields(session: Session, community_id: int) -> dict[str, HouseholdFields]:
+    """Household code → its importable fields, for every household of a community."""
+    rows = session.execute(
+        select(
+            Household.id,
+            Household.code,
+            Household.building_id,
+            Household.unit,
+            Household.floor,
+            Household.room,
+            Household.occupancy,
+            Household.contact_name,
+            Household.contact_phone,
+        ).where(Household.community_id == community_id)
+    )
+    return {row.code: HouseholdFields(*row) for row in rows}
+
+
+def flags_in_community(session: Session, community_id: int) -> dict[int, set[str]]:
+    """Household id → its flags, for every flagged household of a community."""
+    result: dict[int, set[str]] = defaultdict(set)
+    rows = session.execute(
+        select(HouseholdFlag.household_id, HouseholdFlag.flag)
+        .join(Household, Household.id == HouseholdFlag.household_id)
+        .where(Household.community_id == community_id)
+    )
+    for household_id, flag in rows:
+        result[household_id].add(flag)
+    return result
+
+
+def reached_in_campaigns(session: Session, community_id: int) -> dict[int, list[str]]:
+    """Household id → the names of the campaigns that count it as reached.
+
+    The coverage rule: a non-voided contact with outcome ``reached``, or any event attendance
+    or walk-in.
+    """
+    rows = session.execute(
+        select(Contact.household_id, Campaign.name)
+        .join(Campaign, Campaign.id == Contact.campaign_id)
+        .where(
+            Contact.community_id == community_id,
+            Contact.voided_at.is_(None),
+            or_(
+                Contact.outcome == Outcome.reached,
+                Contact.channel.in_((Channel.event, Channel.walk_in)),
+            ),
+        )
+        .distinct()
+        .order_by(Contact.household_id, Campaign.name)
+    )
+    result: dict[int, list[str]] = defaultdict(list)
+    for household_id, name in rows:
+        result[household_id].append(name)
+    return result
+
+
+def insert_households(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add households in bulk."""
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(Household), list(rows[start : start + 2000]))
+
+
+def update_households(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Change households in bulk; each row carries its ``id`` and the same set of fields."""
+    if rows:
+        session.execute(update(Household), list(rows))
+
+
+def replace_flag_sets(session: Session, flag_sets: Mapping[int, set[str]]) -> None:
+    """Give each household exactly these flags."""
+    ids = list(flag_sets)
+    for start in range(0, len(ids), 900):
+        session.execute(
+            delete(HouseholdFlag).where(HouseholdFlag.household_id.in_(ids[start : start + 900]))
+        )
+    flag_rows = [{"household_id": hid, "flag": f} for hid, fs in flag_sets.items() for f in fs]
+    for start in range(0, len(flag_rows), 2000):
+        session.execute(insert(HouseholdFlag), flag_rows[start : start + 2000])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
 
 from app.auth.dependencies import ActorDep
 from app.communities import importer, service
@@ -22,7 +22,7 @@ from app.communities.schemas import (
 )
 from app.db import SessionDep
 from app.enums import Occupancy
-from app.schemas import MAX_ID, IdPath, Page, PageDep
+from app.schemas import MAX_ID, IdPath, Page, PageDep, Text
 
 router = APIRouter(tags=["communities"])
 
@@ -32,9 +32,8 @@ def create_community(
     session: SessionDep, actor: ActorDep, payload: CommunityCreate
 ) -> CommunityRead:
     """Create a community (system admins)."""
-    return CommunityRead.model_validate(
-        service.create_community(session, actor=actor, payload=payload)
-    )
+    community = service.create_community(session, actor=actor, payload=payload)
+    return service.read_community(actor=actor, community=community)
 
 
 @router.get("/communities", response_model=Page[CommunityRead])
@@ -43,25 +42,34 @@ def list_communities(session: SessionDep, actor: ActorDep, page: PageDep) -> Pag
     rows, total = service.list_communities(
         session, actor=actor, limit=page.limit, offset=page.offset
     )
-    return Page[CommunityRead](items=[CommunityRead.model_validate(c) for c in rows], total=total)
+    items = [service.read_community(actor=actor, community=c) for c in rows]
+    return Page[CommunityRead](items=items, total=total)
 
 
 @router.get("/communities/{community_id}", response_model=CommunityRead)
 def get_community(session: SessionDep, actor: ActorDep, community_id: IdPath) -> CommunityRead:
     """One community."""
-    return CommunityRead.model_validate(
-        service.get_community(session, actor=actor, community_id=community_id)
-    )
+    community = service.get_community(session, actor=actor, community_id=community_id)
+    return service.read_community(actor=actor, community=community)
 
 
 @router.patch("/communities/{community_id}", response_model=CommunityRead)
 def update_community(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: CommunityUpdate
+    session: SessionDep,
+    actor: ActorDep,
+    community_id: IdPath,
+    payload: CommunityUpdate,
+    request: Request,
 ) -> CommunityRead:
-    """Change a community (its managers and system admins)."""
-    return CommunityRead.model_validate(
-        service.update_community(session, actor=actor, community_id=community_id, payload=payload)
+    """Change a community (its managers and system admins): deadlines, webhook, …"""
+    community = service.update_community(
+        session,
+        actor=actor,
+        community_id=community_id,
+        payload=payload,
+        allow_private_webhooks=request.app.state.settings.webhook_allow_private,
     )
+    return service.read_community(actor=actor, community=community)
 
 
 @router.post(
@@ -73,9 +81,10 @@ def create_building(
     session: SessionDep, actor: ActorDep, community_id: IdPath, payload: BuildingCreate
 ) -> BuildingRead:
     """Add a building."""
-    return BuildingRead.model_validate(
-        service.create_building(session, actor=actor, community_id=community_id, payload=payload)
+    building = service.create_building(
+        session, actor=actor, community_id=community_id, payload=payload
     )
+    return service.read_buildings(session, buildings=[building])[0]
 
 
 @router.get("/communities/{community_id}/buildings", response_model=Page[BuildingRead])
@@ -86,25 +95,25 @@ def list_buildings(
     rows, total = service.list_buildings(
         session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
     )
-    return Page[BuildingRead](items=[BuildingRead.model_validate(b) for b in rows], total=total)
+    return Page[BuildingRead](items=service.read_buildings(session, buildings=rows), total=total)
 
 
 @router.get("/buildings/{building_id}", response_model=BuildingRead)
 def get_building(session: SessionDep, actor: ActorDep, building_id: IdPath) -> BuildingRead:
     """One building."""
-    return BuildingRead.model_validate(
-        service.get_building(session, actor=actor, building_id=building_id)
-    )
+    building = service.get_building(session, actor=actor, building_id=building_id)
+    return service.read_buildings(session, buildings=[building])[0]
 
 
 @router.patch("/buildings/{building_id}", response_model=BuildingRead)
 def update_building(
     session: SessionDep, actor: ActorDep, building_id: IdPath, payload: BuildingUpdate
 ) -> BuildingRead:
-    """Change a building."""
-    return BuildingRead.model_validate(
-        service.update_building(session, actor=actor, building_id=building_id, payload=payload)
+    """Change a building; ``owner_ids`` replaces its grid owners (members of the community)."""
+    building = service.update_building(
+        session, actor=actor, building_id=building_id, payload=payload
     )
+    return service.read_buildings(session, buildings=[building])[0]
 
 
 @router.post(
@@ -129,9 +138,9 @@ def list_households(
     community_id: IdPath,
     page: PageDep,
     building_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    flag: Annotated[str | None, Query(max_length=40)] = None,
+    flag: Annotated[Text | None, Query(max_length=40)] = None,
     occupancy: Occupancy | None = None,
-    code: Annotated[str | None, Query(max_length=64)] = None,
+    code: Annotated[Text | None, Query(max_length=64)] = None,
 ) -> Page[HouseholdRead]:
     """The community's households, filtered by building, flag, occupancy or code."""
     items, total = service.list_households(
@@ -172,9 +181,27 @@ def import_households(
     actor: ActorDep,
     community_id: IdPath,
     file: Annotated[UploadFile, File(description="A CSV or XLSX roster")],
-    partial: bool = False,
+    partial: Annotated[
+        bool, Query(description="Import the good rows even if some are bad")
+    ] = False,
+    dry_run: Annotated[
+        bool, Query(description="Answer what the import would do and store nothing")
+    ] = False,
+    replace_flags: Annotated[
+        bool, Query(description="The file's flags replace a household's flags (default: added)")
+    ] = False,
+    confirm_vacant: Annotated[
+        bool, Query(description="Set vacant households that a campaign counts as reached")
+    ] = False,
 ) -> ImportResult:
-    """Import a household roster (CSV or XLSX); all or nothing unless ``partial=true``."""
+    """Import a household roster (CSV or XLSX); all or nothing unless ``partial=true``.
+
+    Nothing the office recorded is removed unless asked: an empty cell changes nothing, flags
+    are added (``replace_flags=true`` replaces them), and a household that a campaign counts
+    as reached is set vacant only with ``confirm_vacant=true`` (otherwise its row is rejected
+    and listed in ``needs_confirmation``). The answer lists every changed field in
+    ``changes``; with ``dry_run=true`` it is the same answer and nothing is stored.
+    """
     data = file.file.read(importer.MAX_BYTES + 1)
     return importer.import_households(
         session,
@@ -183,4 +210,7 @@ def import_households(
         data=data,
         filename=file.filename,
         partial=partial,
+        dry_run=dry_run,
+        replace_flags=replace_flags,
+        confirm_vacant=confirm_vacant,
     )

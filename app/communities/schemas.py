@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field
 
 from app.enums import Occupancy
-from app.schemas import Id, ReadSchema, Schema
+from app.schemas import Id, ReadSchema, Schema, Text
 
 
 def _valid_timezone(value: str) -> str:
@@ -23,37 +23,50 @@ def _valid_timezone(value: str) -> str:
 
 
 TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_valid_timezone)]
-Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[^\s/\\]+$")]
-HouseholdCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s/\\]+$")]
-Label = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[^\s/\\-]+$")]
+Code = Annotated[Text, Field(min_length=1, max_length=32, pattern=r"^[^\s/\\]+$")]
+HouseholdCode = Annotated[Text, Field(min_length=1, max_length=64, pattern=r"^[^\s/\\]+$")]
+Label = Annotated[Text, Field(min_length=1, max_length=16, pattern=r"^[^\s/\\-]+$")]
 Flag = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-ShortText = Annotated[str, Field(max_length=300)]
+ShortText = Annotated[Text, Field(max_length=300)]
 
 
 class CommunityCreate(Schema):
     """A new community."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     slug: Annotated[str | None, Field(max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None
-    city: Annotated[str | None, Field(max_length=100)] = None
-    district: Annotated[str | None, Field(max_length=100)] = None
+    city: Annotated[Text | None, Field(max_length=100)] = None
+    district: Annotated[Text | None, Field(max_length=100)] = None
     address: ShortText | None = None
-    service_centre_phone: Annotated[str | None, Field(max_length=40)] = None
+    service_centre_phone: Annotated[Text | None, Field(max_length=40)] = None
     timezone: TimeZoneName = "Asia/Shanghai"
     contact_consent_recorded: bool = False
+
+
+DeadlineMinutes = Annotated[int, Field(ge=1, le=30 * 24 * 60)]
+
+
+class WarningDeadlines(Schema):
+    """Minutes allowed to reach a warned resident, per risk level (only those sent change)."""
+
+    high: DeadlineMinutes | None = None
+    medium: DeadlineMinutes | None = None
+    low: DeadlineMinutes | None = None
 
 
 class CommunityUpdate(Schema):
     """Changes to a community (only the fields sent change)."""
 
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    name: Annotated[Text | None, Field(min_length=1, max_length=200)] = None
     slug: Annotated[str | None, Field(max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None
-    city: Annotated[str | None, Field(max_length=100)] = None
-    district: Annotated[str | None, Field(max_length=100)] = None
+    city: Annotated[Text | None, Field(max_length=100)] = None
+    district: Annotated[Text | None, Field(max_length=100)] = None
     address: ShortText | None = None
-    service_centre_phone: Annotated[str | None, Field(max_length=40)] = None
+    service_centre_phone: Annotated[Text | None, Field(max_length=40)] = None
     timezone: TimeZoneName | None = None
     contact_consent_recorded: bool | None = None
+    warning_deadlines: WarningDeadlines | None = None
+    notify_webhook_url: Annotated[str | None, Field(max_length=500)] = None
 
 
 class CommunityRead(ReadSchema):
@@ -68,6 +81,8 @@ class CommunityRead(ReadSchema):
     service_centre_phone: str | None
     timezone: str
     contact_consent_recorded: bool
+    warning_deadlines: dict[str, int]
+    notify_webhook_url: str | None = None
     created_at: datetime
 
 
@@ -75,7 +90,7 @@ class BuildingCreate(Schema):
     """A new building; ``code`` is unique in the community."""
 
     code: Code
-    name: Annotated[str | None, Field(max_length=100)] = None
+    name: Annotated[Text | None, Field(max_length=100)] = None
     units: Annotated[int | None, Field(ge=1, le=100)] = None
     floors: Annotated[int | None, Field(ge=1, le=200)] = None
     grid_officer_id: Id | None = None
@@ -85,14 +100,15 @@ class BuildingUpdate(Schema):
     """Changes to a building."""
 
     code: Code | None = None
-    name: Annotated[str | None, Field(max_length=100)] = None
+    name: Annotated[Text | None, Field(max_length=100)] = None
     units: Annotated[int | None, Field(ge=1, le=100)] = None
     floors: Annotated[int | None, Field(ge=1, le=200)] = None
     grid_officer_id: Id | None = None
+    owner_ids: Annotated[list[Id] | None, Field(max_length=50)] = None
 
 
 class BuildingRead(ReadSchema):
-    """A building."""
+    """A building with its grid owners (包片)."""
 
     id: int
     community_id: int
@@ -101,6 +117,7 @@ class BuildingRead(ReadSchema):
     units: int | None
     floors: int | None
     grid_officer_id: Id | None
+    owner_ids: list[int] = Field(default_factory=list)
 
 
 class HouseholdCreate(Schema):
@@ -113,8 +130,8 @@ class HouseholdCreate(Schema):
     code: HouseholdCode | None = None
     occupancy: Occupancy = Occupancy.unknown
     flags: Annotated[list[Flag], Field(max_length=20, default_factory=list)]
-    contact_name: Annotated[str | None, Field(max_length=100)] = None
-    contact_phone: Annotated[str | None, Field(max_length=40)] = None
+    contact_name: Annotated[Text | None, Field(max_length=100)] = None
+    contact_phone: Annotated[Text | None, Field(max_length=40)] = None
     contact_consent: bool = False
 
 
@@ -127,8 +144,8 @@ class HouseholdUpdate(Schema):
     code: HouseholdCode | None = None
     occupancy: Occupancy | None = None
     flags: Annotated[list[Flag] | None, Field(max_length=20)] = None
-    contact_name: Annotated[str | None, Field(max_length=100)] = None
-    contact_phone: Annotated[str | None, Field(max_length=40)] = None
+    contact_name: Annotated[Text | None, Field(max_length=100)] = None
+    contact_phone: Annotated[Text | None, Field(max_length=40)] = None
     contact_consent: bool | None = None
 
 
@@ -156,10 +173,39 @@ class ImportRejection(ReadSchema):
     reason: str
 
 
+ChangeValue = str | int | list[str] | None
+
+
+class ImportChange(ReadSchema):
+    """One field of one household an import changes (or would change), with both values."""
+
+    row: int
+    code: str
+    field: str
+    old: ChangeValue
+    new: ChangeValue
+
+
+class ImportNew(ReadSchema):
+    """A household an import creates (or would create)."""
+
+    row: int
+    code: str
+
+
 class ImportResult(ReadSchema):
-    """What an import did."""
+    """What an import did, or with ``dry_run`` what it would do (nothing is stored then).
+
+    ``changes`` lists every changed field of an existing household; ``needs_confirmation``
+    lists the changes refused until confirmed (a household counted as reached turned vacant:
+    send ``confirm_vacant=true``); those rows are also in ``rejected``.
+    """
 
     created: int
     updated: int
     unchanged: int
     rejected: list[ImportRejection]
+    changes: list[ImportChange] = Field(default_factory=list)
+    created_households: list[ImportNew] = Field(default_factory=list)
+    needs_confirmation: list[ImportChange] = Field(default_factory=list)
+    dry_run: bool = False

@@ -13,8 +13,10 @@ from app.communities import repository as repo
 from app.communities.models import Building, Community, Household
 from app.communities.schemas import (
     BuildingCreate,
+    BuildingRead,
     BuildingUpdate,
     CommunityCreate,
+    CommunityRead,
     CommunityUpdate,
     HouseholdCreate,
     HouseholdRead,
@@ -22,6 +24,7 @@ from app.communities.schemas import (
 )
 from app.enums import Occupancy, Role
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.webhooks import WebhookRefused, check_url
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -71,21 +74,82 @@ def list_communities(
     return repo.list_communities(session, ids, limit=limit, offset=offset)
 
 
+def read_community(*, actor: Actor, community: Community) -> CommunityRead:
+    """A community's representation; its webhook (which carries a robot's key) for managers."""
+    read = CommunityRead.model_validate(community)
+    if community.notify_webhook_url and not (
+        actor.is_admin or actor.role_in(community.id) == Role.manager
+    ):
+        host = (
+            community.notify_webhook_url.split("/")[2]
+            if "//" in community.notify_webhook_url
+            else ""
+        )
+        read.notify_webhook_url = f"https://{host}/…"
+    return read
+
+
 def update_community(
-    session: Session, *, actor: Actor, community_id: int, payload: CommunityUpdate
+    session: Session,
+    *,
+    actor: Actor,
+    community_id: int,
+    payload: CommunityUpdate,
+    allow_private_webhooks: bool = False,
 ) -> Community:
     """Change a community (admins and its managers)."""
     community = get_community(session, actor=actor, community_id=community_id)
     actor.require(community_id, (Role.manager,), what="Community")
-    for key, value in payload.model_dump(exclude_unset=True).items():
+    changes = payload.model_dump(exclude_unset=True)
+    deadlines = changes.pop("warning_deadlines", None)
+    if "warning_deadlines" in payload.model_fields_set and deadlines is None:
+        raise Invalid(
+            "warning_deadlines cannot be empty",
+            errors=[{"field": "warning_deadlines", "message": "required"}],
+        )
+    if changes.get("notify_webhook_url"):
+        try:
+            changes["notify_webhook_url"] = check_url(
+                changes["notify_webhook_url"], allow_private=allow_private_webhooks
+            )
+        except WebhookRefused as exc:
+            raise Invalid(
+                f"notify_webhook_url refused: {exc}",
+                errors=[{"field": "notify_webhook_url", "message": str(exc)}],
+            ) from exc
+    elif "notify_webhook_url" in changes:
+        changes["notify_webhook_url"] = None
+    for key, value in changes.items():
         if value is None and key in ("name", "timezone", "contact_consent_recorded"):
             raise Invalid(f"{key} cannot be empty", errors=[{"field": key, "message": "required"}])
         setattr(community, key, value)
+    for level, minutes in (deadlines or {}).items():
+        if minutes is not None:
+            setattr(community, f"warning_{level}_minutes", minutes)
     session.commit()
     return community
 
 
 # --- buildings -----------------------------------------------------------------------------
+
+
+def read_buildings(session: Session, *, buildings: Sequence[Building]) -> list[BuildingRead]:
+    """Building representations with their grid owners."""
+    owners = repo.owners_of(session, [b.id for b in buildings])
+    return [
+        BuildingRead.model_validate(b).model_copy(update={"owner_ids": owners.get(b.id, [])})
+        for b in buildings
+    ]
+
+
+def _check_owners(session: Session, community_id: int, user_ids: Sequence[int]) -> None:
+    members = auth_repo.members_of(session, community_id, list(user_ids))
+    missing = sorted(set(user_ids) - members)
+    if missing:
+        raise Invalid(
+            "Grid owners must be members of the community",
+            errors=[{"field": "owner_ids", "message": f"not members: {missing}"}],
+        )
 
 
 def _check_grid_officer(session: Session, community_id: int, user_id: int | None) -> None:
@@ -150,6 +214,11 @@ def update_building(
         _check_grid_officer(session, building.community_id, changes["grid_officer_id"])
     if changes.get("code") is None:
         changes.pop("code", None)
+    owner_ids = changes.pop("owner_ids", None)
+    if "owner_ids" in payload.model_fields_set:
+        owner_ids = list(dict.fromkeys(owner_ids or []))
+        _check_owners(session, building.community_id, owner_ids)
+        repo.set_owners(session, building.id, owner_ids)
     for key, value in changes.items():
         setattr(building, key, value)
     try:

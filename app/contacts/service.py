@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import EVERYONE, Actor
+from app.campaigns import service as campaigns
 from app.contacts import repository as repo
 from app.contacts.models import Contact
 from app.contacts.schemas import BatchItemResult, ContactCreate, ContactVoid, ItemError
@@ -116,6 +117,10 @@ def _check(item: ContactCreate, *, actor: Actor, lookups: _Lookups) -> tuple[int
     if item.event_id is not None and lookups.events.get(item.event_id) != item.campaign_id:
         raise _invalid("event_id", "No such event in this campaign")
     if role == Role.staff:
+        # DESIGN §3: staff record in their own rounds and events, and walk-ins; calls are
+        # the office's (a call logged for any household would count it reached unchecked).
+        if item.channel == Channel.phone:
+            raise Forbidden("Staff do not record phone contacts; an officer records calls")
         if item.channel == Channel.door and item.round_id not in lookups.staff_rounds:
             raise Forbidden("Staff record door contacts only in rounds they are assigned to")
         if item.channel == Channel.event and item.event_id not in lookups.staff_events:
@@ -253,6 +258,8 @@ def _record(
             answers[index] = Recorded(error.status_code, error=error)
     for index, contact_id, digest in repeats:
         answers[index] = _replay(stored.get(contact_id), digest, actor)
+    round_ids = sorted({r for i in inserted if (r := new_rows[i]["round_id"]) is not None})
+    campaigns.advance_rounds(session, round_ids=round_ids)
     session.commit()
     done = [a for a in answers if a is not None]
     assert len(done) == len(items), "every item is answered"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,7 +11,7 @@ from app.auth.dependencies import ActorDep
 from app.coverage import service
 from app.coverage.schemas import CoverageRead, LedgerRead
 from app.db import SessionDep, utcnow
-from app.schemas import IdPath
+from app.schemas import IdPath, IsoDate
 
 router = APIRouter(tags=["coverage"])
 
@@ -27,8 +27,8 @@ def get_coverage(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> C
 def get_ledger(
     session: SessionDep,
     actor: ActorDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> LedgerRead:
     """The daily ledger (台账) of every community you manage, ranked by coverage.
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from app.documents.safe_text import printable
+
 if TYPE_CHECKING:
     from app.documents.context import BuildingLine, Count, DayLine
 
@@ -26,9 +28,10 @@ FONT = 'font-family="NotoSansSC, sans-serif"'
 
 
 def _svg(width: float, height: float, body: list[str], label: str) -> Markup:
+    aria = escape(printable(label))
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}mm" height="{height:.0f}mm" '
-        f'viewBox="0 0 {width:.1f} {height:.1f}" role="img" aria-label="{escape(label)}">'
+        f'viewBox="0 0 {width:.1f} {height:.1f}" role="img" aria-label="{aria}">'
         + "".join(body)
         + "</svg>"
     )
@@ -46,7 +49,7 @@ def _text(
 ) -> str:
     return (
         f'<text x="{x:.2f}" y="{y:.2f}" font-size="{size}" text-anchor="{anchor}" '
-        f'fill="{fill}" font-weight="{weight}" {FONT}>{escape(text)}</text>'
+        f'fill="{fill}" font-weight="{weight}" {FONT}>{escape(printable(text))}</text>'
     )
 
 

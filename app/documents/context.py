@@ -56,11 +56,18 @@ FLAG_MARKS: dict[str, str] = {
 OTHER_FLAG_MARK = "※"
 
 
+_DIGITS_OR_NOT = re.compile(r"[0-9]+|[^0-9]+")
+
+
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort "2" before "10" and "12A" after "12": digits compare as numbers."""
+    """Sort "2" before "10" and "12A" after "12": ASCII digits compare as numbers.
+
+    Any other character, including the Unicode digits ``int()`` refuses (``3²``, ``½``) or
+    reads differently (``١٠٢``), compares as text, so no stored value can break a sort.
+    """
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part.lower())
-        for part in re.findall(r"[0-9]+|[^0-9]+", text)
+        (0, int(part)) if part[0] in "0123456789" else (1, part.lower())
+        for part in _DIGITS_OR_NOT.findall(text)
     )
 
 

@@ -5,9 +5,11 @@ Chinese by default (``lang="en"`` for English): sheet names, headers and values 
 dates, every column is as wide as its longest value and the header row stays in view. The
 CSV is one table, the households; the figures, channels and days are sheets of the workbook.
 
-Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, or a
-tab or carriage return) get a leading apostrophe, so a building called ``=HYPERLINK(…)``
-stays text. The CSV is UTF-8 with a byte-order mark, so Excel and WPS open Chinese correctly.
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, ``|``,
+``%``, a tab or line break, or the full-width ``＝``, ``＋``, ``－``, ``＠`` that a Chinese input
+method types, after any leading spaces) get a leading apostrophe, so a building called
+``=HYPERLINK(…)`` stays text. The CSV is UTF-8 with a byte-order mark, so Excel and WPS open
+Chinese correctly.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from app.coverage.schemas import CoverageRead
 from app.documents.context import HouseholdFact, ordered_households
 from app.documents.labels import Lang, label_for
+from app.documents.safe_text import CELL_PLACEHOLDER, printable
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+# The minus sign, which NFKC leaves alone, reads as a leading minus to some spreadsheets.
+_MINUS_SIGN = "\u2212"
 Cell = str | int | float | date | None
 Kind = Literal["text", "int", "percent", "date", "money"]
 FORMATS: dict[str, str] = {
@@ -42,10 +47,26 @@ FORMATS: dict[str, str] = {
 MAX_WIDTH = 60
 
 
+def _starts_a_formula(text: str) -> bool:
+    """Whether the text opens like a formula, in ASCII or full-width (＝, ＋, －, ＠, ｜, ％).
+
+    The first character past any leading spaces is compared after NFKC folding, which turns
+    the full-width and small forms (``＝``, ``﹦``, ``＋``) into their ASCII originals.
+    """
+    first = text.lstrip(" \u3000\u00a0")[:1]
+    if not first:
+        return False
+    folded = unicodedata.normalize("NFKC", first)[:1]
+    return folded in FORMULA_STARTS or folded == _MINUS_SIGN
+
+
 def neutralise(value: Cell) -> Cell:
-    """A cell value that no spreadsheet will evaluate."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A cell value that no spreadsheet will evaluate and every format can write."""
+    if isinstance(value, str):
+        # A workbook's XML refuses most C0 characters and UTF-8 cannot encode a lone surrogate.
+        value = printable(value, CELL_PLACEHOLDER)
+        if _starts_a_formula(value):
+            return "'" + value
     return value
 
 

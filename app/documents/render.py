@@ -50,6 +50,7 @@ from app.documents.context import (
     WalkSheetContext,
 )
 from app.documents.labels import label_for, labels
+from app.documents.safe_text import printable
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,15 @@ def qr_img(payload: str, *, css_class: str = "qr-code") -> Markup:
     return Markup(f'<img class="{escape(css_class)}" alt="QR" src="data:image/png;base64,{data}">')
 
 
+def _printable(value: Any) -> Any:
+    """Every ``{{ value }}`` of a document: stored text with control characters shown as □."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
+
+
 ENV = Environment(
+    finalize=_printable,
     loader=FileSystemLoader(str(DOCUMENTS_DIR)),
     autoescape=select_autoescape(default=True, default_for_string=True),
     undefined=StrictUndefined,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -14,7 +13,7 @@ from app.db import SessionDep
 from app.documents import delivery, jobs, service
 from app.documents.schemas import DocumentJobRead
 from app.errors import PROBLEM_JSON
-from app.schemas import IdPath
+from app.schemas import IdPath, IsoDate
 
 router = APIRouter(tags=["documents"])
 
@@ -159,8 +158,8 @@ def get_report(
 def get_ledger_report(
     session: SessionDep,
     actor: ActorDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> Response:
     """The daily ledger across every community you plan in: a row per day of the period, then
     the communities ranked by coverage. Default period: the 30 local days up to today."""

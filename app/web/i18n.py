@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from app.web.i18n_office import OFFICE_STRINGS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -57,6 +59,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login_button": ("登录", "Log in"),
     "login_failed": ("用户名或密码不正确", "Wrong username or password"),
     "login_throttled": ("尝试次数过多，请稍后再试", "Too many attempts: try again later"),
+    "login_wait": (
+        "尝试次数过多，请{wait}后再试",
+        "Too many attempts: try again in {wait}",
+    ),
+    "wait_seconds": ("{n}秒", "{n} seconds"),
+    "wait_minutes": ("{n}分钟", "{n} minutes"),
     "login_unreachable": (
         "无法连接服务器，请检查网络",
         "Cannot reach the server: check the connection",
@@ -102,6 +110,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "round_progress": (
         "已宣传 {reached} 户，共 {total} 户",
         "{reached} of {total} households reached",
+    ),
+    "round_vacant_note": ("（另有 {n} 户空置，不计入）", " ({n} vacant, not counted)"),
+    "round_mark_done": ("本轮走访完成", "Mark this round done"),
+    "round_done_confirm": (
+        "确认本轮走访已完成？未应答的住户保持原状态。",
+        "Mark this round done? Doors not yet answered keep their status.",
+    ),
+    "round_marked_done": ("本轮已标记为完成", "Round marked done"),
+    "round_done_offline": (
+        "离线时无法标记完成，请联网后再试",
+        "Cannot mark done offline; try again online",
+    ),
+    "outside_slot_confirm": (
+        "现在不在本轮的走访时间（{when}）内。仍要记录到本轮吗？",
+        "This is outside the round's time ({when}). Record it on this round anyway?",
     ),
     "legend": ("图例", "Legend"),
     "walk_sheet": ("纸质走访单 (PDF)", "Paper walk sheet (PDF)"),
@@ -272,6 +295,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "flyers_household_pdf": ("逐户宣传单，印户号 (PDF)", "A flyer per household (PDF)"),
     "flyers_household_hint": ("逐户宣传单需先选楼栋", "Pick a building for a flyer per household"),
 }
+
+
+STRINGS.update(OFFICE_STRINGS)
 
 
 def strings_for(lang: Lang) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -21,9 +21,14 @@ from tests.factories import (
     make_member,
     make_round,
     make_tenant,
+    round_day,
+    utc_on,
 )
 
-MORNING = {"starts_at": "2026-11-20T09:00:00+08:00", "ends_at": "2026-11-20T12:00:00+08:00"}
+MORNING = {
+    "starts_at": f"{round_day(0)}T09:00:00+08:00",
+    "ends_at": f"{round_day(0)}T12:00:00+08:00",
+}
 
 
 def new_round(client: TestClient, t: Tenant, campaign_id: int, **body: Any) -> Any:
@@ -42,8 +47,8 @@ class TestCampaigns:
             headers=t.headers["officer"],
             json={
                 "name": "冬季反诈",
-                "starts_on": "2026-11-01",
-                "ends_on": "2026-11-30",
+                "starts_on": f"{round_day(-19)}",
+                "ends_on": f"{round_day(10)}",
                 "target_coverage": 0.95,
                 "topics": ["fake_customer_service_video", "refund_scam"],
             },
@@ -62,14 +67,16 @@ class TestCampaigns:
         url = f"/api/v1/communities/{t.community.id}/campaigns"
         base = {
             "name": "x",
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
+            "starts_on": f"{round_day(-19)}",
+            "ends_on": f"{round_day(10)}",
             "target_coverage": 0.9,
         }
         r = client.post(url, json={**base, "topics": ["ufo"]}, headers=t.headers["officer"])
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "topics"
-        r = client.post(url, json={**base, "ends_on": "2026-10-01"}, headers=t.headers["officer"])
+        r = client.post(
+            url, json={**base, "ends_on": f"{round_day(-50)}"}, headers=t.headers["officer"]
+        )
         assert r.status_code == 422
         r = client.post(url, json={**base, "target_coverage": 1.5}, headers=t.headers["officer"])
         assert r.json()["errors"][0]["field"] == "target_coverage"
@@ -94,14 +101,14 @@ class TestRounds:
         rnd = r.json()
         assert rnd["building_ids"] == [t.building.id]
         assert rnd["assignee_ids"] == [t.staff.id]
-        assert datetime.fromisoformat(rnd["starts_at"]) == datetime(2026, 11, 20, 1, tzinfo=UTC)
+        assert datetime.fromisoformat(rnd["starts_at"]) == utc_on(0, 1)
         contact = {
             "id": str(uuid.uuid4()),
             "campaign_id": campaign.id,
             "household_id": t.households[0].id,
             "channel": "door",
             "outcome": "not_home",
-            "occurred_at": "2026-11-20T09:10:00+08:00",
+            "occurred_at": f"{round_day(0)}T09:10:00+08:00",
             "round_id": rnd["id"],
         }
         assert (
@@ -128,8 +135,8 @@ class TestRounds:
             client,
             t,
             campaign.id,
-            starts_at="2026-11-20T11:00:00+08:00",
-            ends_at="2026-11-20T13:00:00+08:00",
+            starts_at=f"{round_day(0)}T11:00:00+08:00",
+            ends_at=f"{round_day(0)}T13:00:00+08:00",
         )
         assert r.status_code == 409
         assert f"round {first['id']}" in r.json()["detail"]
@@ -138,8 +145,8 @@ class TestRounds:
             client,
             t,
             campaign.id,
-            starts_at="2026-11-20T12:00:00+08:00",
-            ends_at="2026-11-20T14:00:00+08:00",
+            starts_at=f"{round_day(0)}T12:00:00+08:00",
+            ends_at=f"{round_day(0)}T14:00:00+08:00",
         )
         assert back_to_back.status_code == 201
 
@@ -184,8 +191,8 @@ class TestRounds:
             client,
             t,
             campaign.id,
-            starts_at="2027-01-05T09:00:00+08:00",
-            ends_at="2027-01-05T10:00:00+08:00",
+            starts_at=f"{round_day(46)}T09:00:00+08:00",
+            ends_at=f"{round_day(46)}T10:00:00+08:00",
         )
         assert late.status_code == 422
         other = make_community(session)
@@ -196,7 +203,7 @@ class TestRounds:
         r = new_round(client, t, campaign.id, assignee_ids=[foreign_person.id])
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "assignee_ids"
-        naive = new_round(client, t, campaign.id, starts_at="2026-11-20T09:00:00")
+        naive = new_round(client, t, campaign.id, starts_at=f"{round_day(0)}T09:00:00")
         assert naive.status_code == 422
         assert (
             client.get(
@@ -225,7 +232,7 @@ class TestRounds:
         assert r.json()["status"] == "in_progress"
         moved = client.patch(
             f"/api/v1/rounds/{mine.id}",
-            json={"starts_at": "2026-11-21T09:00:00+08:00"},
+            json={"starts_at": f"{round_day(1)}T09:00:00+08:00"},
             headers=t.headers["staff"],
         )
         assert moved.status_code == 403
@@ -243,14 +250,17 @@ class TestRounds:
                 "title": "便民服务日",
                 "building_ids": [],
                 "assignee_ids": [t.staff.id],
-                "starts_at": "2026-11-19T09:00:00+08:00",
-                "ends_at": "2026-11-19T11:00:00+08:00",
+                "starts_at": f"{round_day(-1)}T09:00:00+08:00",
+                "ends_at": f"{round_day(-1)}T11:00:00+08:00",
             },
         )
         r = client.get(
             "/api/v1/members/me/schedule",
             headers=t.headers["staff"],
-            params={"from": "2026-11-18T00:00:00+08:00", "to": "2026-11-22T00:00:00+08:00"},
+            params={
+                "from": f"{round_day(-2)}T00:00:00+08:00",
+                "to": f"{round_day(2)}T00:00:00+08:00",
+            },
         )
         assert r.status_code == 200, r.text
         assert [i["kind"] for i in r.json()["items"]] == ["event", "round"]
@@ -288,7 +298,7 @@ def record(client: TestClient, t: Tenant, campaign_id: int, household_id: int, *
         "household_id": household_id,
         "channel": "door",
         "outcome": "reached",
-        "occurred_at": "2026-11-20T09:30:00+08:00",
+        "occurred_at": f"{round_day(0)}T09:30:00+08:00",
         **kw,
     }
     r = client.post("/api/v1/contacts", json=body, headers=t.headers["staff"])
@@ -347,7 +357,7 @@ class TestUpdateCampaign:
         r = client.patch(url, json={"topics": ["refund_scam", "refund_scam"]}, headers=officer)
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "topics"
-        r = client.patch(url, json={"ends_on": "2026-10-01"}, headers=officer)
+        r = client.patch(url, json={"ends_on": f"{round_day(-50)}"}, headers=officer)
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "ends_on"
         r = client.patch(url, json={"name": None}, headers=officer)
@@ -361,18 +371,20 @@ class TestUpdateCampaign:
         campaign = make_campaign(session, t.community)
         rnd = new_round(client, t, campaign.id).json()  # 20 November
         url = f"/api/v1/campaigns/{campaign.id}"
-        r = client.patch(url, json={"starts_on": "2026-11-25"}, headers=t.headers["officer"])
+        r = client.patch(url, json={"starts_on": f"{round_day(5)}"}, headers=t.headers["officer"])
         assert r.status_code == 409
         assert f"round {rnd['id']}" in r.json()["detail"]
-        assert client.get(url, headers=t.headers["officer"]).json()["starts_on"] == "2026-11-01"
+        assert (
+            client.get(url, headers=t.headers["officer"]).json()["starts_on"] == f"{round_day(-19)}"
+        )
         client.patch(
             f"/api/v1/rounds/{rnd['id']}",
             json={"status": "cancelled"},
             headers=t.headers["officer"],
         )
-        r = client.patch(url, json={"starts_on": "2026-11-25"}, headers=t.headers["officer"])
+        r = client.patch(url, json={"starts_on": f"{round_day(5)}"}, headers=t.headers["officer"])
         assert r.status_code == 200
-        assert r.json()["starts_on"] == "2026-11-25"
+        assert r.json()["starts_on"] == f"{round_day(5)}"
 
 
 class TestSchedulingRules:
@@ -386,16 +398,16 @@ class TestSchedulingRules:
             client,
             t,
             campaign.id,
-            starts_at="2026-11-01T00:30:00+08:00",
-            ends_at="2026-11-01T01:30:00+08:00",
+            starts_at=f"{round_day(-19)}T00:30:00+08:00",
+            ends_at=f"{round_day(-19)}T01:30:00+08:00",
         )
         assert early.status_code == 201, early.text
         too_early = new_round(
             client,
             t,
             campaign.id,
-            starts_at="2026-10-31T23:30:00+08:00",
-            ends_at="2026-11-01T00:15:00+08:00",
+            starts_at=f"{round_day(-20)}T23:30:00+08:00",
+            ends_at=f"{round_day(-19)}T00:15:00+08:00",
         )
         assert too_early.status_code == 422
         assert too_early.json()["errors"][0]["field"] == "starts_at"
@@ -454,8 +466,8 @@ class TestSchedulingRules:
         assert t.staff.display_name in detail
         assert f"round {busy.json()['id']}" in detail
         # Times are shown in the community's time zone.
-        assert "2026-11-20T09:00+08:00" in detail
-        assert "2026-11-20T12:00+08:00" in detail
+        assert f"{round_day(0)}T09:00+08:00" in detail
+        assert f"{round_day(0)}T12:00+08:00" in detail
         clash = r.json()["errors"][0]
         assert (clash["user_id"], clash["kind"], clash["id"]) == (
             t.staff.id,
@@ -473,21 +485,21 @@ class TestSchedulingRules:
             client,
             t,
             campaign.id,
-            starts_at="2026-11-20T14:00:00+08:00",
-            ends_at="2026-11-20T16:00:00+08:00",
+            starts_at=f"{round_day(0)}T14:00:00+08:00",
+            ends_at=f"{round_day(0)}T16:00:00+08:00",
         ).json()
         url = f"/api/v1/rounds/{second['id']}"
         r = client.patch(
-            url, json={"ends_at": "2026-11-20T17:00:00+08:00"}, headers=t.headers["officer"]
+            url, json={"ends_at": f"{round_day(0)}T17:00:00+08:00"}, headers=t.headers["officer"]
         )
         assert r.status_code == 200, r.text
         r = client.patch(
-            url, json={"starts_at": "2026-11-20T11:00:00+08:00"}, headers=t.headers["officer"]
+            url, json={"starts_at": f"{round_day(0)}T11:00:00+08:00"}, headers=t.headers["officer"]
         )
         assert r.status_code == 409
         assert f"round {first['id']}" in r.json()["detail"]
         kept = client.get(url, headers=t.headers["officer"]).json()
-        assert datetime.fromisoformat(kept["starts_at"]) == datetime(2026, 11, 20, 6, tzinfo=UTC)
+        assert datetime.fromisoformat(kept["starts_at"]) == utc_on(0, 6)
 
 
 class TestRoundStatus:
@@ -551,7 +563,7 @@ class TestChecklist:
             visited.id,
             outcome="reached",
             round_id=rnd.id,
-            occurred_at="2026-11-20T10:00:00+08:00",
+            occurred_at=f"{round_day(0)}T10:00:00+08:00",
         )
         r = client.get(f"/api/v1/rounds/{rnd.id}/households", headers=t.headers["staff"])
         assert r.status_code == 200
@@ -563,9 +575,7 @@ class TestChecklist:
         assert first["code"] == visited.code
         assert first["status"] == "reached"
         assert first["contacts"] == 2
-        assert datetime.fromisoformat(first["last_contact_at"]) == datetime(
-            2026, 11, 20, 2, tzinfo=UTC
-        )
+        assert datetime.fromisoformat(first["last_contact_at"]) == utc_on(0, 2)
         assert items[1]["occupancy"] == "vacant"
         assert items[1]["excluded"] is True
         assert items[2]["flags"] == ["elderly_alone"]
@@ -642,16 +652,16 @@ class TestEvents:
             client,
             t,
             campaign.id,
-            starts_at="2026-11-20T14:00:00+08:00",
-            ends_at="2026-11-20T16:00:00+08:00",
+            starts_at=f"{round_day(0)}T14:00:00+08:00",
+            ends_at=f"{round_day(0)}T16:00:00+08:00",
         ).json()
         url = f"/api/v1/events/{event['id']}"
         officer = t.headers["officer"]
-        r = client.patch(url, json={"starts_at": "2026-11-20T10:00:00+08:00"}, headers=officer)
+        r = client.patch(url, json={"starts_at": f"{round_day(0)}T10:00:00+08:00"}, headers=officer)
         assert r.status_code == 409
         assert f"round {rnd['id']}" in r.json()["detail"]
         client.patch(f"/api/v1/rounds/{rnd['id']}", json={"status": "cancelled"}, headers=officer)
-        r = client.patch(url, json={"starts_at": "2026-11-20T10:00:00+08:00"}, headers=officer)
+        r = client.patch(url, json={"starts_at": f"{round_day(0)}T10:00:00+08:00"}, headers=officer)
         assert r.status_code == 200
 
 
@@ -669,13 +679,16 @@ class TestSchedule:
             there,
             [other.building],
             [t.staff],
-            starts_at=datetime(2026, 11, 19, 1, tzinfo=UTC),
+            starts_at=utc_on(-1, 1),
         )
         make_round(session, here, [t.building], [t.officer])  # not mine
         r = client.get(
             "/api/v1/members/me/schedule",
             headers=t.headers["staff"],
-            params={"from": "2026-11-18T00:00:00+08:00", "to": "2026-11-22T00:00:00+08:00"},
+            params={
+                "from": f"{round_day(-2)}T00:00:00+08:00",
+                "to": f"{round_day(2)}T00:00:00+08:00",
+            },
         )
         items = r.json()["items"]
         assert [(i["community_id"], i["id"]) for i in items] == [
@@ -693,9 +706,9 @@ class TestSchedule:
         make_round(session, campaign, [t.building], [t.staff])
         url = "/api/v1/members/me/schedule"
         staff = t.headers["staff"]
-        later = {"from": "2026-11-21T00:00:00+08:00", "to": "2026-11-22T00:00:00+08:00"}
+        later = {"from": f"{round_day(1)}T00:00:00+08:00", "to": f"{round_day(2)}T00:00:00+08:00"}
         assert client.get(url, headers=staff, params=later).json()["total"] == 0
         backwards = {"from": later["to"], "to": later["from"]}
         assert client.get(url, headers=staff, params=backwards).status_code == 422
-        naive = {"from": "2026-11-21T00:00:00"}
+        naive = {"from": f"{round_day(1)}T00:00:00"}
         assert client.get(url, headers=staff, params=naive).status_code == 422

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from app.campaigns import service
 from app.campaigns.models import Round
 from app.errors import Conflict, Invalid
-from tests.factories import make_campaign, make_round, make_tenant
+from tests.factories import make_campaign, make_round, make_tenant, utc_on
 
-NINE = datetime(2026, 11, 20, 1, tzinfo=UTC)  # 09:00 in Shanghai
+NINE = utc_on(0, 1)  # 09:00 in Shanghai
 
 
 def count_rounds(session: Session) -> int:

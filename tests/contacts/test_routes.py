@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +26,8 @@ from tests.factories import (
     make_member,
     make_round,
     make_tenant,
+    round_day,
+    utc_on,
 )
 
 URL = "/api/v1/contacts"
@@ -39,7 +41,7 @@ def body(campaign: Campaign, household: Household, **kw: Any) -> dict[str, Any]:
         "household_id": household.id,
         "channel": "door",
         "outcome": "reached",
-        "occurred_at": "2026-11-02T09:30:00+08:00",
+        "occurred_at": f"{round_day(-18)}T09:30:00+08:00",
     }
     values.update(kw)
     return values
@@ -47,7 +49,7 @@ def body(campaign: Campaign, household: Household, **kw: Any) -> dict[str, Any]:
 
 def make_event(session: Session, campaign: Campaign, assignees: list[User], **kw: Any) -> Event:
     """A convenience-service event of the campaign on 12 November afternoon."""
-    starts = datetime(2026, 11, 12, 6, 0, tzinfo=UTC)
+    starts = utc_on(-8, 6)
     event = Event(
         campaign_id=campaign.id,
         community_id=campaign.community_id,
@@ -79,10 +81,8 @@ def tenant(session: Session) -> Tenant:
 
 @pytest.fixture
 def campaign(session: Session, tenant: Tenant) -> Campaign:
-    """An active campaign of the tenant over November 2026 (contacts cannot be dated ahead)."""
-    return make_campaign(
-        session, tenant.community, starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30)
-    )
+    """An active campaign of the tenant, 30 days ago to yesterday (no contact is dated ahead)."""
+    return make_campaign(session, tenant.community, starts_on=round_day(-19), ends_on=round_day(10))
 
 
 class TestRecordContact:
@@ -94,8 +94,8 @@ class TestRecordContact:
         assert r.status_code == 201, r.text
         got = r.json()
         assert got["id"] == sent["id"]
-        assert got["occurred_at"] == "2026-11-02T09:30:00+08:00"
-        assert got["local_date"] == "2026-11-02"
+        assert got["occurred_at"] == f"{round_day(-18)}T09:30:00+08:00"
+        assert got["local_date"] == f"{round_day(-18)}"
         assert got["recorded_by"] == tenant.officer.id
         assert got["community_id"] == tenant.community.id
         assert got["flyer_given"] is True
@@ -107,13 +107,13 @@ class TestRecordContact:
         self, client: TestClient, tenant: Tenant, campaign: Campaign
     ):
         # 23:30 UTC on 2 November is 07:30 on 3 November in Shanghai.
-        sent = body(campaign, tenant.households[0], occurred_at="2026-11-02T23:30:00Z")
+        sent = body(campaign, tenant.households[0], occurred_at=f"{round_day(-18)}T23:30:00Z")
         r = client.post(URL, json=sent, headers=tenant.headers["manager"])
         assert r.status_code == 201, r.text
-        assert r.json()["local_date"] == "2026-11-03"
+        assert r.json()["local_date"] == f"{round_day(-17)}"
         answered = datetime.fromisoformat(r.json()["occurred_at"])
         assert answered.utcoffset() == timedelta(0)
-        assert answered == datetime(2026, 11, 2, 23, 30, tzinfo=UTC)
+        assert answered == utc_on(-18, 23, 30)
 
     def test_same_id_and_body_answers_the_stored_contact_with_200(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
@@ -128,13 +128,13 @@ class TestRecordContact:
     def test_same_instant_at_another_offset_is_the_same_body(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
     ):
-        sent = body(campaign, tenant.households[0], occurred_at="2026-11-02T09:30:00+08:00")
+        sent = body(campaign, tenant.households[0], occurred_at=f"{round_day(-18)}T09:30:00+08:00")
         assert client.post(URL, json=sent, headers=tenant.headers["officer"]).status_code == 201
-        retry = {**sent, "occurred_at": "2026-11-02T01:30:00Z", "flyer_given": False}
+        retry = {**sent, "occurred_at": f"{round_day(-18)}T01:30:00Z", "flyer_given": False}
         r = client.post(URL, json=retry, headers=tenant.headers["officer"])
         assert r.status_code == 200, r.text
         # Answered as it was first given.
-        assert r.json()["occurred_at"] == "2026-11-02T09:30:00+08:00"
+        assert r.json()["occurred_at"] == f"{round_day(-18)}T09:30:00+08:00"
         assert stored(session) == 1
 
     def test_same_id_with_another_body_is_409(
@@ -168,7 +168,7 @@ class TestValidation:
     @pytest.mark.parametrize(
         ("change", "field"),
         [
-            ({"occurred_at": "2026-11-02T09:30:00"}, "occurred_at"),
+            ({"occurred_at": f"{round_day(-18)}T09:30:00"}, "occurred_at"),
             ({"occurred_at": "1999-12-31T09:30:00+08:00"}, "occurred_at"),
             ({"occurred_at": "0001-01-01T00:00:00+08:00"}, "occurred_at"),
             ({"residents_reached": 51}, "residents_reached"),
@@ -312,14 +312,33 @@ class TestStaffRules:
             assert r.status_code == 403, extra
         assert stored(session) == 0
 
-    @pytest.mark.parametrize(
-        ("channel", "outcome"), [("walk_in", "reached"), ("phone", "not_home")]
-    )
-    def test_staff_record_walk_ins_and_calls_anywhere_in_their_community(
-        self, client: TestClient, tenant: Tenant, campaign: Campaign, channel: str, outcome: str
+    def test_staff_record_walk_ins_anywhere_in_their_community(
+        self, client: TestClient, tenant: Tenant, campaign: Campaign
     ):
-        sent = body(campaign, tenant.households[3], channel=channel, outcome=outcome)
+        sent = body(campaign, tenant.households[3], channel="walk_in", outcome="reached")
         assert client.post(URL, json=sent, headers=tenant.headers["staff"]).status_code == 201
+
+    @pytest.mark.parametrize("outcome", ["reached", "not_home"])
+    def test_staff_phone_contacts_are_refused_for_any_household(
+        self,
+        client: TestClient,
+        tenant: Tenant,
+        campaign: Campaign,
+        session: Session,
+        outcome: str,
+    ):
+        make_round(session, campaign, [tenant.building], [tenant.staff])
+        sent = body(campaign, tenant.households[3], channel="phone", outcome=outcome)
+        r = client.post(URL, json=sent, headers=tenant.headers["staff"])
+        assert r.status_code == 403
+        assert "phone" in r.json()["detail"]
+        batch = client.post(
+            f"{URL}/batch", json={"contacts": [sent]}, headers=tenant.headers["staff"]
+        )
+        assert [x["status"] for x in batch.json()["results"]] == [403]
+        assert stored(session) == 0
+        ok = client.post(URL, json=sent, headers=tenant.headers["officer"])
+        assert ok.status_code == 201
 
     def test_staff_record_attendance_only_at_their_events(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
@@ -421,12 +440,12 @@ class TestListContacts:
         self, client: TestClient, tenant: Tenant, campaign: Campaign
     ):
         h = tenant.headers["officer"]
-        first = body(campaign, tenant.households[0], occurred_at="2026-11-02T09:00:00+08:00")
+        first = body(campaign, tenant.households[0], occurred_at=f"{round_day(-18)}T09:00:00+08:00")
         second = body(
             campaign,
             tenant.households[1],
             channel="walk_in",
-            occurred_at="2026-11-03T09:00:00+08:00",
+            occurred_at=f"{round_day(-17)}T09:00:00+08:00",
         )
         for sent in (first, second):
             assert client.post(URL, json=sent, headers=h).status_code == 201
@@ -492,7 +511,7 @@ class TestVoid:
         assert got["voided_by"] == tenant.manager.id
         assert got["void_reason"] == "点错了"
         assert got["voided_at"] is not None
-        assert got["occurred_at"] == "2026-11-02T09:30:00+08:00"
+        assert got["occurred_at"] == f"{round_day(-18)}T09:30:00+08:00"
         assert stored(session) == 1
 
     def test_voiding_twice_is_harmless_and_keeps_the_first(

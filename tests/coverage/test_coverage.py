@@ -1,7 +1,9 @@
 """The coverage rules on a hand-built scenario where every figure is known in advance.
 
-Community in Asia/Shanghai, campaign 1–20 November 2026. Building A (a1–a6), building B
-(b1–b8), building C (empty). What each household went through (times are Shanghai time):
+Community in Asia/Shanghai, campaign over twenty days ending nine days ago, written below as
+1–20 November (every date is relative to today, the 20th being the factory round's day).
+Building A (a1–a6), building B (b1–b8), building C (empty). What each household went through
+(times are Shanghai time):
 
     a1  reached 10 Nov 10:00 (flyer, app, 2 residents)
     a2  not_home 10 Nov 10:00, reached 11 Nov 00:30 (pledge, 1 resident)  ← across midnight
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,15 +47,17 @@ from tests.factories import (
     make_household,
     make_tenant,
     make_user,
+    round_day,
+    utc_on,
 )
 
-D1 = "2026-11-10T10:00:00+08:00"
-D1_AFTERNOON = "2026-11-10T15:00:00+08:00"
-D1_LATE = "2026-11-10T23:30:00+08:00"
-D2_EARLY = "2026-11-11T00:30:00+08:00"  # still 10 November in UTC
-D2 = "2026-11-11T09:00:00+08:00"
-D2_LATER = "2026-11-11T10:00:00+08:00"
-D3_UTC = "2026-11-12T01:30:00Z"  # 09:30 on 12 November in Shanghai
+D1 = f"{round_day(-10)}T10:00:00+08:00"
+D1_AFTERNOON = f"{round_day(-10)}T15:00:00+08:00"
+D1_LATE = f"{round_day(-10)}T23:30:00+08:00"
+D2_EARLY = f"{round_day(-9)}T00:30:00+08:00"  # still 10 November in UTC
+D2 = f"{round_day(-9)}T09:00:00+08:00"
+D2_LATER = f"{round_day(-9)}T10:00:00+08:00"
+D3_UTC = f"{round_day(-8)}T01:30:00Z"  # 09:30 on 12 November in Shanghai
 
 
 def record(
@@ -136,9 +140,7 @@ def scenario(client: TestClient, session: Session) -> Scenario:
         h[f"b{n}"] = make_household(
             session, b, floor=n, room=f"{n}01", flags=flags.get(f"b{n}", ())
         )
-    campaign = make_campaign(
-        session, t.community, starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 20)
-    )
+    campaign = make_campaign(session, t.community, starts_on=round_day(-19), ends_on=round_day(0))
     o = t.headers["officer"]
 
     def rec(name: str, outcome: str, when: str, channel: str = "door", **extra: Any) -> str:
@@ -166,10 +168,10 @@ def scenario(client: TestClient, session: Session) -> Scenario:
     rec("b8", "refused", D2_LATER)
 
     c_id = t.community.id
-    incident(session, c_id, "2026-11-10T20:00:00+08:00", amount_prevented=Decimal(5000))
-    incident(session, c_id, "2026-11-12T20:00:00+08:00", amount_lost=Decimal(2000))
-    incident(session, c_id, "2026-11-20T23:00:00+08:00", status=IncidentStatus.resolved)
-    incident(session, c_id, "2026-11-21T00:30:00+08:00", amount_prevented=Decimal(100))
+    incident(session, c_id, f"{round_day(-10)}T20:00:00+08:00", amount_prevented=Decimal(5000))
+    incident(session, c_id, f"{round_day(-8)}T20:00:00+08:00", amount_lost=Decimal(2000))
+    incident(session, c_id, f"{round_day(0)}T23:00:00+08:00", status=IncidentStatus.resolved)
+    incident(session, c_id, f"{round_day(1)}T00:30:00+08:00", amount_prevented=Decimal(100))
     incident(session, make_tenant(session, households=0).community.id, D1, amount_lost=Decimal(9))
     return Scenario(t, campaign, a, b, c, h, phone)
 
@@ -272,7 +274,11 @@ class TestBreakdowns:
 
     def test_days_are_the_communitys_local_dates(self, client: TestClient, scenario: Scenario):
         days = coverage_of(client, scenario)["by_day"]
-        assert [d["date"] for d in days] == ["2026-11-10", "2026-11-11", "2026-11-12"]
+        assert [d["date"] for d in days] == [
+            f"{round_day(-10)}",
+            f"{round_day(-9)}",
+            f"{round_day(-8)}",
+        ]
         d1, d2, d3 = days
         assert {k: d1[k] for k in d1 if k != "date"} == {
             "contacts": 12,
@@ -315,7 +321,7 @@ class TestChanges:
         assert (cov["reached"], cov["eligible"]) == (6, 12)
         assert cov["by_channel"]["phone"] == 0
         assert cov["by_status"]["unvisited"] == 3
-        assert [d["date"] for d in cov["by_day"]] == ["2026-11-10", "2026-11-11"]
+        assert [d["date"] for d in cov["by_day"]] == [f"{round_day(-10)}", f"{round_day(-9)}"]
 
     def test_re_recording_never_double_counts(self, client: TestClient, session: Session):
         t = make_tenant(session, households=2)
@@ -386,7 +392,7 @@ class TestHouseholdStates:
             "b8": ("refused", False),
         }
         assert states[h["a5"].id].contacts == 2
-        assert states[h["a5"].id].last_contact_at == datetime(2026, 11, 10, 15, 30, tzinfo=UTC)
+        assert states[h["a5"].id].last_contact_at == utc_on(-10, 15, 30)
         assert states[h["b4"].id].last_contact_at is None
 
     def test_narrowed_to_buildings_or_households(self, session: Session, scenario: Scenario):
@@ -422,12 +428,16 @@ class TestLedger:
         session.commit()
         r = client.get(
             "/api/v1/ledger",
-            params={"from": "2026-11-10", "to": "2026-11-11"},
+            params={"from": f"{round_day(-10)}", "to": f"{round_day(-9)}"},
             headers=auth(session, boss),
         )
         assert r.status_code == 200, r.text
         ledger = r.json()
-        assert (ledger["from"], ledger["to"], ledger["total"]) == ("2026-11-10", "2026-11-11", 2)
+        assert (ledger["from"], ledger["to"], ledger["total"]) == (
+            f"{round_day(-10)}",
+            f"{round_day(-9)}",
+            2,
+        )
         first, second = ledger["items"]
         assert (first["community_id"], first["rank"], first["coverage"]) == (
             other.community.id,
@@ -449,7 +459,7 @@ class TestLedger:
         }
         assert second["coverage"] == pytest.approx(0.5)
         assert (second["incidents"], second["scams_dissuaded"]) == (1, 1)
-        assert [d["date"] for d in second["days"]] == ["2026-11-10", "2026-11-11"]
+        assert [d["date"] for d in second["days"]] == [f"{round_day(-10)}", f"{round_day(-9)}"]
         assert (second["days"][1]["visited"], second["days"][1]["newly_reached"]) == (4, 2)
         assert ledger["overall"] == {
             "reached": 8,
@@ -463,7 +473,7 @@ class TestLedger:
     ):
         t = scenario.tenant
         mine = client.get(
-            "/api/v1/ledger", params={"from": "2026-11-01"}, headers=t.headers["manager"]
+            "/api/v1/ledger", params={"from": f"{round_day(-19)}"}, headers=t.headers["manager"]
         )
         assert mine.status_code == 200
         assert [x["community_id"] for x in mine.json()["items"]] == [t.community.id]
@@ -472,8 +482,8 @@ class TestLedger:
     @pytest.mark.parametrize(
         "params",
         [
-            {"from": "2026-11-12", "to": "2026-11-10"},
-            {"from": "2020-01-01", "to": "2026-11-10"},
+            {"from": f"{round_day(-8)}", "to": f"{round_day(-10)}"},
+            {"from": "2020-01-01", "to": f"{round_day(-10)}"},
             {"from": "someday"},
         ],
     )

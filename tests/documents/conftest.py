@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,7 +14,7 @@ from app.campaigns.models import Campaign, Round
 from app.contacts.models import Contact
 from app.enums import Channel, Outcome
 from app.incidents.models import Incident
-from tests.factories import Tenant, make_campaign, make_round, make_tenant
+from tests.factories import Tenant, make_campaign, make_round, make_tenant, round_day, utc_on
 
 HOSTILE = '<img src="file:///etc/passwd"><script>alert(1)</script> http://evil.example/x'
 
@@ -30,7 +30,7 @@ def add_contact(
     notes: str | None = None,
     round_id: int | None = None,
 ) -> Contact:
-    """One contact of the campaign on a November day."""
+    """One contact of the campaign, ``day`` counted as in November when the round is on the 20th."""
     contact = Contact(
         id=uuid.uuid4(),
         campaign_id=campaign.id,
@@ -38,9 +38,9 @@ def add_contact(
         household_id=household_id,
         channel=channel,
         outcome=outcome,
-        occurred_at=datetime(2026, 11, day, 2, 0, tzinfo=UTC),
+        occurred_at=utc_on(day - 20, 2),
         utc_offset_minutes=480,
-        local_date=date(2026, 11, day),
+        local_date=round_day(day - 20),
         round_id=round_id,
         flyer_given=True,
         notes=notes,
@@ -77,7 +77,7 @@ def scene(session: Session) -> Scene:
         Incident(
             community_id=tenant.community.id,
             campaign_id=campaign.id,
-            occurred_at=datetime(2026, 11, 22, 3, 0, tzinfo=UTC),
+            occurred_at=utc_on(2, 3),
             fraud_type="refund_scam",
             channel="FaceTime",
             summary=HOSTILE,

@@ -84,8 +84,11 @@ class TestCachePruning:
         delivery.cache_put(settings, "a" * 64, b"%PDF-old")
         delivery.cache_put(settings, "b" * 64, b"%PDF-new")
         old = tmp_path / "aa" / ("a" * 64 + ".pdf")
-        week_ago = time.time() - delivery.KEEP.total_seconds() - 60
+        new = tmp_path / "bb" / ("b" * 64 + ".pdf")
+        now = time.time()  # the clock the pruning reads, which may run ahead of the disk's
+        week_ago = now - delivery.KEEP.total_seconds() - 60
         os.utime(old, (week_ago, week_ago))
+        os.utime(new, (now, now))
         assert delivery.prune_cache(settings) == 1
         assert delivery.cache_get(settings, "a" * 64) is None
         assert delivery.cache_get(settings, "b" * 64) == b"%PDF-new"

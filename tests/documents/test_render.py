@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +12,7 @@ from app.documents import render
 from app.documents.exports import neutralise
 from tests.documents.conftest import HOSTILE
 from tests.documents.helpers import page_count, pdf_text
+from tests.factories import round_day, utc_on
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -36,9 +36,9 @@ def _header() -> views.Header:
     return views.make_header(
         community="江南星城",
         campaign="冬季反诈宣传",
-        starts_on=date(2026, 11, 1),
-        ends_on=date(2026, 12, 31),
-        generated_at=datetime(2026, 11, 25, 4, tzinfo=UTC),
+        starts_on=round_day(-19),
+        ends_on=round_day(41),
+        generated_at=utc_on(5, 4),
         tz=TZ,
     )
 
@@ -71,8 +71,8 @@ class TestLockedFetcher:
         rounds = [
             views.RoundFact(
                 id=1,
-                starts_at=datetime(2026, 11, 20, 1, tzinfo=UTC),
-                ends_at=datetime(2026, 11, 20, 4, tzinfo=UTC),
+                starts_at=utc_on(0, 1),
+                ends_at=utc_on(0, 4),
                 status="planned",
                 notes=HOSTILE,
                 assignees=(views.Person(HOSTILE),),
@@ -96,8 +96,8 @@ class TestLockedFetcher:
 def _round(households: list[views.HouseholdFact], notes: str | None = None) -> views.RoundFact:
     return views.RoundFact(
         id=7,
-        starts_at=datetime(2026, 11, 20, 1, tzinfo=UTC),
-        ends_at=datetime(2026, 11, 20, 4, tzinfo=UTC),
+        starts_at=utc_on(0, 1),
+        ends_at=utc_on(0, 4),
         status="planned",
         notes=notes,
         assignees=(),
@@ -165,6 +165,25 @@ class TestNeutralise:
     def test_formula_starts_get_an_apostrophe(self, value: str) -> None:
         assert neutralise(value) == "'" + value
 
-    @pytest.mark.parametrize("value", ["3-2-1502", "江南", 5, None, 0.5])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            '＝HYPERLINK("http://evil.example","点我")',
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+            "﹦1+1",
+            "｜cmd",
+            "％1",
+            "\u22121",
+            " =1+1",
+            "\u3000＝1+1",
+            "\n=1",
+        ],
+    )
+    def test_full_width_and_other_formula_starts_get_an_apostrophe(self, value: str) -> None:
+        assert neutralise(value) == "'" + value
+
+    @pytest.mark.parametrize("value", ["3-2-1502", "江南", 5, None, 0.5, "", "   ", "１号楼"])
     def test_other_values_unchanged(self, value: object) -> None:
         assert neutralise(value) == value  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.enums import Role
 from tests.documents.conftest import Scene
 from tests.documents.helpers import font_names, page_count, pdf_text
-from tests.factories import auth, make_member, make_tenant
+from tests.factories import auth, make_member, make_tenant, round_day
 
 
 class TestReport:
@@ -253,6 +253,7 @@ class TestExports:
         scene.tenant.building.name = '=HYPERLINK("http://evil")'
         scene.tenant.households[3].code = "@SUM(1)"
         scene.tenant.households[4].code = "-2+3"
+        scene.tenant.households[5].code = "＝HYPERLINK(1)"
         session.commit()
         csv_text = client.get(
             f"/api/v1/campaigns/{scene.campaign.id}/coverage.csv",
@@ -262,6 +263,7 @@ class TestExports:
         assert not any(c.startswith(("=", "@", "+", "-")) for c in cells)
         assert "'@SUM(1)" in csv_text
         assert "'-2+3" in csv_text
+        assert "'＝HYPERLINK(1)" in csv_text
         body = client.get(
             f"/api/v1/campaigns/{scene.campaign.id}/coverage.xlsx",
             headers=scene.tenant.headers["manager"],
@@ -269,7 +271,7 @@ class TestExports:
         book = load_workbook(io.BytesIO(body))
         values = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
         assert '\'=HYPERLINK("http://evil")' in values
-        assert not any(isinstance(v, str) and v.startswith(("=", "@", "+")) for v in values)
+        assert not any(isinstance(v, str) and v.startswith(("=", "@", "+", "＝")) for v in values)
 
 
 class TestLedgerReport:
@@ -287,7 +289,7 @@ class TestLedgerReport:
 
     def test_ranks_the_communities_a_manager_sees(self, client: TestClient, scene: Scene) -> None:
         response = client.get(
-            "/api/v1/reports/ledger.pdf?from=2026-11-01&to=2026-11-30",
+            f"/api/v1/reports/ledger.pdf?from={round_day(-19)}&to={round_day(10)}",
             headers=scene.tenant.headers["manager"],
         )
         assert response.status_code == 200
@@ -296,7 +298,7 @@ class TestLedgerReport:
 
     def test_reversed_range_is_refused(self, client: TestClient, scene: Scene) -> None:
         response = client.get(
-            "/api/v1/reports/ledger.pdf?from=2026-12-01&to=2026-11-01",
+            f"/api/v1/reports/ledger.pdf?from={round_day(11)}&to={round_day(-19)}",
             headers=scene.tenant.headers["manager"],
         )
         assert response.status_code == 422

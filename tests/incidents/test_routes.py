@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.factories import make_tenant
+from tests.factories import make_tenant, round_day
 
 REPORT = {
-    "occurred_at": "2026-11-20T15:20:00+08:00",
+    "occurred_at": f"{round_day(0)}T15:20:00+08:00",
     "fraud_type": "fake_customer_service_video",
     "channel": "FaceTime 视频通话",
     "summary": "自称视频网站客服，要求共享屏幕",
@@ -28,7 +28,7 @@ class TestIncidents:
         )
         assert r.status_code == 201, r.text
         body = r.json()
-        assert body["occurred_at"] == "2026-11-20T15:20:00+08:00"
+        assert body["occurred_at"] == f"{round_day(0)}T15:20:00+08:00"
         assert body["amount_prevented"] == 50000
         assert body["reported_by"] == t.staff.id
         iid = body["id"]
@@ -76,7 +76,7 @@ class TestIncidents:
         for bad, field in (
             ({"fraud_type": "aliens"}, "fraud_type"),
             ({"amount_lost": -5}, "amount_lost"),
-            ({"occurred_at": "2026-11-20T15:20:00"}, "occurred_at"),
+            ({"occurred_at": f"{round_day(0)}T15:20:00"}, "occurred_at"),
             ({"status": "lost"}, "status"),
         ):
             r = client.post(url, json={**REPORT, **bad}, headers=t.headers["officer"])

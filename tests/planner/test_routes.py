@@ -30,6 +30,7 @@ from tests.factories import (
     make_member,
     make_round,
     make_tenant,
+    round_day,
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -303,8 +304,8 @@ class TestAvailability:
                     "windows": [
                         {
                             "user_id": 1,
-                            "starts_at": "2026-12-01T09:00:00",
-                            "ends_at": "2026-12-01T10:00:00+08:00",
+                            "starts_at": f"{round_day(11)}T09:00:00",
+                            "ends_at": f"{round_day(11)}T10:00:00+08:00",
                         }
                     ]
                 },
@@ -315,8 +316,8 @@ class TestAvailability:
                     "windows": [
                         {
                             "user_id": 1,
-                            "starts_at": "2026-12-01T11:00:00+08:00",
-                            "ends_at": "2026-12-01T10:00:00+08:00",
+                            "starts_at": f"{round_day(11)}T11:00:00+08:00",
+                            "ends_at": f"{round_day(11)}T10:00:00+08:00",
                         }
                     ]
                 },

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.enums import Occupancy
-from tests.factories import Tenant, make_campaign, make_household, make_round, make_tenant
+from tests.factories import Tenant, make_campaign, make_household, make_round, make_tenant, utc_on
 
 
 def record(
@@ -27,7 +26,7 @@ def record(
         "household_id": household_id,
         "channel": kw.pop("channel", "phone"),
         "outcome": outcome,
-        "occurred_at": datetime(2026, 11, 20, 2, 0, tzinfo=UTC).isoformat(),
+        "occurred_at": utc_on(0, 2).isoformat(),
         **kw,
     }
     res = client.post("/api/v1/contacts", json=body, headers=tenant.headers["manager"])
