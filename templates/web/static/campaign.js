@@ -616,6 +616,7 @@
         types[f.code] = f;
       });
       document.getElementById("campaign-title").textContent = campaign.name;
+      document.getElementById("plan-link").href = "/campaigns/" + campaign.id + "/plan";
       document.title = campaign.name + " · " + t("app_name");
       document.getElementById("campaign-dates").textContent =
         t("date_range", { start: DS.fmtDate(campaign.starts_on), end: DS.fmtDate(campaign.ends_on) }) + " · " + t("campaign_status_" + campaign.status);
