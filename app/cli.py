@@ -260,12 +260,14 @@ def render(
 
 
 @cli.command()
-def worker() -> None:
-    """Run queued document renders (large reports, walk sheets) until interrupted."""
-    from app.documents.delivery import run_worker
+def worker(
+    threads: Annotated[int, typer.Option(help="Job threads (webhooks, escalations)")] = 2,
+) -> None:
+    """Run background jobs until interrupted: escalations, notifications, erasure, documents."""
+    from app.jobs.worker import run
 
-    typer.echo("Document worker running; Ctrl+C stops it.")
-    run_worker(get_settings().database_url)
+    typer.echo("Doorstep worker running (huey); Ctrl+C stops it.")
+    run(get_settings(), workers=threads)
 
 
 @cli.command("verify-coverage")

@@ -95,3 +95,36 @@ KNOWN_FLAGS = (
     "lives_alone",
     "tenant",
 )
+
+
+class RiskLevel(StrEnum):
+    """How urgently the police station asks a resident to be reached."""
+
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class WarningStatus(StrEnum):
+    """Where an early warning (预警) stands."""
+
+    open = "open"
+    reached = "reached"
+    unreachable = "unreachable"
+    closed = "closed"
+
+
+class AttemptMethod(StrEnum):
+    """How a warned resident was tried: face to face or by phone."""
+
+    door = "door"
+    phone = "phone"
+
+
+class AttemptOutcome(StrEnum):
+    """What one attempt on a warning achieved."""
+
+    reached = "reached"
+    not_home = "not_home"
+    unreachable = "unreachable"
+    refused = "refused"

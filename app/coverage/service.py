@@ -48,6 +48,9 @@ from app.coverage.schemas import (
 from app.coverage.state import Difference
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
+from app.verification import service as verification
+from app.warnings import service as warnings
+from app.warnings.schemas import WarningSummary
 
 MAX_LEDGER_DAYS = 366
 LEDGER_DAYS = 30
@@ -191,6 +194,12 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
         ),
         never_visited=totals.unvisited,
         visited=totals.visited,
+        verification=verification.figures(
+            session,
+            campaign_id=campaign.id,
+            community_id=campaign.community_id,
+            claimed=overall.reached / overall.eligible if overall.eligible else None,
+        ),
     )
 
 
@@ -287,6 +296,14 @@ def ledger_period(
     return start or end - (default_end - default_start), end
 
 
+def _ledger_warnings(
+    session: Session, community: Community, start: date, end: date
+) -> WarningSummary:
+    """The community's warnings received on its own local dates start…end."""
+    lo, hi = local_bounds(start, end, ZoneInfo(community.timezone))
+    return warnings.summary_of(session, community.id, start=lo, end=hi, now=utcnow())
+
+
 def ledger(
     session: Session, *, actor: Actor, start: date | None = None, end: date | None = None
 ) -> LedgerRead:
@@ -338,6 +355,7 @@ def ledger(
                 incidents=int(found.get("total") or 0),
                 scams_dissuaded=int(found.get("dissuaded") or 0),
                 days=days.get(community.id, []),
+                warnings=_ledger_warnings(session, community, start, end),
             )
         )
     items.sort(key=lambda r: (r.coverage is None, -(r.coverage or 0), -r.reached, r.community_name))
