@@ -18,6 +18,7 @@ from app.auth.permissions import Actor
 from app.campaigns.models import Campaign, Round
 from app.communities.models import Building, Community
 from app.config import get_settings
+from app.coverage import service as coverage
 from app.db import make_engine, make_sessionmaker
 from app.demo import DEMO_SLUG
 from app.documents import render, service
@@ -84,9 +85,9 @@ def _samples(session: Session, out_dir: Path) -> Iterator[Path]:
         path = out_dir / name
         path.write_bytes(render.render_pdf(spec.kind, context))
         yield path
-    start, end, default = service.ledger_period(session, actor=actor, date_from=None, date_to=None)
+    start, end = coverage.ledger_period(session, actor=actor, start=None, end=None)
     ledger, filename = service.ledger_context(
-        session, actor=actor, start=start, end=end, default_period=default
+        session, actor=actor, start=start, end=end, default_period=True
     )
     path = out_dir / filename
     path.write_bytes(render.render_pdf("ledger", ledger))

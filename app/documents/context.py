@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from app.campaigns.catalogue import (
@@ -400,8 +401,13 @@ def build_flyer(
     address: str | None,
     household_codes: Sequence[str] | None,
     public_base_url: str,
+    report_url: str | None = None,
 ) -> FlyerContext:
-    """A flyer, or one per household code (each code printed and inside its QR code)."""
+    """A flyer, or one per household code (each code printed and inside its QR code).
+
+    With ``report_url`` (the campaign's public report page, ``/r/{token}``) the QR code opens
+    that page, for residents; without it, the staff's walk-in page as before.
+    """
     every = []
     for code in topics:
         fraud = get_fraud_type(code)
@@ -420,7 +426,13 @@ def build_flyer(
     ]
     base = public_base_url.rstrip("/")
     copies: tuple[FlyerCopy, ...]
-    if household_codes is None:
+    if report_url is not None:
+        codes: Sequence[str | None] = household_codes or [None]
+        copies = tuple(
+            FlyerCopy(code, report_url if code is None else f"{report_url}?h={quote(code)}")
+            for code in codes
+        )
+    elif household_codes is None:
         copies = (FlyerCopy(None, f"{base}/walk-in?campaign={campaign_id}"),)
     else:
         copies = tuple(
@@ -875,6 +887,7 @@ class ReportContext:
     pending: tuple[PendingBuilding, ...]
     pending_total: int
     marks: tuple[tuple[str, str, str], ...] = field(default=())
+    verification: VerificationBlock | None = None
     lang: Lang = "zh"
     ledger_days: tuple[DayLine, ...] = ()
     flag_marks: tuple[tuple[str, str], ...] = ()
@@ -1102,11 +1115,110 @@ def build_report(
             (STATUS_MARKS[status], *labels(f"status_{status}"))
             for status in ("not_home", "materials_left", "refused")
         ),
+        verification=build_verification(coverage),
         lang=lang,
         ledger_days=tuple(d for d in every_day if not d.future and (d.visited or d.contacts))
         or days,
         flag_marks=flag_legend(pending_flags, lang),
         pending_flagged=sum(b.flagged for b in pending),
+    )
+
+
+# --- the verification sample (抽查回访), printed beside the headline ------------------------
+
+
+@dataclass(frozen=True)
+class RecorderCheck:
+    """One recorder's call-backs, and why they are flagged if they are."""
+
+    name: str
+    sampled: int
+    confirmed: int
+    denied: int
+    rate: str
+    flagged: bool
+    why_zh: str = ""
+    why_en: str = ""
+
+
+@dataclass(frozen=True)
+class VerificationBlock:
+    """Claimed next to verified coverage, with the interval, the sample and one sentence."""
+
+    claimed: Fraction
+    low: str
+    high: str
+    counts: tuple[Count, ...]
+    sentence_zh: str
+    sentence_en: str
+    recorders: tuple[RecorderCheck, ...]
+
+
+def _p(value: float | None) -> str:
+    """``p = 0.0012``, or ``p < 0.0001`` for anything smaller."""
+    return "p = —" if value is None else ("p < 0.0001" if value < 0.0001 else f"p = {value:.4f}")
+
+
+def build_verification(coverage: CoverageRead) -> VerificationBlock:
+    """The report's call-back block from the coverage answer's ``verification``."""
+    v = coverage.verification
+    decided = v.confirmed + v.denied
+    low, high = percent(v.verified_coverage.low), percent(v.verified_coverage.high)
+    claimed = percent(coverage.coverage)
+    if not v.sampled:
+        zh = f"尚未抽查回访。抽取约 {v.suggested_size} 户回访，误差可控制在 ±5 个百分点以内。"
+        en = f"No call-backs yet: about {v.suggested_size} give a ±5-point interval."
+    elif not decided:
+        zh, en = f"已抽取 {v.sampled} 户，尚无回访结果。", f"{v.sampled} drawn; none answered yet."
+    else:
+        rate = percent(v.confirmed_rate)
+        zh = (
+            f"回访 {decided} 户有结果（共抽取 {v.sampled} 户，{v.unreachable} 户联系不上），"
+            f"其中 {rate} 确认有人上门宣传；据此有 95% 的把握，真实覆盖率在 {low} 至 {high}"
+            f" 之间，上报为 {claimed}。"
+        )
+        en = (
+            f"Of {decided} households called back with an answer ({v.sampled} drawn,"
+            f" {v.unreachable} unreachable), {rate} confirmed the visit: the true coverage is,"
+            f" with 95% confidence, between {low} and {high}, against {claimed} claimed."
+        )
+    recorders = tuple(
+        RecorderCheck(
+            name=r.recorder_name or "—",
+            sampled=r.sampled,
+            confirmed=r.confirmed,
+            denied=r.denied,
+            rate=percent(r.confirmed_rate),
+            flagged=r.flagged,
+            why_zh=(
+                f"{r.denied}/{r.confirmed + r.denied} 否认，其他人员否认率"
+                f" {percent(r.expected_denial_rate)}，{_p(r.p_value)}"
+                if r.flagged
+                else ""
+            ),
+            why_en=(
+                f"{r.denied} of {r.confirmed + r.denied} denied; others"
+                f" {percent(r.expected_denial_rate)}; {_p(r.p_value)}"
+                if r.flagged
+                else ""
+            ),
+        )
+        for r in v.by_recorder
+    )
+    return VerificationBlock(
+        claimed=Fraction(coverage.reached, coverage.eligible, coverage.coverage),
+        low=low if decided else "—",
+        high=high if decided else "—",
+        counts=(
+            _count("v_sampled", v.sampled),
+            _count("v_confirmed", v.confirmed),
+            _count("v_denied", v.denied),
+            _count("v_unreachable", v.unreachable),
+            _count("v_pending", v.pending),
+        ),
+        sentence_zh=zh,
+        sentence_en=en,
+        recorders=recorders,
     )
 
 

@@ -144,6 +144,25 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sign_off": ("审核签字", "Reviewed and signed"),
     "no_days": ("尚无走访记录。", "No visits recorded yet."),
     "of": ("/", "of"),
+    # the verification sample (抽查回访)
+    "verification": ("抽查回访：覆盖率核实", "Call-back check: how true the coverage is"),
+    "claimed_coverage": ("上报覆盖率", "Claimed coverage"),
+    "verified_coverage": ("核实覆盖率（95% 区间）", "Verified coverage (95% interval)"),
+    "v_sampled": ("抽取", "Drawn"),
+    "v_confirmed": ("确认", "Confirmed"),
+    "v_denied": ("否认", "Denied"),
+    "v_unreachable": ("联系不上", "Unreachable"),
+    "v_pending": ("待回访", "Pending"),
+    "v_rate": ("确认率", "Confirmed rate"),
+    "v_recorder": ("走访人员", "Recorder"),
+    "v_flag": ("否认异常多", "Unusually many denials"),
+    "v_rule": (
+        "核实覆盖率 = 确认率（确认 ÷ 确认与否认之和）的 95% Wilson 区间 × 上报覆盖率。"
+        "联系不上的住户不计入确认率；否认的住户只有在社区作废该次走访后才不再计入覆盖率。",
+        "Verified coverage = the 95% Wilson interval of the confirmed rate (confirmed ÷"
+        " confirmed and denied) × the claimed coverage. Unreachable households are left out"
+        " of the rate; a denied household stops counting only when the office voids its visit.",
+    ),
     # ledger
     "ledger": ("反诈宣传台账汇总（各社区排名）", "Anti-fraud publicity ledger, communities ranked"),
     "ledger_note": (

@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.documents.models import DocumentJob
 from app.enums import JobStatus, Role
 from app.incidents.models import Incident
+from app.verification import repository as verification
 
 
 def households(
@@ -223,6 +224,7 @@ def data_version(session: Session, campaign: Campaign) -> str:
         .where(Round.campaign_id == cid)
         .order_by(RoundBuilding.round_id, RoundBuilding.building_id)
     ).all()
+    parts += verification.version(session, cid)  # the report prints the call-backs
     c = session.get(Community, comm)
     if c is not None:
         parts += [c.name, c.address, c.service_centre_phone, c.timezone]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import ActorDep
+from app.coverage import service as coverage
 from app.db import SessionDep
 from app.documents import delivery, jobs, service
 from app.documents.schemas import DocumentJobRead
@@ -163,11 +164,13 @@ def get_ledger_report(
 ) -> Response:
     """The daily ledger across every community you plan in: a row per day of the period, then
     the communities ranked by coverage. Default period: the 30 local days up to today."""
-    start, end, default = service.ledger_period(
-        session, actor=actor, date_from=date_from, date_to=date_to
-    )
+    start, end = coverage.ledger_period(session, actor=actor, start=date_from, end=date_to)
     ctx, filename = service.ledger_context(
-        session, actor=actor, start=start, end=end, default_period=default
+        session,
+        actor=actor,
+        start=start,
+        end=end,
+        default_period=date_from is None and date_to is None,
     )
     session.rollback()
     body = delivery.render_off_thread("ledger", ctx)

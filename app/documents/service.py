@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from app.documents import context as views
 from app.documents import repository as repo
 from app.documents.labels import Lang
 from app.errors import Invalid, NotFound
+from app.warnings import reports
 
 DocumentKind = Literal["flyers", "walk_sheet", "walk_sheets", "report", "ledger"]
 SYNC_HOUSEHOLDS: dict[str, int] = {
@@ -361,6 +362,7 @@ def _flyer_context(
         address=community.address,
         household_codes=codes,
         public_base_url=settings.public_base_url,
+        report_url=reports.report_url(session, campaign, settings.public_base_url),
     )
 
 
@@ -394,23 +396,6 @@ def _round_facts(
             )
         )
     return result
-
-
-LEDGER_DAYS = 30
-"""The ledger's default period: the 30 local days up to today, as the JSON ledger answers."""
-
-
-def ledger_period(
-    session: Session, *, actor: Actor, date_from: date | None, date_to: date | None
-) -> tuple[date, date, bool]:
-    """The ledger's dates (local dates of the actor's first community) and whether they are
-    the default period."""
-    ids = sorted(cid for cid, role in actor.roles.items() if role in PLANNERS)
-    community = repo.community(session, ids[0]) if ids else None
-    tz = ZoneInfo(community.timezone if community is not None else "Asia/Shanghai")
-    end = date_to or datetime.now(tz).date()
-    start = date_from or end - timedelta(days=LEDGER_DAYS - 1)
-    return start, end, date_from is None and date_to is None
 
 
 def ledger_context(

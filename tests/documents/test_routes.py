@@ -273,6 +273,25 @@ class TestExports:
         assert '\'=HYPERLINK("http://evil")' in values
         assert not any(isinstance(v, str) and v.startswith(("=", "@", "+", "＝")) for v in values)
 
+    def test_a_control_character_in_a_code_still_exports(
+        self, client: TestClient, session: Session, scene: Scene
+    ) -> None:
+        # Found by schemathesis: an XLSX cannot hold U+0001, and the export answered 500.
+        scene.tenant.households[1].code = "3-1-\x01102"
+        session.commit()
+        response = client.get(
+            f"/api/v1/campaigns/{scene.campaign.id}/coverage.xlsx",
+            headers=scene.tenant.headers["manager"],
+        )
+        assert response.status_code == 200
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.content))
+        values = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
+        assert "3-1-102" in values
+
 
 class TestLedgerReport:
     def test_a_row_per_day_of_the_default_period(self, client: TestClient, scene: Scene) -> None:
