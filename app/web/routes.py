@@ -318,6 +318,7 @@ for _name, _title in (
     ("incidents", "incidents_page_title"),
     ("members", "members_title"),
     ("registry", "registry_title"),
+    ("warnings", "warnings_page_title"),
 ):
     _office_page(_name, _title)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -13,30 +12,11 @@ from sqlalchemy.orm import Session
 from app.auth import security
 from app.auth import service as auth_service
 from app.auth.throttle import client_label
-from app.db import utcnow
+from tests.auth.conftest import Clock
 from tests.factories import PASSWORD, make_user
 
 TOKEN_URL = "/api/v1/auth/token"
 WRONG = "not-the-password"
-
-
-class Clock:
-    """The auth service's clock, moved by the test instead of sleeping."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.offset = timedelta(0)
-        monkeypatch.setattr(auth_service, "utcnow", self.now)
-
-    def now(self) -> datetime:
-        return utcnow() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def attempt(client: TestClient, username: str, password: str) -> int:
@@ -116,7 +96,11 @@ class TestDelaysNotLockout:
 
 class TestParallelGuesses:
     def test_forty_guesses_at_once_check_only_the_free_five(
-        self, client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+        self,
+        client: TestClient,
+        session: Session,
+        monkeypatch: pytest.MonkeyPatch,
+        clock: Clock,
     ):
         make_user(session, username="admin1")
         checks = 0
@@ -176,3 +160,33 @@ class TestClientLabel:
         assert client_label("::ffff:192.0.2.1") == "192.0.2.1"
         assert client_label("192.0.2.1") != client_label("192.0.2.2")
         assert client_label("testclient") == "testclient"
+
+
+class TestSecretKey:
+    def test_the_throttle_holds_no_username_or_address(self, app: FastAPI, session: Session):
+        from sqlalchemy import select
+
+        from app.auth.models import LoginThrottle
+
+        with TestClient(app, client=("203.0.113.50", 50000)) as c:
+            attempt(c, "wangxiaoer", WRONG)
+        keys = session.scalars(select(LoginThrottle.key)).all()
+        assert len(keys) == 2
+        for key in keys:
+            assert len(key) == 64
+            assert "wangxiaoer" not in key
+            assert "203.0.113" not in key
+        secret = app.state.settings.secret_key.get_secret_value()
+        assert security.keyed_digest(secret, "username:wangxiaoer") in keys
+        assert security.keyed_digest("another-secret", "username:wangxiaoer") not in keys
+
+    @pytest.mark.parametrize("secret", [None, "short-secret"])
+    def test_production_refuses_a_default_or_short_secret(self, secret: str | None):
+        from pydantic import ValidationError
+
+        from app.config import Settings
+
+        kw = {} if secret is None else {"secret_key": secret}
+        with pytest.raises(ValidationError, match="DOORSTEP_SECRET_KEY"):
+            Settings(environment="production", **kw)  # type: ignore[arg-type]
+        assert Settings(environment="production", secret_key="x" * 64)  # type: ignore[arg-type]
