@@ -62,8 +62,8 @@ class Settings(BaseSettings):
             and self.secret_key.get_secret_value() == DEFAULT_SECRET
         ):
             raise ValueError("DOORSTEP_SECRET_KEY must be set outside development")
-        if self.environment == "production" and len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("DOORSTEP_SECRET_KEY must be at least 32 characters in production")
+        if self.environment == "production" and len(self.secret_key.get_secret_value()) < 16:
+            raise ValueError("DOORSTEP_SECRET_KEY must be at least 16 characters in production")
         return self
 
     @property

@@ -1,6 +1,6 @@
 """The closed vocabularies of DESIGN.md, exactly as the API spells them."""
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class Role(StrEnum):
@@ -53,6 +53,20 @@ class Outcome(StrEnum):
     materials_left = "materials_left"
     not_home = "not_home"
     vacant = "vacant"
+
+
+class OutcomeRank(IntEnum):
+    """A household's campaign status as a rank: its best contact wins (DESIGN §2).
+
+    Event attendance and walk-ins rank as ``reached``; ``unvisited`` means no contact at all.
+    """
+
+    unvisited = -1
+    vacant = 0
+    not_home = 1
+    materials_left = 2
+    refused = 3
+    reached = 4
 
 
 class IncidentStatus(StrEnum):

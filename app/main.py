@@ -26,6 +26,7 @@ from app.jobs import queue as job_queue
 from app.notifications import routes as notification_routes
 from app.openapi import install_openapi
 from app.planner import routes as planner_routes
+from app.verification import routes as verification_routes
 from app.warnings import routes as warning_routes
 from app.web import public as public_pages
 from app.web import routes as web_routes
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         planner_routes,
         warning_routes,
         notification_routes,
+        verification_routes,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(warning_routes.public_router, prefix=API_PREFIX)

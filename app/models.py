@@ -18,11 +18,13 @@ from app.communities.models import (
     HouseholdFlag,
 )
 from app.contacts.models import Contact
+from app.coverage.models import CoverageDay, CoverageState
 from app.db import Base
 from app.documents.models import DocumentJob
 from app.incidents.models import Incident, IncidentChange
 from app.notifications.models import Notification, OutboxMessage
 from app.planner.models import AvailabilityWindow, CampaignAvailability
+from app.verification.models import Verification, VerificationResult
 from app.warnings.models import (
     EarlyWarning,
     ReportReceipt,
@@ -42,6 +44,8 @@ __all__ = [
     "CampaignAvailability",
     "Community",
     "Contact",
+    "CoverageDay",
+    "CoverageState",
     "DocumentJob",
     "EarlyWarning",
     "Event",
@@ -61,6 +65,8 @@ __all__ = [
     "RoundAssignee",
     "RoundBuilding",
     "User",
+    "Verification",
+    "VerificationResult",
     "WarningAccess",
     "WarningAssignee",
     "WarningAttempt",

@@ -44,6 +44,7 @@ def _ids(session: Session) -> Victim:
     from app.campaigns.models import Event, EventAssignee, EventBuilding
     from app.contacts.models import Contact
     from app.incidents.models import Incident
+    from app.verification.models import Verification
 
     t = make_tenant(session)
     campaign = make_campaign(session, t.community)
@@ -78,6 +79,16 @@ def _ids(session: Session) -> Victim:
             recorded_by=t.staff.id,
         )
     )
+    session.flush()
+    verification = Verification(
+        campaign_id=campaign.id,
+        community_id=t.community.id,
+        household_id=t.households[0].id,
+        contact_id=contact_id,
+        recorder_id=t.staff.id,
+        assignee_id=t.officer.id,
+    )
+    session.add(verification)
     incident = Incident(
         community_id=t.community.id,
         occurred_at=utc_on(0, 0),
@@ -118,6 +129,7 @@ def _ids(session: Session) -> Victim:
             "user_id": t.staff.id,
             "staff_id": t.staff.id,
             "warning_id": warning.id,
+            "verification_id": verification.id,
         }
     )
 
@@ -204,6 +216,14 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
         ("POST", "/api/v1/warnings/{warning_id}/attempts"): attempt,
         ("POST", "/api/v1/warnings/attempts/batch"): {
             "attempts": [{**attempt, "warning_id": v["warning_id"]}]
+        },
+        ("POST", "/api/v1/campaigns/{campaign_id}/verifications"): {"size": 1},
+        ("PATCH", "/api/v1/verifications/{verification_id}"): {"assignee_id": v["user_id"]},
+        ("POST", "/api/v1/verifications/{verification_id}/result"): {
+            "id": str(uuid.uuid4()),
+            "outcome": "confirmed",
+            "method": "phone",
+            "occurred_at": WHEN,
         },
     }
     return bodies.get((method, path))

@@ -245,6 +245,7 @@ def _person_for(session: Session, *, actor: Actor, payload: MembershipCreate) ->
             f"A new account needs {' and '.join(missing)}",
             errors=[{"field": f, "message": "required for a new account"} for f in missing],
         )
+    _check_password_policy(username=payload.username, password=payload.password)
     user = User(
         username=payload.username,
         password_hash=hash_password(payload.password),
@@ -320,8 +321,14 @@ def update_member(
                 "This person also works in a community you do not manage; "
                 "ask a system admin to change their account"
             )
+        now = utcnow()
         if "password" in changes:
+            # A manager's reset, like an admin's: every session and feed of the person ends.
+            _check_password_policy(username=user.username, password=changes["password"])
             user.password_hash = hash_password(changes.pop("password"))
+            repo.revoke_tokens(session, user.id, now=now)
+        if changes.get("is_active") is False:
+            repo.revoke_tokens(session, user.id, now=now)  # reactivation revives none
         for key in account - {"password"}:
             setattr(user, key, changes[key])
     session.commit()

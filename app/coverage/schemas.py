@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.enums import Channel
+from app.verification.schemas import VerificationFigures
 from app.warnings.schemas import WarningSummary
 
 
@@ -130,6 +131,7 @@ class CoverageRead(Ratio):
     incidents: IncidentFigures
     never_visited: int
     visited: int = 0
+    verification: VerificationFigures = Field(default_factory=VerificationFigures)
 
 
 class HouseholdState(BaseModel):

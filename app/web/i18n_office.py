@@ -71,6 +71,7 @@ OFFICE_STRINGS: dict[str, tuple[str, str]] = {
         "Press + on a person's day to add a round or event; press one to move, reassign or cancel it.",
     ),
     "board_people": ("人员", "People"),
+    "board_pick_day": ("选择日期", "Pick a day"),
     "week_prev": ("上一周", "Previous week"),
     "week_next": ("下一周", "Next week"),
     "week_of": ("{start} 至 {end}", "{start} to {end}"),

@@ -1,7 +1,7 @@
 """warnings, their assignees, attempts and reads; notifications, the webhook outbox, report tokens
 
 Revision ID: 0012b
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-01 20:44:59.061001
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.db
 
 revision: str = '0012b'
-down_revision: str | None = '0009'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -147,12 +147,45 @@
     ]);
   }
 
+  /* A phone shows one day of the week at a time, picked from a strip of the seven. */
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 47.99rem)") : { matches: false };
+  if (narrow.addEventListener) {
+    narrow.addEventListener("change", function () {
+      if (S.campaign) drawBoard();
+    });
+  }
+
+  function dayStrip(week) {
+    return el("div", { class: "day-strip", role: "group", "aria-label": t("board_pick_day") }, week.map(function (d) {
+      var b = el("button", {
+        type: "button",
+        class: "small",
+        "aria-pressed": d === S.focusDay ? "true" : "false",
+        "data-day": d,
+        text: O.dayLabel(d),
+        onclick: function () {
+          S.focusDay = d;
+          drawBoard();
+          var again = board.querySelector('.day-strip [data-day="' + d + '"]');
+          if (again) again.focus();
+        },
+      });
+      b.disabled = !inCampaign(d);
+      return b;
+    }));
+  }
+
   function drawBoard() {
-    var days = [];
-    for (var i = 0; i < 7; i++) days.push(O.addDays(S.weekStart, i));
-    weekLabel.textContent = t("week_of", { start: O.dayLabel(days[0]), end: O.dayLabel(days[6]) });
-    document.getElementById("week-prev").disabled = days[0] <= S.campaign.starts_on;
-    document.getElementById("week-next").disabled = days[6] >= S.campaign.ends_on;
+    var week = [];
+    for (var i = 0; i < 7; i++) week.push(O.addDays(S.weekStart, i));
+    weekLabel.textContent = t("week_of", { start: O.dayLabel(week[0]), end: O.dayLabel(week[6]) });
+    document.getElementById("week-prev").disabled = week[0] <= S.campaign.starts_on;
+    document.getElementById("week-next").disabled = week[6] >= S.campaign.ends_on;
+    if (!S.focusDay || week.indexOf(S.focusDay) < 0) {
+      var today = O.zonedDay(new Date().toISOString(), S.tz);
+      S.focusDay = week.indexOf(today) >= 0 && inCampaign(today) ? today : (week.filter(inCampaign)[0] || week[0]);
+    }
+    var days = narrow.matches ? [S.focusDay] : week;
 
     var rows = [{ user_id: null, display_name: t("unassigned"), role: "" }].concat(S.members);
     var byCell = {};
@@ -202,7 +235,9 @@
         return cell;
       })));
     });
-    DS.clear(board).appendChild(el("table", { class: "board-table" }, [
+    DS.clear(board);
+    if (narrow.matches) board.appendChild(dayStrip(week));
+    board.appendChild(el("table", { class: "board-table" + (narrow.matches ? " one-day" : "") }, [
       el("caption", { class: "sr-only", text: weekLabel.textContent }),
       el("thead", {}, [head]),
       el("tbody", {}, body),
@@ -211,15 +246,18 @@
 
   function showWeekOf(day) {
     S.weekStart = mondayOf(day);
+    S.focusDay = day;
     drawBoard();
   }
 
   document.getElementById("week-prev").addEventListener("click", function () {
     S.weekStart = O.addDays(S.weekStart, -7);
+    S.focusDay = S.focusDay ? O.addDays(S.focusDay, -7) : null;
     drawBoard();
   });
   document.getElementById("week-next").addEventListener("click", function () {
     S.weekStart = O.addDays(S.weekStart, 7);
+    S.focusDay = S.focusDay ? O.addDays(S.focusDay, 7) : null;
     drawBoard();
   });
 
@@ -395,7 +433,10 @@
 
   function refresh(day) {
     return load().then(function () {
-      if (day) S.weekStart = mondayOf(day);
+      if (day) {
+        S.weekStart = mondayOf(day);
+        S.focusDay = day;
+      }
       drawBoard();
       drawAvailability();
     });
@@ -580,7 +621,10 @@
       var first = p.rounds.filter(function (r) {
         return !r.round_id;
       })[0];
-      if (first) S.weekStart = mondayOf(O.zonedDay(first.starts_at, S.tz));
+      if (first) {
+        S.focusDay = O.zonedDay(first.starts_at, S.tz);
+        S.weekStart = mondayOf(S.focusDay);
+      }
       drawBoard();
       drawProposal();
     }).catch(function (err) {
