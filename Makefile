@@ -36,3 +36,4 @@ bench: setup
 	$(VENV)/python bench/documents.py
 	$(VENV)/python bench/planner.py
 	$(VENV)/python bench/verification.py
+	$(VENV)/python bench/warnings.py

@@ -69,6 +69,7 @@ DESCRIPTIONS = {
 
 WRITES = {"post", "put", "patch", "delete"}
 LOGIN = ("/api/v1/auth/token", "post")  # a form, not a write: wrong password 401, throttled 429
+PUBLIC_REPORT = ("/api/v1/public/reports", "post")  # no login: unknown token 404, throttled 429
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
@@ -91,6 +92,8 @@ def _error_codes(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         codes.add(400)  # a body that cannot be read at all (not UTF-8, a broken form)
     if (path, method) == LOGIN:
         codes = (codes - {409}) | {401, 429}
+    if (path, method) == PUBLIC_REPORT:
+        codes |= {404, 429}
     return codes
 
 

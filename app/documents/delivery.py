@@ -6,9 +6,13 @@
   templates, local date). A repeat download costs the data-version query and a file read; a
   client that sends the ETag back gets 304 without even that read.
 - Large whole-campaign documents become background jobs (202 with a status URL) on the
-  ``document_jobs`` table. Any API process, or ``doorstep worker`` on another machine, claims
-  queued rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers), renders,
-  and stores the PDF in the row, so every worker can serve the result.
+  ``document_jobs`` table, and the job queue (huey, ``app.jobs``) is asked to render them:
+  ``doorstep worker`` claims queued rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
+  serialises writers), renders, and stores the PDF in the row, so every API worker can serve
+  the result. The row is the durable record: the worker's minute sweep takes any job still
+  queued, or running under a worker that died, whatever happened to the queue entry. With no
+  persistent queue configured (tests, ``DOORSTEP_JOBS_URL=memory://``) the API process renders
+  its jobs itself on a background thread, as before.
 """
 
 from __future__ import annotations
@@ -209,7 +213,7 @@ def deliver(
         return answer(200, body)
     if prefer_async or service.is_large(spec):
         job = enqueue(session, spec, requested_by=requested_by)
-        start_runner(factory, settings)
+        render_soon(factory, settings)
         return answer(202, job=job.id)
     context = service.build_context(session, spec, settings)
     session.rollback()  # release the read transaction before the long render
@@ -243,6 +247,31 @@ _runner_lock = threading.Lock()
 _runner_wake = threading.Event()
 _runner_stop = threading.Event()
 _last_prune = 0.0
+
+
+def render_soon(factory: sessionmaker[Session], settings: Settings) -> None:
+    """Have the queued jobs rendered: by the worker through the job queue, or, when the queue
+    lives only in this process's memory, by this process's own runner thread."""
+    from app.jobs import queue
+
+    if queue.is_persistent():
+        queue.render_documents_soon()
+    else:
+        start_runner(factory, settings)
+
+
+def run_pending(factory: sessionmaker[Session], settings: Settings) -> int:
+    """Render queued jobs until none is left (the worker's task); returns how many."""
+    done = 0
+    while run_one(factory, settings):
+        done += 1
+    return done
+
+
+def has_pending(factory: sessionmaker[Session]) -> bool:
+    """Whether a job waits to be claimed (queued, or its worker died)."""
+    with factory() as session:
+        return repo.has_claimable_job(session, lease=JOB_LEASE)
 
 
 def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
@@ -316,19 +345,3 @@ def start_runner(factory: sessionmaker[Session], settings: Settings) -> None:
             )
             _runner.start()
     _runner_wake.set()
-
-
-def run_worker(database_url: str) -> None:
-    """``doorstep worker``: run queued document jobs in the foreground until interrupted."""
-    from app.config import get_settings
-    from app.db import make_engine, make_sessionmaker
-
-    settings = get_settings().model_copy(update={"database_url": database_url})
-    factory = make_sessionmaker(make_engine(database_url))
-    log.info("document worker started with %d render processes", render_processes())
-    try:
-        _loop(factory, settings)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        shutdown()

@@ -325,3 +325,19 @@ def delete_finished_jobs(session: Session, *, before: datetime) -> None:
         )
     )
     session.commit()
+
+
+def has_claimable_job(session: Session, *, lease: timedelta) -> bool:
+    """Whether a job is queued, or running under a worker that has died (the sweep's check)."""
+    stale = utcnow() - lease
+    return (
+        session.scalar(
+            select(DocumentJob.id)
+            .where(
+                (DocumentJob.status == JobStatus.queued)
+                | ((DocumentJob.status == JobStatus.running) & (DocumentJob.started_at < stale))
+            )
+            .limit(1)
+        )
+        is not None
+    )

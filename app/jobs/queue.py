@@ -63,6 +63,18 @@ def configure(settings: Settings) -> None:
     huey.storage = huey.create_storage()
 
 
+def is_persistent() -> bool:
+    """Whether queued tasks outlive this process (a worker elsewhere will run them)."""
+    return not isinstance(huey.storage, MemoryStorage)
+
+
+def render_documents_soon() -> None:
+    """Queue the rendering of the document jobs just committed."""
+    from app.jobs import tasks
+
+    _safely("document render", lambda: tasks.render_documents())
+
+
 def _safely(what: str, call: Callable[[], Any]) -> None:
     # Enqueueing never fails a request: the periodic sweep does whatever was not queued.
     try:

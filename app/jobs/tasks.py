@@ -89,6 +89,19 @@ def escalate_warning(warning_id: int) -> None:
         deliver_due()
 
 
+def _documents_settings() -> Settings:
+    return get_settings()
+
+
+@huey.task()
+def render_documents() -> None:
+    """Render every queued document job (large reports, walk sheets, flyers)."""
+    from app.documents import delivery
+
+    done = delivery.run_pending(_factory(), _documents_settings())
+    log.info("rendered %d document job(s)", done)
+
+
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> None:
     """Every minute: escalations, webhook messages and erasures any lost job would have done."""
@@ -109,3 +122,7 @@ def _sweep() -> None:
     erase(factory, now=now, after_days=get_settings().warning_erase_after_days)
     if outcome.messages or notifications.next_wakeup(factory) is not None:
         deliver_due()
+    from app.documents import delivery
+
+    if delivery.has_pending(factory):  # queued, or left running by a worker that died
+        render_documents()

@@ -1,9 +1,8 @@
-"""``doorstep worker``: the huey consumer with the periodic sweep, and the document renders."""
+"""``doorstep worker``: the huey consumer: escalations, webhooks, erasure, document renders."""
 
 from __future__ import annotations
 
 import logging
-import threading
 
 from huey.consumer import Consumer
 
@@ -20,11 +19,7 @@ def run(settings: Settings, *, workers: int = 2) -> None:
     from app.documents import delivery
     from app.jobs import tasks
 
-    factory = tasks.factory_for(settings)
-    documents = threading.Thread(
-        target=delivery._loop, args=(factory, settings), name="document-jobs", daemon=True
-    )
-    documents.start()
+    log.info("document renders use %d processes", delivery.render_processes())
     # Whatever a killed worker left half-done is derived again from our tables right away.
     tasks.sweep_now()
     consumer = Consumer(

@@ -32,10 +32,18 @@ def insert_ignoring_duplicates(
 
 
 def list_for_user(
-    session: Session, user_id: int, *, unread: bool, limit: int, offset: int
+    session: Session,
+    user_id: int,
+    *,
+    communities: Sequence[int] | None,
+    unread: bool,
+    limit: int,
+    offset: int,
 ) -> tuple[Sequence[Notification], int]:
-    """A member's notifications, newest first."""
+    """A member's notifications, newest first (only from communities they still belong to)."""
     stmt = select(Notification).where(Notification.user_id == user_id)
+    if communities is not None:
+        stmt = stmt.where(Notification.community_id.in_(communities))
     if unread:
         stmt = stmt.where(Notification.read_at.is_(None))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -256,18 +256,8 @@ def import_warnings(
     owners = repo.owners_by_building(session, community_id)
     fallback = service.assignees_for(session, community_id, None)
     outcome = service.Outcome()
-    household_objects = (
-        {
-            h.id: h
-            for h in session.query(Household).filter(
-                Household.id.in_([r.household[0] for r in new_rows if r.household])
-            )
-        }
-        if new_rows
-        else {}
-    )
     for r in new_rows:
-        household = household_objects.get(r.household[0]) if r.household else None
+        household = session.get(Household, r.household[0]) if r.household else None
         people = owners.get(r.household[1], []) if r.household else []
         service.new_warning(
             session,

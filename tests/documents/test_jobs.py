@@ -7,7 +7,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -92,3 +94,37 @@ class TestCachePruning:
         assert delivery.prune_cache(settings) == 1
         assert delivery.cache_get(settings, "a" * 64) is None
         assert delivery.cache_get(settings, "b" * 64) == b"%PDF-new"
+
+
+class TestOnTheJobQueue:
+    def test_a_large_render_is_queued_on_huey_and_the_worker_renders_it(
+        self,
+        client: TestClient,
+        app: FastAPI,
+        scene: Scene,
+        settings: Settings,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from app.jobs import queue, tasks
+
+        queue.configure(settings.model_copy(update={"jobs_url": f"sqlite:///{tmp_path}/q.db"}))
+        monkeypatch.setattr(tasks, "_factory", lambda: app.state.sessionmaker)
+        monkeypatch.setattr(tasks, "_documents_settings", lambda: settings)
+        try:
+            headers = scene.tenant.headers["manager"]
+            response = client.get(
+                f"/api/v1/campaigns/{scene.campaign.id}/walk-sheets.pdf",
+                headers={**headers, "Prefer": "respond-async"},
+            )
+            assert response.status_code == 202
+            status_url = response.headers["location"]
+            assert client.get(status_url, headers=headers).json()["status"] == "queued"
+            assert queue.huey.pending_count() == 1  # nothing rendered in the API process
+            task = queue.huey.dequeue()
+            queue.huey.execute(task)  # what `doorstep worker` does with it
+            job = client.get(status_url, headers=headers).json()
+            assert job["status"] == "done", job
+            assert client.get(job["result_url"], headers=headers).status_code == 200
+        finally:
+            queue.configure(settings)

@@ -160,3 +160,28 @@ class TestWarningPages:
         expect(card).to_contain_text("0 / 1")
         card.scroll_into_view_if_needed()
         shoot(page, "warnings-campaign-desktop")
+
+    def test_the_public_report_page_takes_a_report_without_login(
+        self, server: LiveServer, new_context: Any
+    ) -> None:
+        from app.campaigns.models import Campaign
+        from app.warnings import reports
+
+        scene = seed_round_today(server)
+        with server.session() as s:
+            campaign = s.get(Campaign, scene.campaign_id)
+            assert campaign is not None
+            token = reports.token_for_campaign(s, campaign)
+        page = new_context().new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{server.url}/r/{token}")
+        expect(page.locator("body")).to_contain_text("96110")
+        shoot(page, "report-page-phone")
+        page.get_by_label("发生了什么？").fill("有人自称客服，让我打开共享屏幕")
+        page.get_by_role("button", name="提交").click()
+        expect(page.locator("body")).to_contain_text("已收到")
+        shoot(page, "report-done-phone")
+        assert errors == []
+        with server.session() as s:
+            assert len(s.scalars(select(EarlyWarning)).all()) == 1
