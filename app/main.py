@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.auth import routes as auth_routes
+from app.auth.dependencies import token_opens_api
 from app.campaigns import routes as campaign_routes
 from app.communities import routes as community_routes
 from app.config import Settings, get_settings
@@ -19,6 +20,7 @@ from app.documents import delivery as document_delivery
 from app.documents import routes as document_routes
 from app.errors import install_error_handlers
 from app.incidents import routes as incident_routes
+from app.limits import BodyLimit
 from app.planner import routes as planner_routes
 from app.web import routes as web_routes
 
@@ -53,6 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_engine = read_engine
     app.state.read_sessionmaker = make_sessionmaker(read_engine)
     install_error_handlers(app)
+    app.add_middleware(
+        BodyLimit,
+        json_bytes=settings.max_json_body_bytes,
+        upload_bytes=settings.max_upload_body_bytes,
+        auth_first_bytes=settings.auth_before_body_bytes,
+        authenticate=token_opens_api,
+    )
     for module in (
         auth_routes,
         community_routes,
