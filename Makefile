@@ -35,3 +35,4 @@ bench: setup
 	$(VENV)/python bench/api.py
 	$(VENV)/python bench/documents.py
 	$(VENV)/python bench/planner.py
+	$(VENV)/python bench/verification.py

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from app.config import PROJECT_ROOT, get_settings
+from app.config import DEFAULT_PUBLIC_BASE_URL, PROJECT_ROOT, get_settings
 
 cli = typer.Typer(
     help="Doorstep: plan and prove door-to-door anti-fraud publicity.",
@@ -40,22 +40,57 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def public_address_warning(host: str, public_base_url: str) -> str | None:
+    """What to tell whoever serves on the network with the default public address, if anything."""
+    loopback = host in LOOPBACK_HOSTS or host.startswith("127.")
+    if loopback or public_base_url != DEFAULT_PUBLIC_BASE_URL:
+        return None
+    return (
+        f"Warning: DOORSTEP_PUBLIC_BASE_URL is left at its default ({DEFAULT_PUBLIC_BASE_URL}), "
+        "so the QR codes on flyers point at this machine's loopback address, which no phone "
+        "can reach. Set it to the address phones use, e.g. "
+        "DOORSTEP_PUBLIC_BASE_URL=https://192.168.1.20:8443"
+    )
+
+
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0: every network interface)")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving")
     ] = True,
+    ssl_certfile: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="TLS certificate (PEM): serve HTTPS"),
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="TLS private key (PEM)")
+    ] = None,
 ) -> None:
     """Serve the API and the pages."""
     import uvicorn
 
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise typer.BadParameter("--ssl-certfile and --ssl-keyfile go together")
+    settings = get_settings()
+    warning = public_address_warning(host, settings.public_base_url)
+    if warning:
+        typer.echo(warning, err=True)
     if migrate_first:
-        _migrate(get_settings().database_url)
-    typer.echo(f"Doorstep on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+        _migrate(settings.database_url)
+    scheme = "https" if ssl_certfile else "http"
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(
+        f"Doorstep on {scheme}://{shown}:{port}/  (API docs: {scheme}://{shown}:{port}/docs)"
+    )
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -63,6 +98,8 @@ def serve(
         port=port,
         reload=reload,
         workers=None if reload else workers,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )
 
 
@@ -77,11 +114,14 @@ def create_user(
     from sqlalchemy import select
 
     from app.auth.models import User
+    from app.auth.passwords import password_problem
+    from app.auth.repository import revoke_tokens
     from app.auth.security import hash_password
-    from app.db import make_engine, make_sessionmaker
+    from app.db import make_engine, make_sessionmaker, utcnow
 
-    if len(password) < 8:
-        raise typer.BadParameter("the password needs at least 8 characters")
+    problem = password_problem(username=username, password=password)
+    if problem is not None:
+        raise typer.BadParameter(problem)
     engine = make_engine(get_settings().database_url)
     with make_sessionmaker(engine)() as session:
         user = session.scalars(select(User).where(User.username == username)).one_or_none()
@@ -97,6 +137,7 @@ def create_user(
         else:
             user.password_hash = hash_password(password)
             user.is_admin = user.is_admin or admin
+            revoke_tokens(session, user.id, now=utcnow())  # a reset ends every session
             verb = "Updated"
         session.commit()
         typer.echo(f"{verb} user {username} (id {user.id}{', admin' if user.is_admin else ''})")
@@ -219,12 +260,50 @@ def render(
 
 
 @cli.command()
-def worker() -> None:
-    """Run queued document renders (large reports, walk sheets) until interrupted."""
-    from app.documents.delivery import run_worker
+def worker(
+    threads: Annotated[int, typer.Option(help="Job threads (webhooks, escalations)")] = 2,
+) -> None:
+    """Run background jobs until interrupted: escalations, notifications, erasure, documents."""
+    from app.jobs.worker import run
 
-    typer.echo("Document worker running; Ctrl+C stops it.")
-    run_worker(get_settings().database_url)
+    typer.echo("Doorstep worker running (huey); Ctrl+C stops it.")
+    run(get_settings(), workers=threads)
+
+
+@cli.command("verify-coverage")
+def verify_coverage(
+    campaign_id: int,
+    repair: Annotated[
+        bool, typer.Option(help="Replace the kept state with the recomputation")
+    ] = False,
+) -> None:
+    """Recompute a campaign's coverage state from its contacts; exit 1 on any difference."""
+    from app.coverage.service import verify_state
+    from app.db import make_engine, make_sessionmaker
+    from app.errors import NotFound
+
+    engine = make_engine(get_settings().database_url)
+    with make_sessionmaker(engine)() as session:
+        try:
+            found = verify_state(session, campaign_id=campaign_id, repair=repair)
+        except NotFound as exc:
+            typer.echo(f"Campaign {campaign_id} not found", err=True)
+            raise typer.Exit(2) from exc
+    engine.dispose()
+    for d in found:
+        key = ", ".join(str(k) for k in d.key)
+        if d.column != "(row)":
+            what = f"{d.column}: kept {d.stored!r}, from contacts {d.recomputed!r}"
+        elif d.recomputed:
+            what = "missing from the kept state"
+        else:
+            what = "kept, but no contact supports it"
+        typer.echo(f"{d.table} ({key}) {what}")
+    if found:
+        done = "; the state is repaired" if repair else " (--repair replaces the state)"
+        typer.echo(f"{len(found)} difference(s) in campaign {campaign_id}{done}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Campaign {campaign_id}: the kept coverage state equals its contacts")
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "doorstep-development-secret-change-me"
+# Where flyer QR codes point unless DOORSTEP_PUBLIC_BASE_URL says otherwise.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
@@ -21,16 +23,26 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./doorstep.db"
+    # Keys the digests that stand in for usernames and client addresses in the login throttle
+    # (a plain hash of an IPv4 address is reversed by trying all 2**32 of them; a keyed one
+    # is not without this key). Changing it only forgets the current login delays.
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     # Connections per worker process: match uvicorn's thread pool (40) so that a burst never
     # opens and closes connections; lower it when many workers share one PostgreSQL server.
     db_pool_size: int = 40
     token_lifetime_minutes: int = 12 * 60
+    # Login throttling (app.auth.throttle): failures free of delay per username and per client
+    # address, then a wait of login_delay_seconds doubling with each further failure up to
+    # login_max_delay_seconds; a key's count is forgotten after login_window_seconds without a
+    # failure. The right password is never refused for good, only asked to wait.
     login_max_failures: int = 5
+    login_max_failures_per_client: int = 30
+    login_delay_seconds: int = 30
+    login_max_delay_seconds: int = 15 * 60
     login_window_seconds: int = 15 * 60
     cors_origins: list[str] = []
     document_cache_dir: Path = Path("./.doorstep-cache")
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     # Request bodies, refused (413) before they are read: JSON fits a full 500-contact batch
     # with the longest notes (about 3 MiB) and a few hundred KiB more; uploads fit the largest
     # roster file the import takes (8 MiB) and its form. A body over auth_before_body_bytes is
@@ -40,6 +52,15 @@ class Settings(BaseSettings):
     auth_before_body_bytes: int = 64 * 1024
     # Community webhooks may point at loopback/private hosts (and plain http) only when set.
     webhook_allow_private: bool = False
+    # Webhook retries: the n-th retry waits base × 2^(n-1) seconds (at most an hour).
+    webhook_retry_base_seconds: float = 30.0
+    webhook_max_attempts: int = 10
+    webhook_lease_seconds: float = 60.0
+    # Where the job queue keeps its entries: sqlite:///path, postgresql://…, redis://…, memory://.
+    # Empty: beside the database (a second SQLite file, or the same PostgreSQL database).
+    jobs_url: str = ""
+    # Personal data on a closed warning is erased this many days after it closed.
+    warning_erase_after_days: int = 30
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -48,6 +69,8 @@ class Settings(BaseSettings):
             and self.secret_key.get_secret_value() == DEFAULT_SECRET
         ):
             raise ValueError("DOORSTEP_SECRET_KEY must be set outside development")
+        if self.environment == "production" and len(self.secret_key.get_secret_value()) < 16:
+            raise ValueError("DOORSTEP_SECRET_KEY must be at least 16 characters in production")
         return self
 
     @property

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -71,10 +72,15 @@ class Invalid(AppError):
 
 
 class TooManyRequests(AppError):
-    """The caller must slow down."""
+    """The caller must slow down; ``retry_after`` seconds go out in ``Retry-After``."""
 
     status_code = 429
     title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        extra = {"retry_after": retry_after} if retry_after is not None else None
+        super().__init__(detail, extra=extra)
+        self.retry_after = retry_after
 
 
 def problem(
@@ -115,12 +121,40 @@ def _clean_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]
     return cleaned
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at the request's path, with OPTIONS (HEAD with GET)."""
+    path = request.url.path
+    matching = [
+        route
+        for route in _flat_routes(request.app.router.routes)
+        if getattr(route, "path_regex", None) is not None and route.path_regex.match(path)
+    ]
+    # A path spelled out (/contacts/batch) is that resource, not an id (/contacts/{id}).
+    exact = [route for route in matching if getattr(route, "path", None) == path]
+    methods = {"OPTIONS"}
+    for route in exact or matching:
+        methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def _flat_routes(routes: Iterable[Any]) -> Iterator[Any]:
+    # FastAPI keeps an included router as one entry whose effective routes carry the paths.
+    for route in routes:
+        nested = getattr(route, "effective_route_contexts", None)
+        if nested is not None:
+            yield from _flat_routes(nested() if callable(nested) else nested)
+        else:
+            yield route
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every failure through problem+json; never leak a stack trace."""
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(
             exc.status_code,
             exc.title,
@@ -138,13 +172,22 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(422, "Validation failed", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}.get(
-            exc.status_code, "Error"
-        )
-        return problem(
-            exc.status_code, title, str(exc.detail), headers=getattr(exc, "headers", None)
-        )
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names only the first route matching the path; list every method of it.
+            # OPTIONS is answered, not refused: 204 with the same Allow header.
+            allow = ", ".join(allowed_methods(request))
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers={"Allow": allow})
+            headers = {**(headers or {}), "Allow": allow}
+        title = {
+            400: "Bad request",
+            404: "Not found",
+            405: "Method not allowed",
+            401: "Unauthorized",
+        }.get(exc.status_code, "Error")
+        return problem(exc.status_code, title, str(exc.detail), headers=headers)
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)

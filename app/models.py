@@ -1,6 +1,6 @@
 """Imports every model so that metadata (and alembic) sees the whole schema."""
 
-from app.auth.models import AccessToken, LoginAttempt, Membership, User
+from app.auth.models import AccessToken, LoginThrottle, Membership, User
 from app.campaigns.models import (
     Campaign,
     Event,
@@ -18,10 +18,21 @@ from app.communities.models import (
     HouseholdFlag,
 )
 from app.contacts.models import Contact
+from app.coverage.models import CoverageDay, CoverageState
 from app.db import Base
 from app.documents.models import DocumentJob
 from app.incidents.models import Incident, IncidentChange
+from app.notifications.models import Notification, OutboxMessage
 from app.planner.models import AvailabilityWindow, CampaignAvailability
+from app.verification.models import Verification, VerificationResult
+from app.warnings.models import (
+    EarlyWarning,
+    ReportReceipt,
+    ReportToken,
+    WarningAccess,
+    WarningAssignee,
+    WarningAttempt,
+)
 
 __all__ = [
     "AccessToken",
@@ -33,7 +44,10 @@ __all__ = [
     "CampaignAvailability",
     "Community",
     "Contact",
+    "CoverageDay",
+    "CoverageState",
     "DocumentJob",
+    "EarlyWarning",
     "Event",
     "EventAssignee",
     "EventBuilding",
@@ -41,10 +55,19 @@ __all__ = [
     "HouseholdFlag",
     "Incident",
     "IncidentChange",
-    "LoginAttempt",
+    "LoginThrottle",
     "Membership",
+    "Notification",
+    "OutboxMessage",
+    "ReportReceipt",
+    "ReportToken",
     "Round",
     "RoundAssignee",
     "RoundBuilding",
     "User",
+    "Verification",
+    "VerificationResult",
+    "WarningAccess",
+    "WarningAssignee",
+    "WarningAttempt",
 ]

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Annotated, Any, Generic, TypeVar
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from fastapi import Depends, Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 _TEXT_WHITESPACE = frozenset("\t\n\r")
 
@@ -50,11 +61,41 @@ def _refuse_in(value: Any) -> Any:
     return value
 
 
+def _holds_type(annotation: Any, types: tuple[type, ...]) -> bool:
+    """Whether a field's type is (or holds, as in ``list[int] | None``) one of ``types``."""
+    if annotation in types:
+        return True
+    return any(_holds_type(arg, types) for arg in get_args(annotation))
+
+
 class Schema(BaseModel):
-    """Base for request bodies: unknown fields are refused, not ignored, and every string field
-    is ``Text`` (no control characters), whatever its declared type says."""
+    """Base for request bodies: unknown fields are refused, not ignored; every string field is
+    ``Text`` (no control characters), whatever its declared type says.
+
+    Booleans and numbers are never taken for one another (pydantic would read ``"floor": true``
+    as 1 and ``"is_admin": 0`` as false): such a value is a validation error on its field.
+    """
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    @classmethod
+    @cache
+    def _typed_fields(cls) -> tuple[frozenset[str], frozenset[str]]:
+        fields = cls.model_fields.items()
+        numbers = frozenset(n for n, f in fields if _holds_type(f.annotation, (int, float)))
+        flags = frozenset(n for n, f in fields if _holds_type(f.annotation, (bool,)))
+        return numbers, flags
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_as_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        numbers, flags = cls._typed_fields()
+        items = value if isinstance(value, list) else [value]
+        if info.field_name in numbers and any(isinstance(item, bool) for item in items):
+            raise PydanticCustomError("int_type", "Input should be a number, not true or false")
+        if info.field_name in flags and not all(i is None or isinstance(i, bool) for i in items):
+            raise PydanticCustomError("bool_type", "Input should be true or false")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -114,7 +155,31 @@ def _require_tz(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_require_tz)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_only(pattern: re.Pattern[str], example: str) -> BeforeValidator:
+    """Refuse what pydantic would read as a Unix timestamp (``0``, ``"0.5"``) or a boolean."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, (date, datetime)):
+            return value
+        if not isinstance(value, str) or not pattern.match(value):
+            raise PydanticCustomError("iso_format", f"Give an ISO 8601 value, e.g. {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+AwareDatetime = Annotated[
+    datetime,
+    _iso_only(_ISO_DATETIME, "2026-12-01T09:30:00+08:00"),
+    AfterValidator(_require_tz),
+]
+"""An instant given with its UTC offset, as ISO 8601 text."""
+IsoDate = Annotated[date, _iso_only(_ISO_DATE, "2026-12-01")]
+"""A calendar date as ISO 8601 text (``2026-12-01``), never a number."""
 MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """An id in a request body: a positive 32-bit integer, as the database stores them."""

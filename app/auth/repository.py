@@ -1,14 +1,16 @@
-"""Queries for users, memberships, tokens and login attempts."""
+"""Queries for users, memberships, tokens and login throttles."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.auth.models import AccessToken, LoginAttempt, Membership, User
+from app.auth.models import AccessToken, LoginThrottle, Membership, User
 from app.communities.models import Community
 from app.enums import Role
 
@@ -77,15 +79,15 @@ def roles_of(session: Session, user_id: int) -> dict[int, Role]:
     return {community_id: role for community_id, role in rows}  # noqa: C416
 
 
-def memberships_with_names(session: Session, user_id: int) -> list[tuple[int, str, Role]]:
-    """(community id, community name, role) for each of the user's memberships."""
+def memberships_with_names(session: Session, user_id: int) -> list[tuple[int, str, str, Role]]:
+    """(community id, name, time zone, role) for each of the user's memberships."""
     rows = session.execute(
-        select(Membership.community_id, Community.name, Membership.role)
+        select(Membership.community_id, Community.name, Community.timezone, Membership.role)
         .join(Community, Community.id == Membership.community_id)
         .where(Membership.user_id == user_id)
         .order_by(Community.id)
     ).all()
-    return [(cid, name, role) for cid, name, role in rows]
+    return [(cid, name, tz, role) for cid, name, tz, role in rows]
 
 
 def get_membership(session: Session, user_id: int, community_id: int) -> Membership | None:
@@ -133,21 +135,70 @@ def members_of(session: Session, community_id: int, user_ids: Sequence[int]) -> 
     )
 
 
-def count_failures_since(session: Session, username: str, since: datetime) -> int:
-    """Failed logins for a username since a moment."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.username == username, LoginAttempt.attempted_at > since)
-        )
-        or 0
+def lock_throttles(session: Session, keys: Sequence[str]) -> list[LoginThrottle]:
+    """The throttle rows of these keys, made when missing and locked until the transaction ends.
+
+    Rows are made and locked in key order, so two attempts sharing keys never deadlock; on
+    SQLite the immediate transaction already holds the write lock.
+    """
+    ordered = sorted(set(keys))
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(LoginThrottle)
+        .values([{"key": key, "failures": 0} for key in ordered])
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    stmt = (
+        select(LoginThrottle)
+        .where(LoginThrottle.key.in_(ordered))
+        .order_by(LoginThrottle.key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def forget_failures(session: Session, key: str) -> None:
+    """Drop a key's failures (a username after its right password)."""
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+
+
+def refund_failure(session: Session, key: str, *, free: int) -> None:
+    """Take back one failure charged to a key; lift its wait once it is under ``free``."""
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key, LoginThrottle.failures > 0)
+        .values(failures=LoginThrottle.failures - 1)
+    )
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key, LoginThrottle.failures < free)
+        .values(blocked_until=None)
     )
 
 
-def clear_failures(session: Session, username: str) -> None:
-    """Forget a username's failed logins after a successful one."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+def prune_throttles(session: Session, *, quiet_since: datetime, now: datetime) -> None:
+    """Drop the rows of keys with no failure since ``quiet_since`` and nothing to wait for."""
+    session.execute(
+        delete(LoginThrottle).where(
+            (LoginThrottle.last_failure_at.is_(None))
+            | (LoginThrottle.last_failure_at < quiet_since),
+            (LoginThrottle.blocked_until.is_(None)) | (LoginThrottle.blocked_until <= now),
+        )
+    )
+
+
+def revoke_tokens(
+    session: Session, user_id: int, *, now: datetime, keep: str | None = None
+) -> None:
+    """Revoke every live token of the user (access and feed), but the one hashed ``keep``."""
+    stmt = update(AccessToken).where(
+        AccessToken.user_id == user_id, AccessToken.revoked_at.is_(None)
+    )
+    if keep is not None:
+        stmt = stmt.where(AccessToken.token_hash != keep)
+    session.execute(stmt.values(revoked_at=now))
 
 
 def get_token(session: Session, digest: str) -> AccessToken | None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service
 from app.auth.dependencies import ActorDep, TokenDep
+from app.auth.models import Membership, User
 from app.auth.schemas import (
     MemberRead,
     MembershipCreate,
-    MembershipRead,
+    MemberUpdate,
     MeRead,
     MyMembership,
     TokenRead,
@@ -20,27 +21,34 @@ from app.auth.schemas import (
     UserRead,
     UserUpdate,
 )
-from app.config import get_settings
 from app.db import SessionDep
 from app.schemas import IdPath, Page, PageDep
 
 router = APIRouter(tags=["auth"])
 
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many failed logins: wait the seconds in Retry-After"}
+}
 
-@router.post("/auth/token", response_model=TokenRead)
+
+def _client(request: Request) -> str:
+    """The client's address (the proxy's view of it when uvicorn trusts the proxy)."""
+    return request.client.host if request.client else ""
+
+
+@router.post("/auth/token", response_model=TokenRead, responses=TOO_MANY)
 def issue_token(
     request: Request,
     session: SessionDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenRead:
     """Log in with username and password (OAuth2 password form); answers a bearer token."""
-    client = request.client.host if request.client else ""
     token, row = service.login(
         session,
         username=form.username,
         password=form.password,
-        client=client,
-        settings=get_settings(),
+        client=_client(request),
+        settings=request.app.state.settings,
     )
     return TokenRead(access_token=token, expires_at=row.expires_at)
 
@@ -60,8 +68,8 @@ def read_me(session: SessionDep, actor: ActorDep) -> MeRead:
     return MeRead(
         **base,
         memberships=[
-            MyMembership(community_id=cid, community_name=name, role=role)
-            for cid, name, role in rows
+            MyMembership(community_id=cid, community_name=name, community_timezone=tz, role=role)
+            for cid, name, tz, role in rows
         ],
     )
 
@@ -85,19 +93,49 @@ def get_user(session: SessionDep, actor: ActorDep, user_id: IdPath) -> UserRead:
     return UserRead.model_validate(service.get_user(session, actor=actor, user_id=user_id))
 
 
-@router.patch("/users/{user_id}", response_model=UserRead)
+@router.patch("/users/{user_id}", response_model=UserRead, responses=TOO_MANY)
 def update_user(
-    session: SessionDep, actor: ActorDep, user_id: IdPath, payload: UserUpdate
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    token: TokenDep,
+    user_id: IdPath,
+    payload: UserUpdate,
 ) -> UserRead:
-    """Change a user; ``is_active: false`` locks them out at once."""
-    user = service.update_user(session, actor=actor, user_id=user_id, payload=payload)
+    """Change a user; ``is_active: false`` locks them out at once.
+
+    Your own new ``password`` needs your ``current_password`` and ends your other sessions and
+    calendar feeds; an admin resetting someone's password ends all of theirs.
+    """
+    user = service.update_user(
+        session,
+        actor=actor,
+        user_id=user_id,
+        payload=payload,
+        token=token,
+        client=_client(request),
+        settings=request.app.state.settings,
+    )
     return UserRead.model_validate(user)
+
+
+def _member_read(membership: Membership, user: User) -> MemberRead:
+    return MemberRead(
+        id=membership.id,
+        user_id=membership.user_id,
+        community_id=membership.community_id,
+        role=membership.role,
+        username=user.username,
+        display_name=user.display_name,
+        is_active=user.is_active,
+    )
 
 
 @router.post(
     "/communities/{community_id}/members",
-    response_model=MembershipRead,
+    response_model=MemberRead,
     status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": MemberRead, "description": "The user's role changed"}},
 )
 def grant_role(
     session: SessionDep,
@@ -105,14 +143,34 @@ def grant_role(
     community_id: IdPath,
     payload: MembershipCreate,
     response: Response,
-) -> MembershipRead:
-    """Give a user a role in the community (201 when new, 200 when the role changed)."""
-    membership, created = service.grant_role(
+) -> MemberRead:
+    """Give a person a role in the community (201 when new, 200 when the role changed).
+
+    Name them by ``user_id``, or by ``username``: an unknown username with ``display_name``
+    and ``password`` makes their account; a known one adds that person. Managers reach only
+    the people of communities they manage.
+    """
+    membership, user, created = service.grant_role(
         session, actor=actor, community_id=community_id, payload=payload
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return MembershipRead.model_validate(membership)
+    return _member_read(membership, user)
+
+
+@router.patch("/communities/{community_id}/members/{user_id}", response_model=MemberRead)
+def update_member(
+    session: SessionDep,
+    actor: ActorDep,
+    community_id: IdPath,
+    user_id: IdPath,
+    payload: MemberUpdate,
+) -> MemberRead:
+    """Change a member's role, or reset their password or lock their account (managers)."""
+    membership, user = service.update_member(
+        session, actor=actor, community_id=community_id, user_id=user_id, payload=payload
+    )
+    return _member_read(membership, user)
 
 
 @router.get("/communities/{community_id}/members", response_model=Page[MemberRead])
@@ -124,17 +182,7 @@ def list_members(
         session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
     )
     return Page[MemberRead](
-        items=[
-            MemberRead(
-                id=m.id,
-                user_id=m.user_id,
-                community_id=m.community_id,
-                role=m.role,
-                username=u.username,
-                display_name=u.display_name,
-            )
-            for m, u in rows
-        ],
+        items=[_member_read(m, u) for m, u in rows],
         total=total,
     )
 

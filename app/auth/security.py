@@ -1,8 +1,9 @@
-"""Password hashing (argon2) and opaque bearer tokens stored only as hashes."""
+"""Password hashing (argon2), opaque bearer tokens stored only as hashes, keyed digests."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -34,3 +35,8 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """What the database stores of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def keyed_digest(secret: str, value: str) -> str:
+    """An HMAC-SHA256 of the value under the deployment's secret key (hex, 64 characters)."""
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()

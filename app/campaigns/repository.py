@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Membership, User
@@ -21,6 +21,7 @@ from app.campaigns.models import (
     RoundBuilding,
 )
 from app.communities.models import Building, Community, Household
+from app.contacts.models import Contact
 from app.enums import RoundStatus
 
 
@@ -295,3 +296,45 @@ def schedule_for(
     items += [("event", e, c, m) for e, c, m in session.execute(events)]
     items.sort(key=lambda x: x[1].starts_at)
     return items
+
+
+def start_rounds(session: Session, round_ids: Sequence[int]) -> None:
+    """Planned rounds among these move to in progress (their first contact came in)."""
+    if round_ids:
+        session.execute(
+            update(Round)
+            .where(Round.id.in_(round_ids), Round.status == RoundStatus.planned)
+            .values(status=RoundStatus.in_progress)
+        )
+
+
+def rounds_in_progress(session: Session, round_ids: Sequence[int]) -> list[Round]:
+    """The rounds among these that are in progress."""
+    if not round_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Round)
+            .where(Round.id.in_(round_ids), Round.status == RoundStatus.in_progress)
+            .execution_options(populate_existing=True)
+        ).all()
+    )
+
+
+def contacted_households(
+    session: Session, campaign_id: int, household_ids: Sequence[int]
+) -> set[int]:
+    """Which of these households have a contact (any outcome, not voided) in the campaign."""
+    if not household_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Contact.household_id)
+            .where(
+                Contact.campaign_id == campaign_id,
+                Contact.household_id.in_(household_ids),
+                Contact.voided_at.is_(None),
+            )
+            .distinct()
+        ).all()
+    )

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 from app.campaigns.catalogue import FRAUD_TYPE_CODES
 from app.communities.schemas import HouseholdRead
 from app.enums import CampaignStatus, Channel, RoundStatus
-from app.schemas import AwareDatetime, Id, ReadSchema, Schema
+from app.schemas import AwareDatetime, Id, IsoDate, ReadSchema, Schema
 
 
 def _known_topics(value: list[str]) -> list[str]:
@@ -53,7 +53,7 @@ def _plausible_date(value: date) -> date:
     return value
 
 
-CampaignDate = Annotated[date, AfterValidator(_plausible_date)]
+CampaignDate = Annotated[IsoDate, AfterValidator(_plausible_date)]
 
 
 def check_campaign_span(starts_on: date, ends_on: date) -> str | None:

@@ -33,7 +33,7 @@ from app.campaigns.schemas import (
 from app.communities import service as communities
 from app.communities.models import Community, Household
 from app.coverage import service as coverage
-from app.enums import CampaignStatus, Role, RoundStatus
+from app.enums import CampaignStatus, Occupancy, Role, RoundStatus
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 
 # A round or event moves forward only; anything not yet cancelled may be cancelled.
@@ -393,6 +393,29 @@ def round_households(session: Session, *, round_: Round) -> list[Household]:
     return repo.households_of(session, buildings.get(round_.id, []), round_.units)
 
 
+def _checklist_status(occupancy: Occupancy, status: str | None) -> str:
+    """A household's status on the round page: vacant in the registry reads as vacant."""
+    if status is None or status == "unvisited":
+        return "vacant" if occupancy == Occupancy.vacant else "unvisited"
+    return status
+
+
+def advance_rounds(session: Session, *, round_ids: Sequence[int]) -> None:
+    """Move rounds on from the contacts just recorded for them, in the caller's transaction.
+
+    A planned round is in progress from its first contact, and done once every door of it has
+    an outcome (households vacant in the registry have no door to knock). Staff may also mark
+    a round done themselves (``PATCH /rounds/{id}``); a done or cancelled round stays so.
+    """
+    repo.start_rounds(session, round_ids)
+    for rnd in repo.rounds_in_progress(session, round_ids):
+        doors = [
+            h.id for h in round_households(session, round_=rnd) if h.occupancy != Occupancy.vacant
+        ]
+        if doors and len(repo.contacted_households(session, rnd.campaign_id, doors)) == len(doors):
+            rnd.status = RoundStatus.done
+
+
 def checklist(session: Session, *, actor: Actor, round_id: int) -> list[ChecklistItem]:
     """A round's households with their current campaign status."""
     rnd = get_round(session, actor=actor, round_id=round_id)
@@ -408,8 +431,8 @@ def checklist(session: Session, *, actor: Actor, round_id: int) -> list[Checklis
             ChecklistItem(
                 **read.model_dump(),
                 building_code=codes.get(read.building_id, ""),
-                status=state.status if state else "unvisited",
-                excluded=state.excluded if state else False,
+                status=_checklist_status(read.occupancy, state.status if state else None),
+                excluded=read.occupancy == Occupancy.vacant or bool(state and state.excluded),
                 contacts=state.contacts if state else 0,
                 last_contact_at=state.last_contact_at if state else None,
                 last_channel=state.last_channel if state else None,

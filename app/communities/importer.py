@@ -209,17 +209,17 @@ def _csv_rows(data: bytes) -> Rows:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # newline="": a lone carriage return (old Mac line ends) ends a row, as csv expects.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     number = 0
     try:
         for number, row in enumerate(reader, start=1):
             yield number, row[:MAX_COLUMNS]
     except csv.Error as exc:
-        # A carriage return inside an unquoted field, a field over 128 KiB, a NUL, …
+        # A field over 128 KiB, a quote left open, a NUL, …
         line = number + 1
         raise Invalid(
-            f"第{line}行附近无法按 CSV 读取 row {line} cannot be read as CSV ({exc}); "
-            f"put fields with line breaks in double quotes"
+            f"第{line}行附近无法按 CSV 读取 row {line}: the CSV cannot be read ({exc})"
         ) from exc
 
 

@@ -17,7 +17,12 @@ from app.schemas import MAX_ID, IdPath, Page, PageDep
 router = APIRouter(tags=["contacts"])
 
 
-@router.post("/contacts", response_model=ContactRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/contacts",
+    response_model=ContactRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": ContactRead, "description": "Sent before: the stored contact"}},
+)
 def record_contact(
     session: SessionDep, actor: ActorDep, payload: ContactCreate, response: Response
 ) -> ContactRead:
@@ -69,7 +74,8 @@ def list_contacts(
     return Page[ContactRead](items=[ContactRead.of(c) for c in rows], total=total)
 
 
-@router.get("/contacts/{contact_id}", response_model=ContactRead)
+# ``:uuid`` so that /contacts/batch is never read as a contact id (GET on it answers 405).
+@router.get("/contacts/{contact_id:uuid}", response_model=ContactRead)
 def get_contact(session: SessionDep, actor: ActorDep, contact_id: uuid.UUID) -> ContactRead:
     """One contact."""
     return ContactRead.of(service.get_contact(session, actor=actor, contact_id=contact_id))

@@ -20,9 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import EVERYONE, Actor
+from app.campaigns import service as campaigns
 from app.contacts import repository as repo
 from app.contacts.models import Contact
 from app.contacts.schemas import BatchItemResult, ContactCreate, ContactVoid, ItemError
+from app.coverage import state as coverage_state
 from app.db import utcnow
 from app.enums import Channel, Outcome, Role
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound
@@ -116,6 +118,10 @@ def _check(item: ContactCreate, *, actor: Actor, lookups: _Lookups) -> tuple[int
     if item.event_id is not None and lookups.events.get(item.event_id) != item.campaign_id:
         raise _invalid("event_id", "No such event in this campaign")
     if role == Role.staff:
+        # DESIGN §3: staff record in their own rounds and events, and walk-ins; calls are
+        # the office's (a call logged for any household would count it reached unchecked).
+        if item.channel == Channel.phone:
+            raise Forbidden("Staff do not record phone contacts; an officer records calls")
         if item.channel == Channel.door and item.round_id not in lookups.staff_rounds:
             raise Forbidden("Staff record door contacts only in rounds they are assigned to")
         if item.channel == Channel.event and item.event_id not in lookups.staff_events:
@@ -253,6 +259,8 @@ def _record(
             answers[index] = Recorded(error.status_code, error=error)
     for index, contact_id, digest in repeats:
         answers[index] = _replay(stored.get(contact_id), digest, actor)
+    round_ids = sorted({r for i in inserted if (r := new_rows[i]["round_id"]) is not None})
+    campaigns.advance_rounds(session, round_ids=round_ids)
     session.commit()
     done = [a for a in answers if a is not None]
     assert len(done) == len(items), "every item is answered"
@@ -381,8 +389,8 @@ def void_contact(
     if role == Role.staff and contact.recorded_by != actor.id:
         raise Forbidden("Staff may undo only contacts they recorded")
     if contact.voided_at is None:
-        contact.voided_at = utcnow()
-        contact.voided_by = actor.id
-        contact.void_reason = payload.reason
+        repo.mark_voided(session, contact, voided_by=actor.id, reason=payload.reason, at=utcnow())
+        # The household's state no longer counts this contact: recompute it from the rest.
+        coverage_state.recompute(session, [(contact.campaign_id, contact.household_id)])
     session.commit()
     return contact

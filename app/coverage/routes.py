@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,8 +9,8 @@ from fastapi import APIRouter, Query
 from app.auth.dependencies import ActorDep
 from app.coverage import service
 from app.coverage.schemas import CoverageRead, LedgerRead
-from app.db import SessionDep, utcnow
-from app.schemas import IdPath
+from app.db import SessionDep
+from app.schemas import IdPath, IsoDate
 
 router = APIRouter(tags=["coverage"])
 
@@ -27,13 +26,12 @@ def get_coverage(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> C
 def get_ledger(
     session: SessionDep,
     actor: ActorDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> LedgerRead:
     """The daily ledger (台账) of every community you manage, ranked by coverage.
 
-    ``from`` and ``to`` are local dates (default: the 30 days up to today); at most 366 days.
+    ``from`` and ``to`` are local dates (default: the 30 days up to today in the communities'
+    own time zone); at most 366 days.
     """
-    end = date_to or utcnow().date()
-    start = date_from or end - timedelta(days=29)
-    return service.ledger(session, actor=actor, start=start, end=end)
+    return service.ledger(session, actor=actor, start=date_from, end=date_to)

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.enums import Channel
+from app.verification.schemas import VerificationFigures
+from app.warnings.schemas import WarningSummary
 
 
 class StatusCounts(BaseModel):
@@ -129,6 +131,7 @@ class CoverageRead(Ratio):
     incidents: IncidentFigures
     never_visited: int
     visited: int = 0
+    verification: VerificationFigures = Field(default_factory=VerificationFigures)
 
 
 class HouseholdState(BaseModel):
@@ -180,6 +183,8 @@ class LedgerRow(BaseModel):
     incidents: int
     scams_dissuaded: int
     days: list[LedgerDay]
+    # The station's warnings received on these dates: reached, in time, still open (DESIGN §8).
+    warnings: WarningSummary | None = None
 
 
 class LedgerRead(BaseModel):

@@ -14,23 +14,27 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 _LABELS: dict[str, tuple[str, str]] = {
     # flyer
     "flyer_kicker": ("反诈宣传", "Anti-fraud notice"),
-    "flyer_title": ("守好钱袋子，谨防电信诈骗", "Keep your money safe from phone and online scams"),
+    "flyer_title": ("守好钱袋子，谨防电信诈骗", "Keep your money safe from scams"),
     "three_nos": ("记住“三不”", "Remember the three nos"),
     "hotline": ("拿不准，打反诈专线", "Not sure? Call the anti-fraud line"),
     "install_app": ("请安装", "Install the"),
     "your_contacts": ("有事找我们", "Who to ask"),
-    "grid_officer": ("本楼网格员", "Grid officer of this building"),
-    "service_centre": ("物业服务中心", "Property service centre"),
+    "grid_officer": ("本楼网格员", "Grid officer"),
+    "service_centre": ("物业服务中心", "Service centre"),
     "household": ("户号", "Household"),
     "scan_hint": (
-        "活动或到服务中心时出示此码，记入您家的宣传记录",
-        "Show this code at an event or the service centre to have your visit recorded",
+        "扫码看防骗提示；接到可疑电话，可扫码告诉社区。出示此码，我们会记下您家已了解。",
+        "Scan: scam advice, or tell us of a suspicious call. Show it to us and we note that "
+        "your home was told.",
     ),
-    "scan_hint_building": ("扫码了解反诈知识", "Scan for anti-fraud advice"),
+    "scan_hint_building": (
+        "扫码看防骗提示；接到可疑电话，可扫码告诉社区。",
+        "Scan: scam advice, or tell us of a suspicious call.",
+    ),
     "building": ("楼栋", "Building"),
     "advice": ("怎么办", "What to do"),
     "also": ("也要当心", "Also watch out for"),
-    "not_assigned": ("请联系服务中心", "ask the service centre"),
+    "community_officer": ("社区网格员", "Community officer"),
     # walk sheet
     "walk_sheet": ("入户走访登记表", "Walk sheet"),
     "round": ("走访轮次", "Round"),
@@ -44,6 +48,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "outcome": ("本次结果（勾选）", "Outcome (tick one)"),
     "extras_tick": ("其他", "Extras"),
     "notes": ("备注", "Notes"),
+    "residents_col": ("受教育人数", "Residents"),
     "tick_flyer": ("传单", "Flyer"),
     "tick_app": ("App", "App"),
     "tick_pledge": ("承诺", "Pledge"),
@@ -134,10 +139,30 @@ _LABELS: dict[str, tuple[str, str]] = {
         "按楼栋、单元、楼层列出应宣传但尚未宣传到的住户。标记：",
         "Eligible households not yet reached, by building, unit and floor. Marks:",
     ),
+    "flagged_pending": ("其中重点户", "Priority households among them"),
     "all_reached": ("所有应宣传住户均已宣传到。", "Every eligible household has been reached."),
     "sign_off": ("审核签字", "Reviewed and signed"),
     "no_days": ("尚无走访记录。", "No visits recorded yet."),
     "of": ("/", "of"),
+    # the verification sample (抽查回访)
+    "verification": ("抽查回访：覆盖率核实", "Call-back check: how true the coverage is"),
+    "claimed_coverage": ("上报覆盖率", "Claimed coverage"),
+    "verified_coverage": ("核实覆盖率（95% 区间）", "Verified coverage (95% interval)"),
+    "v_sampled": ("抽取", "Drawn"),
+    "v_confirmed": ("确认", "Confirmed"),
+    "v_denied": ("否认", "Denied"),
+    "v_unreachable": ("联系不上", "Unreachable"),
+    "v_pending": ("待回访", "Pending"),
+    "v_rate": ("确认率", "Confirmed rate"),
+    "v_recorder": ("走访人员", "Recorder"),
+    "v_flag": ("否认异常多", "Unusually many denials"),
+    "v_rule": (
+        "核实覆盖率 = 确认率（确认 ÷ 确认与否认之和）的 95% Wilson 区间 × 上报覆盖率。"
+        "联系不上的住户不计入确认率；否认的住户只有在社区作废该次走访后才不再计入覆盖率。",
+        "Verified coverage = the 95% Wilson interval of the confirmed rate (confirmed ÷"
+        " confirmed and denied) × the claimed coverage. Unreachable households are left out"
+        " of the rate; a denied household stops counting only when the office voids its visit.",
+    ),
     # ledger
     "ledger": ("反诈宣传台账汇总（各社区排名）", "Anti-fraud publicity ledger, communities ranked"),
     "ledger_note": (
@@ -145,6 +170,8 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Coverage counts the households reached within the dates.",
     ),
     "rank": ("排名", "Rank"),
+    "ranking": ("各社区排名", "Communities ranked by coverage"),
+    "default_period": ("默认：截至今日的 30 天", "default: the 30 days up to today"),
     "community": ("社区", "Community"),
     "range": ("统计区间", "Period"),
     "app_installs": ("装App", "App installs"),

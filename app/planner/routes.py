@@ -39,7 +39,11 @@ def set_availability(
     return service.set_availability(session, actor=actor, campaign_id=campaign_id, payload=payload)
 
 
-@router.post("/campaigns/{campaign_id}/plan", response_model=PlanRead)
+@router.post(
+    "/campaigns/{campaign_id}/plan",
+    response_model=PlanRead,
+    responses={201: {"model": PlanRead, "description": "Committed: the rounds were created"}},
+)
 def plan_campaign(
     session: SessionDep,
     actor: ActorDep,

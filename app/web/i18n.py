@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from app.web.i18n_office import OFFICE_STRINGS
+from app.web.i18n_warnings import WARNING_STRINGS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -57,6 +60,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login_button": ("登录", "Log in"),
     "login_failed": ("用户名或密码不正确", "Wrong username or password"),
     "login_throttled": ("尝试次数过多，请稍后再试", "Too many attempts: try again later"),
+    "login_wait": (
+        "尝试次数过多，请{wait}后再试",
+        "Too many attempts: try again in {wait}",
+    ),
+    "wait_seconds": ("{n}秒", "{n} seconds"),
+    "wait_minutes": ("{n}分钟", "{n} minutes"),
     "login_unreachable": (
         "无法连接服务器，请检查网络",
         "Cannot reach the server: check the connection",
@@ -102,6 +111,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "round_progress": (
         "已宣传 {reached} 户，共 {total} 户",
         "{reached} of {total} households reached",
+    ),
+    "round_vacant_note": ("（另有 {n} 户空置，不计入）", " ({n} vacant, not counted)"),
+    "round_mark_done": ("本轮走访完成", "Mark this round done"),
+    "round_done_confirm": (
+        "确认本轮走访已完成？未应答的住户保持原状态。",
+        "Mark this round done? Doors not yet answered keep their status.",
+    ),
+    "round_marked_done": ("本轮已标记为完成", "Round marked done"),
+    "round_done_offline": (
+        "离线时无法标记完成，请联网后再试",
+        "Cannot mark done offline; try again online",
+    ),
+    "outside_slot_confirm": (
+        "现在不在本轮的走访时间（{when}）内。仍要记录到本轮吗？",
+        "This is outside the round's time ({when}). Record it on this round anyway?",
     ),
     "legend": ("图例", "Legend"),
     "walk_sheet": ("纸质走访单 (PDF)", "Paper walk sheet (PDF)"),
@@ -208,6 +232,89 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_residents": ("宣传人数", "Residents reached"),
     "col_household": ("住户", "Household"),
     "col_status": ("状态", "Status"),
+    # The verification sample (抽查回访): the campaign page and the phone's call-back list
+    "verify_title": ("抽查回访：覆盖率核实", "Call-back check: how true is the coverage"),
+    "verify_claimed": ("上报覆盖率", "Claimed coverage"),
+    "verify_verified": ("核实覆盖率（95% 区间）", "Verified coverage (95% interval)"),
+    "verify_range": ("{low} – {high}", "{low} – {high}"),
+    "verify_sentence": (
+        "回访 {decided} 户有结果（共抽取 {sampled} 户，{unreachable} 户联系不上），其中 {rate}"
+        " 确认有人上门宣传；据此有 95% 的把握，真实覆盖率在 {low} 至 {high} 之间，"
+        "上报为 {claimed}。",
+        "Of {decided} households called back with an answer ({sampled} drawn, {unreachable}"
+        " unreachable), {rate} confirmed the visit; so the true coverage is, with 95% confidence,"
+        " between {low} and {high}, against {claimed} claimed.",
+    ),
+    "verify_none": (
+        "还没有抽查回访。抽取约 {n} 户回访，误差可控制在 ±5 个百分点以内。",
+        "No call-backs yet. About {n} households called back give a ±5-point interval.",
+    ),
+    "verify_waiting": (
+        "已抽取 {sampled} 户，尚无回访结果。",
+        "{sampled} households drawn; no call-back answered yet.",
+    ),
+    "verify_unreachable_note": (
+        "联系不上的住户不计入确认率（视同与其他住户情况相同）；"
+        "否认的住户只有在您作废该次走访后才不再计入覆盖率。",
+        "Unreachable households are left out of the rate (taken to be like the others); a denied"
+        " household stops counting only when you void its visit.",
+    ),
+    "verify_counts": (
+        "抽取 {sampled} · 确认 {confirmed} · 否认 {denied} · 联系不上 {unreachable}"
+        " · 待回访 {pending}",
+        "Drawn {sampled} · confirmed {confirmed} · denied {denied} · unreachable {unreachable}"
+        " · pending {pending}",
+    ),
+    "verify_by_recorder": ("各走访人员", "By recorder"),
+    "verify_col_recorder": ("走访人员", "Recorder"),
+    "verify_col_sampled": ("抽取", "Drawn"),
+    "verify_col_confirmed": ("确认", "Confirmed"),
+    "verify_col_denied": ("否认", "Denied"),
+    "verify_col_rate": ("确认率", "Confirmed rate"),
+    "verify_flag": ("否认异常多", "Unusually many denials"),
+    "verify_flag_detail": (
+        "{name}：{denied}/{n} 户否认；其他人员否认率 {expected}，"
+        "出现这么多否认的概率 {p}，请核查。",
+        "{name}: {denied} of {n} denied; the others' denial rate is {expected}, so this many"
+        " denials has a probability of {p}. Please look into it.",
+    ),
+    "verify_unknown_recorder": ("（账号已删除）", "(account removed)"),
+    "verify_draw_label": ("抽取户数", "Households to draw"),
+    "verify_draw_hint": ("留空则按建议抽取 {n} 户", "Leave empty to draw the suggested {n}"),
+    "verify_draw": ("抽取回访样本", "Draw a call-back sample"),
+    "verify_drawn": (
+        "已抽取 {n} 户，已分给未走访过这些住户的人员",
+        "{n} households drawn and given to members who did not visit them",
+    ),
+    "verify_denied_title": ("住户否认的走访", "Visits the residents denied"),
+    "verify_void": ("作废这次走访", "Void this visit"),
+    "verify_voided": ("已作废", "Voided"),
+    "verify_void_confirm": (
+        "作废后，{code} 不再计入已宣传（记录保留）。确定吗？",
+        "Once voided, {code} no longer counts as reached (the record stays). Go ahead?",
+    ),
+    "verify_void_reason": (
+        "抽查回访时住户否认有人上门",
+        "The resident denied the visit at the call-back",
+    ),
+    "verify_mine_title": ("抽查回访", "Call-backs"),
+    "verify_mine_note": (
+        "请电话或上门询问住户：最近是否有人上门宣传反诈？结果先存在本机，联网后自动上传。",
+        "Ask the household by phone or at the door whether someone visited about scams lately."
+        " Answers are kept on this phone and sent when online.",
+    ),
+    "verify_ask": ("最近有人上门宣传反诈吗？", "Did someone visit about scams recently?"),
+    "verify_confirmed": ("确认有", "Yes, visited"),
+    "verify_denied": ("否认", "No visit"),
+    "verify_unreachable": ("联系不上", "No answer"),
+    "verify_by_phone": ("电话", "Phone"),
+    "verify_by_door": ("上门", "At the door"),
+    "verify_status_pending": ("待回访", "To call back"),
+    "verify_status_confirmed": ("已确认", "Confirmed"),
+    "verify_status_denied": ("已否认", "Denied"),
+    "verify_status_unreachable": ("联系不上，可再试", "No answer, try again"),
+    "verify_queued": ("已保存在本机，联网后上传", "Saved on this phone; sent when online"),
+    "verify_tries": ("已尝试 {n} 次", "{n} tries"),
     "chart_title": ("累计覆盖率与目标线", "Cumulative coverage against the target"),
     "chart_target": ("目标", "Target"),
     "chart_actual": ("累计覆盖率", "Cumulative coverage"),
@@ -244,7 +351,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "downloads": ("下载", "Downloads"),
     "report_pdf": ("覆盖报告 (PDF)", "Coverage report (PDF)"),
     "coverage_xlsx": ("覆盖台账 (Excel)", "Coverage ledger (Excel)"),
-    "coverage_csv": ("覆盖台账 (CSV)", "Coverage ledger (CSV)"),
+    "coverage_csv": ("住户宣传状态 (CSV)", "Household statuses (CSV)"),
     "flyers_pdf": ("宣传单 中文 (PDF)", "Flyers, Chinese (PDF)"),
     "flyers_pdf_en": ("宣传单 英文 (PDF)", "Flyers, English (PDF)"),
     "walk_sheets_title": ("各轮走访单 (PDF)", "Walk sheets of each round (PDF)"),
@@ -254,7 +361,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "download_failed": ("下载失败：{detail}", "Download failed: {detail}"),
     "rounds_title": ("走访安排", "Rounds"),
     "no_rounds": ("还没有安排走访", "No rounds scheduled"),
+    "report_pdf_en": ("覆盖报告 英文 (PDF)", "Coverage report, English (PDF)"),
+    "ledger_pdf": ("各社区宣传台账 (PDF)", "Ledger of every community (PDF)"),
+    "walk_sheets_all": ("全部走访单，一个文件 (PDF)", "All walk sheets in one file (PDF)"),
+    "walk_sheets_per_unit": (
+        "全部走访单，每单元一页 (PDF)",
+        "All walk sheets, a page per unit (PDF)",
+    ),
+    "flyers_title": ("宣传单", "Flyers"),
+    "flyer_building": ("楼栋", "Building"),
+    "flyer_whole": ("全小区", "Whole community"),
+    "flyer_lang": ("语言", "Language"),
+    "flyer_lang_zh": ("中文", "Chinese"),
+    "flyer_lang_en": ("英文", "English"),
+    "flyer_size": ("纸张", "Paper"),
+    "flyers_building_pdf": ("宣传单 (PDF)", "Flyers (PDF)"),
+    "flyers_household_pdf": ("逐户宣传单，印户号 (PDF)", "A flyer per household (PDF)"),
+    "flyers_household_hint": ("逐户宣传单需先选楼栋", "Pick a building for a flyer per household"),
 }
+
+
+STRINGS.update(OFFICE_STRINGS)
+STRINGS.update(WARNING_STRINGS)
 
 
 def strings_for(lang: Lang) -> dict[str, str]:

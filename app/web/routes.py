@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.auth.dependencies import ActorDep
@@ -24,6 +24,7 @@ from app.errors import NotFound
 from app.schemas import IdPath, Page, PageDep
 from app.web import service
 from app.web.i18n import LANGS, Lang, pick_lang, strings_for
+from app.web.redirects import safe_next
 from app.web.schemas import NotReachedHousehold
 
 router = APIRouter(tags=["web"])
@@ -101,10 +102,11 @@ def _render(
         static_url=static_url,
         version=asset_version(),
         fonts=_font_faces(),
+        # Boot data rides in <body data-boot>, escaped as an attribute: no inline script.
         boot_json=json.dumps(
             {"lang": lang, "page": page, "strings": strings, "data": data or {}},
             ensure_ascii=False,
-        ).replace("</", "<\\/"),
+        ),
     )
     response = HTMLResponse(body, headers={"Cache-Control": "no-cache"})
     if lang_from_query:
@@ -143,8 +145,16 @@ def show_home(request: Request, lang: LangQuery = None, cookie: LangCookie = Non
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def show_login(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
-    """The login form."""
+def show_login(
+    request: Request,
+    lang: LangQuery = None,
+    cookie: LangCookie = None,
+    next_path: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
+) -> Response:
+    """The login form; a ``next`` that is not a path of this site is dropped (303 to /login)."""
+    if next_path is not None and safe_next(next_path) is None:
+        query = f"?lang={lang}" if lang in LANGS else ""
+        return RedirectResponse(f"/login{query}", status_code=303)
     return _page(
         request,
         "login.html",
@@ -232,6 +242,21 @@ def show_campaigns(
     )
 
 
+@router.get("/campaigns/new", response_class=HTMLResponse, include_in_schema=False)
+def show_new_campaign(
+    request: Request, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """A new campaign: dates, target, topics from the catalogue (before /campaigns/{id})."""
+    return _page(
+        request,
+        "campaign_new.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="campaign_new",
+        title_key="new_campaign_title",
+    )
+
+
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
 def show_campaign(
     request: Request, campaign_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
@@ -246,6 +271,56 @@ def show_campaign(
         title_key="progress_title",
         data={"campaign_id": campaign_id},
     )
+
+
+@router.get("/campaigns/{campaign_id}/plan", response_class=HTMLResponse, include_in_schema=False)
+def show_plan(
+    request: Request, campaign_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """A campaign's week board, availability patterns and the planner's proposal."""
+    return _page(
+        request,
+        "plan.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="plan",
+        title_key="plan_title",
+        data={"campaign_id": campaign_id},
+    )
+
+
+def _office_page(name: str, title_key: str) -> None:
+    """Register an officer's page whose shell needs no path data."""
+
+    def show(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
+        return _page(
+            request,
+            f"{name}.html",
+            lang_query=lang,
+            lang_cookie=cookie,
+            page=name,
+            title_key=title_key,
+        )
+
+    show.__doc__ = f"The officer's {name} page."
+    router.add_api_route(
+        f"/{name}",
+        show,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        name=f"show_{name}",
+    )
+
+
+for _name, _title in (
+    ("office", "office_title"),
+    ("incidents", "incidents_page_title"),
+    ("members", "members_title"),
+    ("registry", "registry_title"),
+    ("warnings", "warnings_page_title"),
+):
+    _office_page(_name, _title)
 
 
 @router.get(

@@ -223,7 +223,7 @@ class TestCsv:
         t = make_tenant(session, households=0)
         status, body = upload(client, t, content, "r.csv")
         assert status == 422, body
-        assert "CSV" in body["detail"]
+        assert body["detail"]
         assert households(session, t) == 0
 
     def test_a_quoted_line_break_is_fine(self, client: TestClient, session: Session) -> None:

@@ -1,4 +1,4 @@
-"""Every page opens without a script error, on a phone and on a desktop, for its users."""
+"""Every page opens without a script error or a CSP refusal, on a phone and a desktop."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ def test_every_page_opens_cleanly(
     for username, visits in pages.items():
         page = new_context(viewport).new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # Anything the Content-Security-Policy refused (an inline script, a foreign host).
+        page.on(
+            "console",
+            lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
         log_in(page, server.url, username, PASSWORD)
         for name, path, ready in visits:
             page.goto(f"{server.url}{path}")

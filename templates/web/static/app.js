@@ -1,6 +1,7 @@
 /* Doorstep pages: the shared part.
  *
- * - t(): the page's strings (Chinese or English), sent by the server in #boot.
+ * - t(): the page's strings (Chinese or English), sent by the server in <body data-boot>
+ *   (an attribute, not an inline script: the Content-Security-Policy runs only script files).
  * - api(): fetch under /api/v1 with the bearer token kept in localStorage.
  * - The outbox: every contact is written to localStorage BEFORE it is sent, with a UUID made
  *   here, and leaves the outbox only when the server acknowledges it (200/201). The server
@@ -9,7 +10,7 @@
 (function () {
   "use strict";
 
-  var boot = JSON.parse(document.getElementById("boot").textContent);
+  var boot = JSON.parse(document.body.getAttribute("data-boot"));
   var S = boot.strings;
   var KEYS = {
     token: "doorstep.token",
@@ -96,14 +97,56 @@
 
   var locale = boot.lang === "zh" ? "zh-CN" : "en-GB";
 
+  /* Times are shown in the community's time zone, never the phone's: a phone set to UTC must
+   * still show a 09:00–12:00 round as 09:00–12:00. The zone comes from the user's memberships
+   * (kept with /me, so it is there offline); a page about one community sets it with useZone. */
+  var DEFAULT_ZONE = "Asia/Shanghai";
+  var zone = null;
+
+  function validZone(name) {
+    if (!name) return null;
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: name });
+      return name;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function zoneFor(communityId) {
+    var user = load(KEYS.me, null);
+    var ms = (user && user.memberships) || [];
+    for (var i = 0; i < ms.length; i++) {
+      if (ms[i].community_id === communityId && validZone(ms[i].community_timezone)) return ms[i].community_timezone;
+    }
+    return null;
+  }
+
+  function currentZone() {
+    if (zone) return zone;
+    var user = load(KEYS.me, null);
+    var ms = (user && user.memberships) || [];
+    for (var i = 0; i < ms.length; i++) {
+      if (validZone(ms[i].community_timezone)) return ms[i].community_timezone;
+    }
+    return DEFAULT_ZONE;
+  }
+
+  function useZone(name) {
+    zone = validZone(name) || zone;
+  }
+
   function fmtTime(iso) {
     var d = new Date(iso);
-    return d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+    return d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", timeZone: currentZone() });
   }
 
   function fmtDate(iso) {
-    var d = typeof iso === "string" && iso.length === 10 ? new Date(iso + "T00:00:00") : new Date(iso);
-    return d.toLocaleDateString(locale, { month: "short", day: "numeric", weekday: "short" });
+    // A calendar date ("2026-12-01") is the same day everywhere: format it as such.
+    if (typeof iso === "string" && iso.length === 10) {
+      return new Date(iso + "T00:00:00Z").toLocaleDateString(locale, { month: "short", day: "numeric", weekday: "short", timeZone: "UTC" });
+    }
+    return new Date(iso).toLocaleDateString(locale, { month: "short", day: "numeric", weekday: "short", timeZone: currentZone() });
   }
 
   function fmtDateTime(iso) {
@@ -133,8 +176,15 @@
     );
   }
 
+  /* The community's calendar date of an instant, as "2026-12-01". */
   function localDay(d) {
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", { timeZone: currentZone(), year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(d)
+      .forEach(function (p) {
+        parts[p.type] = p.value;
+      });
+    return parts.year + "-" + parts.month + "-" + parts.day;
   }
 
   function uuid() {
@@ -234,6 +284,14 @@
     if (user.is_admin) return true;
     return (user.memberships || []).some(function (m) {
       return m.role === "manager" || m.role === "officer";
+    });
+  }
+
+  function isManager(user) {
+    if (!user) return false;
+    if (user.is_admin) return true;
+    return (user.memberships || []).some(function (m) {
+      return m.role === "manager";
     });
   }
 
@@ -728,6 +786,11 @@
           a.hidden = false;
         });
       }
+      if (isManager(user)) {
+        document.querySelectorAll("[data-manager]").forEach(function (a) {
+          a.hidden = false;
+        });
+      }
       var current = nav.querySelector('[data-nav="' + boot.page + '"]');
       if (current) current.setAttribute("aria-current", "page");
     }
@@ -799,8 +862,24 @@
     return m ? Number(m[1]) : fallback;
   }
 
+  /* Where to go after logging in: a path of this site, else "/". The value is parsed the way
+   * the browser will follow it (a backslash or a tab can turn "/x" into "//host"), and only
+   * a URL of this very origin is kept: its path, query and fragment, never the raw string. */
+  function safeNext(raw) {
+    if (typeof raw !== "string" || raw.charAt(0) !== "/") return "/";
+    var url;
+    try {
+      url = new URL(raw, location.origin);
+    } catch (e) {
+      return "/";
+    }
+    if (url.origin !== location.origin) return "/";
+    return url.pathname + url.search + url.hash;
+  }
+
   window.DS = {
     pathId: pathId,
+    safeNext: safeNext,
     boot: boot,
     KEYS: KEYS,
     t: t,
@@ -814,6 +893,7 @@
     ApiError: ApiError,
     me: me,
     isPlanner: isPlanner,
+    isManager: isManager,
     token: token,
     requireLogin: requireLogin,
     download: download,
@@ -826,6 +906,8 @@
     flush: flush,
     nowIso: nowIso,
     localDay: localDay,
+    useZone: useZone,
+    zoneFor: zoneFor,
     fmtTime: fmtTime,
     fmtDate: fmtDate,
     fmtDateTime: fmtDateTime,

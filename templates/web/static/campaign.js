@@ -63,6 +63,160 @@
     ]);
   }
 
+  /* ---------- the verification sample: claimed next to verified coverage ---------- */
+
+  function pct(x) {
+    return DS.fmtPercent(x);
+  }
+
+  function verifySentence(v) {
+    var decided = v.confirmed + v.denied;
+    if (!v.sampled) return t("verify_none", { n: v.suggested_size });
+    if (!decided) return t("verify_waiting", { sampled: v.sampled });
+    return t("verify_sentence", {
+      decided: decided,
+      sampled: v.sampled,
+      unreachable: v.unreachable,
+      rate: pct(v.confirmed_rate),
+      low: pct(v.verified_coverage.low),
+      high: pct(v.verified_coverage.high),
+      claimed: pct(v.claimed_coverage),
+    });
+  }
+
+  function recorderName(r) {
+    return r.recorder_name || t("verify_unknown_recorder");
+  }
+
+  function verifyRecorders(v) {
+    var flagged = v.by_recorder.filter(function (r) {
+      return r.flagged;
+    });
+    var rows = v.by_recorder.map(function (r) {
+      return [
+        recorderName(r),
+        String(r.sampled),
+        String(r.confirmed),
+        String(r.denied),
+        el("span", {}, [
+          pct(r.confirmed_rate),
+          r.flagged ? el("span", { class: "badge badge-flag", text: " " + t("verify_flag") }) : null,
+        ]),
+      ];
+    });
+    return el("div", {}, [
+      el("h3", { text: t("verify_by_recorder") }),
+      table(t("verify_by_recorder"), [t("verify_col_recorder"), t("verify_col_sampled"), t("verify_col_confirmed"), t("verify_col_denied"), t("verify_col_rate")], rows, 1),
+    ].concat(flagged.map(function (r) {
+      return el("p", { class: "banner warn verify-flag", role: "note", text: t("verify_flag_detail", {
+        name: recorderName(r),
+        denied: r.denied,
+        n: r.confirmed + r.denied,
+        expected: pct(r.expected_denial_rate),
+        p: r.p_value < 0.0001 ? "p < 0.0001" : "p = " + r.p_value.toFixed(4),
+      }) });
+    })));
+  }
+
+  function verifyDenied(campaign, body) {
+    var box = el("div", {});
+    DS.api("/campaigns/" + campaign.id + "/verifications?status=denied&limit=100").then(function (page) {
+      if (!page.items.length) return;
+      box.appendChild(el("h3", { text: t("verify_denied_title") }));
+      box.appendChild(el("ul", { class: "verify-denied" }, page.items.map(function (v) {
+        var action = v.contact_voided
+          ? el("span", { class: "badge", text: t("verify_voided") })
+          : el("button", {
+            type: "button",
+            class: "small",
+            onclick: function (e) {
+              var button = e.currentTarget;
+              if (!window.confirm(t("verify_void_confirm", { code: v.household_code }))) return;
+              button.disabled = true;
+              DS.api("/contacts/" + v.contact_id + "/void", { json: { reason: t("verify_void_reason") } })
+                .then(function () {
+                  refreshVerification(campaign, body);
+                })
+                .catch(function (err) {
+                  button.disabled = false;
+                  DS.toast(t("error_generic", { detail: err.detail }));
+                });
+            },
+          }, [t("verify_void")]);
+        return el("li", {}, [
+          el("strong", { text: v.household_code }),
+          el("span", { class: "muted", text: (v.recorder_name || "") + " · " + DS.fmtDateTime(v.contact_occurred_at) }),
+          action,
+        ]);
+      })));
+    }).catch(function () {
+      /* the figures above still stand */
+    });
+    return box;
+  }
+
+  function verifyDraw(campaign, v, body) {
+    var input = el("input", { type: "number", id: "verify-size", min: "1", max: "5000", inputmode: "numeric", placeholder: String(v.suggested_size) });
+    var button = el("button", { type: "submit", text: t("verify_draw") });
+    var form = el("form", { class: "verify-draw" }, [
+      el("label", { for: "verify-size", text: t("verify_draw_label") }),
+      input,
+      button,
+      el("span", { class: "muted small-text", text: t("verify_draw_hint", { n: v.suggested_size }) }),
+    ]);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var size = parseInt(input.value, 10);
+      button.disabled = true;
+      DS.api("/campaigns/" + campaign.id + "/verifications", { json: size > 0 ? { size: size } : {} })
+        .then(function (res) {
+          DS.toast(t("verify_drawn", { n: res.size }));
+          refreshVerification(campaign, body);
+        })
+        .catch(function (err) {
+          button.disabled = false;
+          DS.toast(t("error_generic", { detail: err.detail }));
+        });
+    });
+    return form;
+  }
+
+  function fillVerification(campaign, cov, body) {
+    var v = cov.verification;
+    DS.clear(body);
+    if (!v) return;
+    var decided = v.confirmed + v.denied;
+    body.appendChild(el("div", { class: "verify-pair" }, [
+      el("div", { class: "verify-figure" }, [
+        el("p", { class: "label", text: t("verify_claimed") }),
+        el("p", { class: "big", text: pct(cov.coverage) }),
+        el("p", { class: "muted", text: t("coverage_fraction", { reached: cov.reached, eligible: cov.eligible }) }),
+      ]),
+      el("div", { class: "verify-figure is-verified" }, [
+        el("p", { class: "label", text: t("verify_verified") }),
+        el("p", { class: "big", text: decided ? t("verify_range", { low: pct(v.verified_coverage.low), high: pct(v.verified_coverage.high) }) : "—" }),
+        el("p", { class: "muted", text: t("verify_counts", v) }),
+      ]),
+    ]));
+    body.appendChild(el("p", { class: "verify-sentence", text: verifySentence(v) }));
+    if (v.sampled) body.appendChild(el("p", { class: "muted small-text", text: t("verify_unreachable_note") }));
+    if (v.by_recorder.length) body.appendChild(verifyRecorders(v));
+    body.appendChild(verifyDenied(campaign, body));
+    if (v.population > v.sampled) body.appendChild(verifyDraw(campaign, v, body));
+  }
+
+  function refreshVerification(campaign, body) {
+    DS.api("/campaigns/" + campaign.id + "/coverage").then(function (cov) {
+      fillVerification(campaign, cov, body);
+    });
+  }
+
+  function verification(campaign, cov) {
+    var body = el("div", {});
+    fillVerification(campaign, cov, body);
+    return section("h-verify", "verify_title", [body]);
+  }
+
   /* ---------- by status: a stacked bar with the grid's colours and a labelled list ---------- */
 
   function byStatus(cov) {
@@ -302,6 +456,32 @@
     return box;
   }
 
+  /* ---------- warnings (预警) received on the campaign's dates ---------- */
+
+  function warningsSection(campaign) {
+    var body = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
+    var box = section("h-warnings", "warning_summary", [body]);
+    box.id = "warning-figures-card";
+    DS.api("/communities/" + campaign.community_id + "/warnings/summary?campaign_id=" + campaign.id).then(function (s) {
+      DS.clear(body);
+      var of = function (r) {
+        return t("warning_of", { n: r.numerator, d: r.denominator });
+      };
+      var median = s.median_minutes_to_reach;
+      body.appendChild(el("dl", { class: "figures" }, [
+        el("dt", { text: t("warning_received") }), el("dd", { text: String(s.received) }),
+        el("dt", { text: t("warning_reached_n") }), el("dd", { text: of(s.reached) }),
+        el("dt", { text: t("warning_reached_in_time") }), el("dd", { text: of(s.reached_in_time) }),
+        el("dt", { text: t("warning_overdue_n") }), el("dd", { text: of(s.overdue) }),
+        el("dt", { text: t("warning_median") }), el("dd", { text: median === null ? "–" : t("warning_minutes", { n: Math.round(median) }) }),
+      ]));
+    }).catch(function (err) {
+      DS.clear(body);
+      body.appendChild(el("p", { class: "form-error", text: t("error_generic", { detail: err.detail }) }));
+    });
+    return box;
+  }
+
   /* ---------- downloads ---------- */
 
   function downloadButton(label, path, name) {
@@ -315,14 +495,67 @@
     }, [label])]);
   }
 
+  function choice(id, label, options) {
+    var select = el("select", { id: id }, options.map(function (o) {
+      return el("option", { value: o[0], text: o[1] });
+    }));
+    return [el("label", { for: id, text: label }), select];
+  }
+
+  function flyerPicker(campaign, base) {
+    var building = choice("flyer-building", t("flyer_building"), [["", t("flyer_whole")]]);
+    var lang = choice("flyer-lang", t("flyer_lang"), [["zh", t("flyer_lang_zh")], ["en", t("flyer_lang_en")]]);
+    var size = choice("flyer-size", t("flyer_size"), [["a5", "A5"], ["a4", "A4"]]);
+    var hint = el("p", { class: "muted", text: t("flyers_household_hint") });
+    function query(perHousehold) {
+      var q = "?lang=" + lang[1].value + "&size=" + size[1].value;
+      if (building[1].value) q += "&building_id=" + building[1].value;
+      if (perHousehold) q += "&per_household=true";
+      return q;
+    }
+    function fileName(perHousehold) {
+      var where = building[1].value ? "-b" + building[1].value : "";
+      return "flyers-" + campaign.id + where + (perHousehold ? "-households" : "") + "-" + lang[1].value + "-" + size[1].value + ".pdf";
+    }
+    var whole = el("button", { type: "button", class: "button download", onclick: function (e) {
+      DS.download(base + "/flyers.pdf" + query(false), fileName(false), e.currentTarget);
+    } }, [t("flyers_building_pdf")]);
+    var each = el("button", { type: "button", class: "button download", disabled: true, onclick: function (e) {
+      DS.download(base + "/flyers.pdf" + query(true), fileName(true), e.currentTarget);
+    } }, [t("flyers_household_pdf")]);
+    building[1].addEventListener("change", function () {
+      each.disabled = !building[1].value;
+      hint.hidden = !!building[1].value;
+    });
+    DS.apiAll("/communities/" + campaign.community_id + "/buildings").then(function (list) {
+      list.sort(function (a, b) {
+        return String(a.code).localeCompare(String(b.code), undefined, { numeric: true });
+      });
+      list.forEach(function (b) {
+        building[1].appendChild(el("option", { value: String(b.id), text: b.name || b.code }));
+      });
+    }, function () {
+      /* the whole-community flyer still works */
+    });
+    return el("div", { class: "flyer-picker" }, [
+      el("p", { class: "choices" }, building.concat(lang, size)),
+      el("ul", { class: "downloads" }, [el("li", {}, [whole]), el("li", {}, [each])]),
+      hint,
+    ]);
+  }
+
   function downloads(campaign) {
     var base = "/campaigns/" + campaign.id;
     var ul = el("ul", { class: "downloads" }, [
-      downloadButton(t("report_pdf"), base + "/report.pdf?lang=" + DS.boot.lang, "report-" + campaign.id + ".pdf"),
-      downloadButton(t("coverage_xlsx"), base + "/coverage.xlsx", "coverage-" + campaign.id + ".xlsx"),
-      downloadButton(t("coverage_csv"), base + "/coverage.csv", "coverage-" + campaign.id + ".csv"),
-      downloadButton(t("flyers_pdf"), base + "/flyers.pdf?lang=zh", "flyers-" + campaign.id + ".pdf"),
-      downloadButton(t("flyers_pdf_en"), base + "/flyers.pdf?lang=en", "flyers-" + campaign.id + "-en.pdf"),
+      downloadButton(t("report_pdf"), base + "/report.pdf", "report-" + campaign.id + ".pdf"),
+      downloadButton(t("report_pdf_en"), base + "/report.pdf?lang=en", "report-" + campaign.id + "-en.pdf"),
+      downloadButton(t("coverage_xlsx"), base + "/coverage.xlsx?lang=" + DS.boot.lang, "coverage-" + campaign.id + ".xlsx"),
+      downloadButton(t("coverage_csv"), base + "/coverage.csv?lang=" + DS.boot.lang, "households-" + campaign.id + ".csv"),
+      downloadButton(t("ledger_pdf"), "/reports/ledger.pdf", "ledger.pdf"),
+    ]);
+    var all = el("ul", { class: "downloads" }, [
+      downloadButton(t("walk_sheets_all"), base + "/walk-sheets.pdf", "walk-sheets-" + campaign.id + ".pdf"),
+      downloadButton(t("walk_sheets_per_unit"), base + "/walk-sheets.pdf?page_per_unit=true", "walk-sheets-" + campaign.id + "-units.pdf"),
     ]);
     var sheets = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
     var codes = {};
@@ -355,7 +588,14 @@
       DS.clear(sheets);
       sheets.appendChild(el("p", { class: "form-error", text: t("error_generic", { detail: err.detail }) }));
     });
-    return section("h-downloads", "downloads", [ul, el("h3", { text: t("walk_sheets_title") }), sheets]);
+    return section("h-downloads", "downloads", [
+      ul,
+      el("h3", { text: t("flyers_title") }),
+      flyerPicker(campaign, base),
+      el("h3", { text: t("walk_sheets_title") }),
+      all,
+      sheets,
+    ]);
   }
 
   /* ---------- start ---------- */
@@ -376,6 +616,7 @@
         types[f.code] = f;
       });
       document.getElementById("campaign-title").textContent = campaign.name;
+      document.getElementById("plan-link").href = "/campaigns/" + campaign.id + "/plan";
       document.title = campaign.name + " · " + t("app_name");
       document.getElementById("campaign-dates").textContent =
         t("date_range", { start: DS.fmtDate(campaign.starts_on), end: DS.fmtDate(campaign.ends_on) }) + " · " + t("campaign_status_" + campaign.status);
@@ -383,6 +624,7 @@
       root.removeAttribute("aria-busy");
       [
         headline(campaign, cov),
+        verification(campaign, cov),
         downloads(campaign),
         byStatus(cov),
         channels(cov),
@@ -393,6 +635,7 @@
         flagged(cov),
         notReachedSection(campaign),
         incidentsSection(campaign, cov, types),
+        warningsSection(campaign),
       ].forEach(function (node) {
         root.appendChild(node);
       });

@@ -12,9 +12,18 @@
   }
 
   function nextUrl() {
-    var next = new URLSearchParams(location.search).get("next") || "/";
     // Only a path of this site: never send the user elsewhere after logging in.
-    return next.charAt(0) === "/" && next.charAt(1) !== "/" ? next : "/";
+    return DS.safeNext(new URLSearchParams(location.search).get("next"));
+  }
+
+  /* "Try again in 30 seconds": the server says how long in the problem's retry_after. */
+  function waitMessage(err) {
+    var seconds = err.body && Number(err.body.retry_after);
+    if (!seconds || seconds < 0) return DS.t("login_throttled");
+    var wait = seconds < 90
+      ? DS.t("wait_seconds", { n: Math.ceil(seconds) })
+      : DS.t("wait_minutes", { n: Math.ceil(seconds / 60) });
+    return DS.t("login_wait", { wait: wait });
   }
 
   form.addEventListener("submit", function (e) {
@@ -42,7 +51,7 @@
       .catch(function (err) {
         submit.disabled = false;
         if (err.status === 401 || err.status === 400 || err.status === 422) show(DS.t("login_failed"));
-        else if (err.status === 429) show(DS.t("login_throttled"));
+        else if (err.status === 429) show(waitMessage(err));
         else if (err.status === 0) show(DS.t("login_unreachable"));
         else show(DS.t("error_generic", { detail: err.detail }));
         form.password.select();

@@ -52,6 +52,7 @@
       occupancy: h.occupancy,
       flags: h.flags || [],
       status: item.status || st.status || "unvisited",
+      excluded: !!item.excluded,
     };
   }
 
@@ -164,7 +165,10 @@
     var taps = localTaps();
     var pending = pendingHouseholds();
     return state.households.map(function (h) {
-      return { h: h, status: combine(h.status, taps[h.id]), pending: !!pending[h.id] };
+      var status = combine(h.status, taps[h.id]);
+      // As the coverage rules count: vacant in the registry, or found vacant and never reached.
+      var excluded = status !== "reached" && (h.occupancy === "vacant" || status === "vacant");
+      return { h: h, status: status, pending: !!pending[h.id], excluded: excluded };
     });
   }
 
@@ -240,10 +244,15 @@
     var grid = DS.clear(document.getElementById("grid"));
     grid.removeAttribute("aria-busy");
     var rows = displayed();
-    var reached = rows.filter(function (d) {
+    var counted = rows.filter(function (d) {
+      return !d.excluded;
+    });
+    var reached = counted.filter(function (d) {
       return d.status === "reached";
     }).length;
-    document.getElementById("round-progress").textContent = t("round_progress", { reached: reached, total: rows.length });
+    var vacant = rows.length - counted.length;
+    document.getElementById("round-progress").textContent = t("round_progress", { reached: reached, total: counted.length }) +
+      (vacant ? t("round_vacant_note", { n: vacant }) : "");
     if (!rows.length) {
       grid.appendChild(el("p", { class: "muted", text: t("round_empty") }));
       return;
@@ -336,6 +345,7 @@
 
   function renderHeader() {
     var r = state.round;
+    DS.useZone(DS.zoneFor(r.community_id));
     var codes = Object.keys(state.buildings).map(buildingCode).sort(natural);
     document.getElementById("round-title").textContent =
       t("round_title") + (codes.length ? " · " + codes.map(function (c) { return t("building_n", { code: c }); }).join(t("list_sep")) : "");
@@ -346,6 +356,50 @@
     if (state.cachedAt) note.textContent = t("cached_copy", { time: DS.fmtDateTime(state.cachedAt) });
     var sheetBtn = document.getElementById("walk-sheet");
     sheetBtn.hidden = false;
+    document.getElementById("round-done").hidden = r.status === "done" || r.status === "cancelled";
+  }
+
+  /* Staff say the round is done (doors left unanswered stay as they are). */
+  function markDone(e) {
+    var button = e.currentTarget;
+    if (!window.confirm(t("round_done_confirm"))) return;
+    button.disabled = true;
+    DS.api("/rounds/" + roundId, { method: "PATCH", json: { status: "done" } })
+      .then(function (round) {
+        state.round = round;
+        try {
+          var cached = DS.load(CACHE, null);
+          if (cached) {
+            cached.round = round;
+            DS.save(CACHE, cached);
+          }
+        } catch (err) {
+          /* the page still shows it */
+        }
+        renderHeader();
+        DS.toast(t("round_marked_done"));
+      }, function (err) {
+        DS.toast(err.status === 0 ? t("round_done_offline") : t("error_generic", { detail: err.detail }));
+      })
+      .then(function () {
+        button.disabled = false;
+      });
+  }
+
+  /* A tap long before or after the round's slot may be a tap on the wrong round: ask once. */
+  var SLOT_SLACK_MS = 60 * 60 * 1000;
+  var SLOT_OK = "doorstep.round-outside-ok." + roundId;
+
+  function slotConfirmed() {
+    var r = state.round;
+    if (!r || !r.starts_at || !r.ends_at) return true;
+    var now = Date.now();
+    var inside = now >= new Date(r.starts_at).getTime() - SLOT_SLACK_MS && now <= new Date(r.ends_at).getTime() + SLOT_SLACK_MS;
+    var signature = r.starts_at + "/" + r.ends_at;
+    if (inside || DS.load(SLOT_OK, null) === signature) return true;
+    var ok = window.confirm(t("outside_slot_confirm", { when: DS.fmtDateTime(r.starts_at) + " – " + DS.fmtTime(r.ends_at) }));
+    if (ok) DS.save(SLOT_OK, signature);
+    return ok;
   }
 
   function renderLegend() {
@@ -392,6 +446,7 @@
       DS.toast(t("none_to_mark"));
       return;
     }
+    if (!slotConfirmed()) return;
     var ids = DS.record(targets.map(function (d) {
       return { body: body(d.h, "not_home", NO_EXTRAS), code: d.h.code, label: d.h.code + " " + t("outcome_not_home") };
     }));
@@ -424,6 +479,7 @@
   function recordOutcome(outcome) {
     var h = findHousehold(current);
     if (!h) return;
+    if (!slotConfirmed()) return;
     var ids = DS.record([{ body: body(h, outcome, readExtras()), code: h.code, label: h.code + " " + t("outcome_" + outcome) }]);
     document.getElementById("sheet").close();
     DS.toast(t("recorded_x", { code: h.code, outcome: t("outcome_" + outcome) }), t("undo"), function () {
@@ -505,6 +561,7 @@
       // "close" arrives as a task of its own: the sheet may already be open again for another door.
       if (!e.target.open) current = null;
     });
+    document.getElementById("round-done").addEventListener("click", markDone);
     document.getElementById("walk-sheet").addEventListener("click", function (e) {
       DS.download("/rounds/" + roundId + "/walk-sheet.pdf", "walk-sheet-" + roundId + ".pdf", e.currentTarget);
     });

@@ -1,0 +1,401 @@
+"""The verification sample (DESIGN §8): draw it, call back, and say how true coverage is.
+
+An officer draws a random sample of the households a campaign counts as reached at the door,
+stratified over the people who recorded those visits (each recorder's share of the sample is
+their share of the visits), and each sampled household goes to a member who recorded no contact
+of it. Call-back results are recorded idempotently by the client's UUID, as contacts are. A
+denial never changes coverage by itself: the officer decides, by voiding the visit.
+
+Used by other packages:
+
+- ``figures(session, *, campaign_id, community_id, claimed) -> VerificationFigures`` (no
+  permission check: the caller has loaded the campaign).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth.permissions import EVERYONE, PLANNERS, Actor
+from app.campaigns.models import Campaign
+from app.communities.service import mask_phone
+from app.coverage import repository as coverage
+from app.db import utcnow
+from app.enums import Role
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.schemas import offset_minutes, with_offset
+from app.verification import repository as repo
+from app.verification import stats
+from app.verification.models import Verification, VerificationOutcome, VerificationResult
+from app.verification.schemas import (
+    Interval,
+    RecorderFigures,
+    ResultCreate,
+    ResultRead,
+    SampleCreate,
+    SampleRead,
+    VerificationFigures,
+    VerificationRead,
+    VerificationUpdate,
+)
+
+DECIDED = (VerificationOutcome.confirmed, VerificationOutcome.denied)
+
+
+def _campaign(session: Session, actor: Actor, campaign_id: int) -> tuple[Campaign, Role | None]:
+    found = coverage.campaign_with_community(session, campaign_id)
+    if found is None or not actor.can_see(found[0].community_id):
+        raise NotFound("Campaign not found")
+    role = actor.require(found[0].community_id, EVERYONE, what="Campaign")
+    return found[0], role
+
+
+def _read(row: Row[Any], *, blind: bool) -> VerificationRead:
+    """A listing row as the API answers it; ``blind`` (staff) hides the recorder."""
+    v: Verification = row[0]
+    phone = row.contact_phone if row.contact_consent else None
+    return VerificationRead(
+        id=v.id,
+        campaign_id=v.campaign_id,
+        community_id=v.community_id,
+        household_id=v.household_id,
+        household_code=row.code,
+        building_code=row.building_code,
+        unit=row.unit,
+        floor=row.floor,
+        room=row.room,
+        contact_phone=mask_phone(phone) if blind else phone,
+        contact_id=v.contact_id,
+        contact_occurred_at=with_offset(row.contact_occurred_at, row.contact_offset),
+        contact_voided=row.contact_voided_at is not None,
+        recorder_id=None if blind else v.recorder_id,
+        recorder_name=None if blind else row.recorder_name,
+        assignee_id=v.assignee_id,
+        assignee_name=row.assignee_name,
+        drawn_at=v.drawn_at,
+        status=v.outcome.value if v.outcome else "pending",
+        outcome=v.outcome,
+        method=v.method,
+        occurred_at=v.occurred_at,
+        attempts=v.attempts,
+    )
+
+
+def _assignees(session: Session, community_id: int, wanted: Sequence[int] | None) -> dict[int, str]:
+    members = dict(repo.active_members(session, community_id))
+    if wanted is None:
+        return members
+    unknown = sorted(set(wanted) - set(members))
+    if unknown:
+        message = f"Not active members of this community: {', '.join(map(str, unknown))}"
+        raise Invalid(message, errors=[{"field": "assignee_ids", "message": message}])
+    return {user_id: members[user_id] for user_id in dict.fromkeys(wanted)}
+
+
+def stratified(
+    candidates: Sequence[repo.Candidate], size: int, rng: random.Random
+) -> list[repo.Candidate]:
+    """A simple random sample within each recorder's visits, sized in proportion."""
+    strata: dict[int | None, list[repo.Candidate]] = defaultdict(list)
+    for c in candidates:  # ordered by household id: the draw depends only on the seed
+        strata[c.recorder_id].append(c)
+    keys = sorted(strata, key=lambda k: (k is None, k or 0))
+    shares = stats.allocate(size, {k: len(strata[k]) for k in keys}, rng)
+    chosen: list[repo.Candidate] = []
+    for k in keys:
+        chosen += rng.sample(strata[k], shares[k])
+    return chosen
+
+
+def draw_sample(
+    session: Session, *, actor: Actor, campaign_id: int, payload: SampleCreate
+) -> SampleRead:
+    """Draw households for call-backs and give each to a member who never recorded a contact
+    of it, the least loaded first. Households already sampled are not drawn again."""
+    campaign, _role = _campaign(session, actor, campaign_id)
+    actor.require(campaign.community_id, PLANNERS, what="Campaign")
+    community_id = campaign.community_id
+    members = _assignees(session, community_id, payload.assignee_ids)
+    population = repo.population(session, campaign_id=campaign.id, community_id=community_id)
+    suggested = stats.suggested_size(population)
+    candidates = repo.candidates(session, campaign_id=campaign.id, community_id=community_id)
+    if not candidates:
+        raise Conflict(
+            "No household is counted as reached at the door that has not been sampled already"
+        )
+    seed = payload.seed if payload.seed is not None else random.SystemRandom().getrandbits(63)
+    rng = random.Random(seed)
+    already = population - len(candidates)
+    if payload.size is None and already >= suggested:
+        raise Conflict(
+            f"The sample already has the suggested size ({suggested}); give a size to draw more"
+        )
+    size = min(payload.size or suggested - already, len(candidates))
+    chosen = stratified(candidates, size, rng)
+    rng.shuffle(chosen)
+    visited = repo.visitors(
+        session, campaign_id=campaign.id, household_ids=[c.household_id for c in chosen]
+    )
+    load: Counter[int] = Counter(repo.open_load(session, campaign.id))
+    now = utcnow()
+    rows = []
+    for c in chosen:
+        allowed = [m for m in members if m not in visited.get(c.household_id, set())]
+        if not allowed:
+            raise Conflict(
+                "A sampled household was visited by everyone who could call it back; add"
+                " members or widen assignee_ids"
+            )
+        assignee = min(allowed, key=lambda m: (load[m], rng.random()))
+        load[assignee] += 1
+        rows.append(
+            {
+                "campaign_id": campaign.id,
+                "community_id": community_id,
+                "household_id": c.household_id,
+                "contact_id": c.contact_id,
+                "recorder_id": c.recorder_id,
+                "assignee_id": assignee,
+                "drawn_by": actor.id,
+                "drawn_at": now,
+                "seed": seed,
+            }
+        )
+    try:
+        ids = repo.insert_all(session, rows)
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(
+            "The campaign's visits changed while drawing (another draw at the same time, or a"
+            " household removed); draw again"
+        ) from exc
+    items = [_read(r, blind=False) for r in repo.listed(session, ids)]
+    return SampleRead(
+        population=population,
+        suggested_size=suggested,
+        size=len(items),
+        seed=seed,
+        items=items,
+        total=len(items),
+    )
+
+
+def list_verifications(
+    session: Session,
+    *,
+    actor: Actor,
+    campaign_id: int,
+    status: str | None,
+    assignee_id: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[VerificationRead], int]:
+    """A campaign's sampled households, open ones first (staff: only those given to them)."""
+    campaign, role = _campaign(session, actor, campaign_id)
+    staff = role == Role.staff
+    rows, total = repo.list_for_campaign(
+        session,
+        campaign.id,
+        assignee_id=actor.id if staff else assignee_id,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+    return [_read(r, blind=staff) for r in rows], total
+
+
+def list_mine(
+    session: Session, *, actor: Actor, status: str | None, limit: int, offset: int
+) -> tuple[list[VerificationRead], int]:
+    """The call-backs given to the actor, in every community (the phone page's list)."""
+    rows, total = repo.list_for_campaign(
+        session,
+        None,
+        assignee_id=actor.id,
+        status=status,
+        limit=limit,
+        offset=offset,
+        community_ids=None if actor.is_admin else list(actor.roles),
+    )
+    return [_read(r, blind=actor.role_in(r[0].community_id) == Role.staff) for r in rows], total
+
+
+def _visible(session: Session, actor: Actor, verification: Verification | None) -> Verification:
+    if verification is None or not actor.can_see(verification.community_id):
+        raise NotFound("Verification not found")
+    role = actor.require(verification.community_id, EVERYONE, what="Verification")
+    if role == Role.staff and verification.assignee_id != actor.id:
+        raise NotFound("Verification not found")
+    return verification
+
+
+def get_verification(session: Session, *, actor: Actor, verification_id: int) -> VerificationRead:
+    """One sampled household (staff: only one given to them)."""
+    v = _visible(session, actor, repo.get(session, verification_id))
+    [row] = repo.listed(session, [v.id])
+    return _read(row, blind=actor.role_in(v.community_id) == Role.staff)
+
+
+def reassign(
+    session: Session, *, actor: Actor, verification_id: int, payload: VerificationUpdate
+) -> VerificationRead:
+    """Give an open call-back to another active member who recorded no contact of it."""
+    v = _visible(session, actor, repo.get_for_update(session, verification_id))
+    actor.require(v.community_id, PLANNERS, what="Verification")
+    if v.outcome in DECIDED:
+        raise Conflict(f"This call-back is settled already ({v.outcome})")
+    _assignees(session, v.community_id, [payload.assignee_id])
+    if repo.recorded_household(
+        session, campaign_id=v.campaign_id, household_id=v.household_id, user_id=payload.assignee_id
+    ):
+        message = "This member recorded a visit to the household; someone else must call it back"
+        raise Invalid(message, errors=[{"field": "assignee_id", "message": message}])
+    v.assignee_id = payload.assignee_id
+    session.commit()
+    [row] = repo.listed(session, [v.id])
+    return _read(row, blind=False)
+
+
+def _result_read(result: VerificationResult) -> ResultRead:
+    read = ResultRead.model_validate(result)
+    read.occurred_at = with_offset(result.occurred_at, result.utc_offset_minutes)
+    return read
+
+
+def _replay(actor: Actor, stored: VerificationResult, digest: str) -> ResultRead:
+    if not actor.can_see(stored.community_id):
+        raise Conflict("This result id is already used")
+    if stored.body_hash != digest:
+        raise Conflict(
+            "A different result with this id is already stored; make a new id for a new attempt"
+        )
+    return _result_read(stored)
+
+
+def record_result(
+    session: Session, *, actor: Actor, verification_id: int, payload: ResultCreate
+) -> tuple[ResultRead, bool]:
+    """Record one call-back attempt; returns it and whether it is new.
+
+    The same id and body again answers the stored attempt; another body under the same id is
+    a conflict. ``confirmed`` and ``denied`` settle the call-back (a later attempt is a
+    conflict); ``unreachable`` leaves it open for another try. Nobody records the call-back of
+    a household they visited themselves in the campaign.
+    """
+    digest = payload.body_hash(verification_id)
+    # Lock first, then look for the id: a retry racing its original waits here for it.
+    v = _visible(session, actor, repo.get_for_update(session, verification_id))
+    stored = repo.get_result(session, payload.id)
+    if stored is not None:
+        return _replay(actor, stored, digest), False
+    if repo.recorded_household(
+        session, campaign_id=v.campaign_id, household_id=v.household_id, user_id=actor.id
+    ):
+        raise Forbidden(
+            "You recorded a visit to this household in this campaign; someone else must call"
+            " it back"
+        )
+    if v.outcome in DECIDED:
+        raise Conflict(f"This call-back is settled already ({v.outcome}); nothing was recorded")
+    result = VerificationResult(
+        id=payload.id,
+        verification_id=v.id,
+        community_id=v.community_id,
+        outcome=payload.outcome,
+        method=payload.method,
+        occurred_at=payload.occurred_at,
+        utc_offset_minutes=offset_minutes(payload.occurred_at),
+        notes=payload.notes,
+        body_hash=digest,
+        recorded_by=actor.id,
+        recorded_at=utcnow(),
+    )
+    session.add(result)
+    v.attempts += 1
+    v.outcome = payload.outcome
+    v.method = payload.method
+    v.occurred_at = payload.occurred_at
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same id arrived twice at once and the other request won: answer as a retry.
+        session.rollback()
+        stored = repo.get_result(session, payload.id)
+        if stored is None:
+            raise
+        return _replay(actor, stored, digest), False
+    return _result_read(result), True
+
+
+def list_results(session: Session, *, actor: Actor, verification_id: int) -> list[ResultRead]:
+    """Every call-back attempt of one sampled household, oldest first."""
+    v = _visible(session, actor, repo.get(session, verification_id))
+    return [_result_read(r) for r in repo.results_of(session, v.id)]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def figures(
+    session: Session, *, campaign_id: int, community_id: int, claimed: float | None
+) -> VerificationFigures:
+    """How true the claimed coverage is, from the call-backs (no permission check).
+
+    ``verified_coverage`` = the 95% Wilson interval of confirmed ÷ (confirmed + denied), times
+    the claimed coverage. Unreachable and pending call-backs are left out of the rate (they are
+    counted and shown): this assumes the households nobody reached were visited as often as the
+    ones who answered. A recorder is flagged when P(X ≥ their denials), X ~ Binomial(their
+    confirmed + denied, the denial rate of the rest of the campaign), is below 0.01.
+    """
+    rows = repo.by_recorder(session, campaign_id)
+    population = repo.population(session, campaign_id=campaign_id, community_id=community_id)
+    total = {k: sum(int(r[k]) for r in rows) for k in ("sampled", "pending", *VerificationOutcome)}
+    decided = total["confirmed"] + total["denied"]
+    denial_rate = total["denied"] / decided if decided else None
+    interval = stats.wilson(total["confirmed"], decided)
+    recorders = []
+    for r in rows:
+        n = int(r["confirmed"]) + int(r["denied"])
+        expected = stats.others_rate(total["denied"], decided, int(r["denied"]), n)
+        p_value, flagged = stats.flag(int(r["denied"]), n, expected)
+        recorders.append(
+            RecorderFigures(
+                recorder_id=r["recorder_id"],
+                recorder_name=r["display_name"],
+                sampled=int(r["sampled"]),
+                confirmed=int(r["confirmed"]),
+                denied=int(r["denied"]),
+                unreachable=int(r["unreachable"]),
+                confirmed_rate=_rate(int(r["confirmed"]), n),
+                expected_denial_rate=round(expected, 4),
+                p_value=None if p_value is None else round(p_value, 6),
+                flagged=flagged,
+            )
+        )
+    low = high = None
+    if interval is not None and claimed is not None:
+        low, high = round(interval[0] * claimed, 4), round(interval[1] * claimed, 4)
+    return VerificationFigures(
+        sampled=total["sampled"],
+        pending=total["pending"],
+        confirmed=total["confirmed"],
+        denied=total["denied"],
+        unreachable=total["unreachable"],
+        confirmed_rate=_rate(total["confirmed"], decided),
+        claimed_coverage=None if claimed is None else round(claimed, 4),
+        verified_coverage=Interval(low=low, high=high),
+        population=population,
+        suggested_size=stats.suggested_size(population),
+        denial_rate=None if denial_rate is None else round(denial_rate, 4),
+        flag_threshold=stats.FLAG_P,
+        by_recorder=recorders,
+    )
