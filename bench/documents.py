@@ -54,6 +54,7 @@ def build_database(url: str, households: int, buildings: int) -> dict[str, int]:
     from app.campaigns.models import Campaign, Round, RoundAssignee, RoundBuilding
     from app.communities.models import Building, Community, Household, HouseholdFlag
     from app.contacts.models import Contact
+    from app.coverage import state as coverage_state
     from app.db import make_engine, make_sessionmaker
     from app.enums import CampaignStatus, Channel, Occupancy, Outcome, Role
     from app.incidents.models import Incident
@@ -187,6 +188,8 @@ def build_database(url: str, households: int, buildings: int) -> dict[str, int]:
                     }
                 )
         s.execute(insert(Contact), contacts)
+        # A bulk Core insert bypasses the recording path: fill the kept coverage state.
+        coverage_state.rebuild(s, campaign.id)
         for i in range(20):
             s.add(
                 Incident(

@@ -78,6 +78,7 @@ class TestNoInlineScript:
             "/incidents",
             "/members",
             "/registry",
+            "/warnings",
             "/docs",
         ],
     )

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.auth.passwords import password_problem
+from tests.auth.conftest import Clock
 from tests.factories import PASSWORD, auth, make_tenant, make_user
 
 NEW = "violet-kettle-harbour"
@@ -46,7 +47,7 @@ class TestChangeOwnPassword:
         login(client, "hu", PASSWORD)  # unchanged
 
     def test_wrong_current_passwords_are_throttled_like_logins(
-        self, client: TestClient, session: Session
+        self, client: TestClient, session: Session, clock: Clock
     ):
         user = make_user(session, username="gao")
         h = login(client, "gao", PASSWORD)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -13,30 +12,11 @@ from sqlalchemy.orm import Session
 from app.auth import security
 from app.auth import service as auth_service
 from app.auth.throttle import client_label
-from app.db import utcnow
+from tests.auth.conftest import Clock
 from tests.factories import PASSWORD, make_user
 
 TOKEN_URL = "/api/v1/auth/token"
 WRONG = "not-the-password"
-
-
-class Clock:
-    """The auth service's clock, moved by the test instead of sleeping."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.offset = timedelta(0)
-        monkeypatch.setattr(auth_service, "utcnow", self.now)
-
-    def now(self) -> datetime:
-        return utcnow() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def attempt(client: TestClient, username: str, password: str) -> int:
@@ -116,7 +96,11 @@ class TestDelaysNotLockout:
 
 class TestParallelGuesses:
     def test_forty_guesses_at_once_check_only_the_free_five(
-        self, client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+        self,
+        client: TestClient,
+        session: Session,
+        monkeypatch: pytest.MonkeyPatch,
+        clock: Clock,
     ):
         make_user(session, username="admin1")
         checks = 0

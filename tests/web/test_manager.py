@@ -135,7 +135,7 @@ class TestCampaignProgress:
         info.value.save_as(xlsx)
         assert xlsx.read_bytes().startswith(b"PK")  # an Office Open XML zip
         with page.expect_download() as info:
-            page.get_by_role("button", name="覆盖台账 (CSV)").click()
+            page.get_by_role("button", name="住户宣传状态 (CSV)").click()
         csv = tmp_path / "coverage.csv"
         info.value.save_as(csv)
         assert "3" in csv.read_text(encoding="utf-8-sig")
@@ -146,3 +146,40 @@ class TestCampaignProgress:
         log_in(page, server.url, scene.staff_username, PASSWORD)
         page.goto(f"{server.url}/campaigns")
         page.wait_for_url("**/schedule")
+
+
+@pytest.mark.browser
+class TestEveryDocumentOffered:
+    @pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+    def test_downloads_list_every_document(
+        self, server: LiveServer, new_context: Any, tmp_path: Path, name: str, viewport: Any
+    ) -> None:
+        scene = seed_round_today(server)
+        page = new_context(viewport).new_page()
+        log_in(page, server.url, scene.manager_username, PASSWORD)
+        page.goto(f"{server.url}/campaigns/{scene.campaign_id}")
+        for label in (
+            "覆盖报告 (PDF)",
+            "覆盖报告 英文 (PDF)",
+            "覆盖台账 (Excel)",
+            "住户宣传状态 (CSV)",
+            "各社区宣传台账 (PDF)",
+            "全部走访单，一个文件 (PDF)",
+            "全部走访单，每单元一页 (PDF)",
+            "宣传单 (PDF)",
+            "逐户宣传单，印户号 (PDF)",
+        ):
+            expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
+        each = page.get_by_role("button", name="逐户宣传单，印户号 (PDF)")
+        expect(each).to_be_disabled()  # a flyer per household needs a building
+        page.get_by_label("楼栋", exact=True).select_option(label="3幢")
+        page.get_by_label("纸张").select_option("a4")
+        expect(each).to_be_enabled()
+        page.locator("#h-downloads").scroll_into_view_if_needed()
+        shoot(page, f"downloads-{name}")
+        with page.expect_download(timeout=120_000) as info:
+            each.click()
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+        assert saved.read_bytes().startswith(b"%PDF-")
+        assert "-b" in info.value.suggested_filename

@@ -532,7 +532,7 @@
         return String(a.code).localeCompare(String(b.code), undefined, { numeric: true });
       });
       list.forEach(function (b) {
-        building[1].appendChild(el("option", { value: String(b.id), text: b.name || b.code }));
+        building[1].appendChild(el("option", { value: String(b.id), text: b.name || t("building_n", { code: b.code }) }));
       });
     }, function () {
       /* the whole-community flyer still works */
