@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     document_cache_dir: Path = Path("./.doorstep-cache")
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+    # Request bodies, refused (413) before they are read: JSON fits a full 500-contact batch
+    # with the longest notes (about 3 MiB) and a few hundred KiB more; uploads fit the largest
+    # roster file the import takes (8 MiB) and its form. A body over auth_before_body_bytes is
+    # read only with a valid bearer token (401 otherwise).
+    max_json_body_bytes: int = 3_584 * 1024
+    max_upload_body_bytes: int = 9 * 1024 * 1024
+    auth_before_body_bytes: int = 64 * 1024
     # Community webhooks may point at loopback/private hosts (and plain http) only when set.
     webhook_allow_private: bool = False
     # Webhook retries: the n-th retry waits base × 2^(n-1) seconds (at most an hour).

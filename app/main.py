@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from app import access_log
 from app.apidocs import install_docs
 from app.auth import routes as auth_routes
+from app.auth.dependencies import token_opens_api
 from app.campaigns import routes as campaign_routes
 from app.communities import routes as community_routes
 from app.config import Settings, get_settings
@@ -23,6 +24,7 @@ from app.errors import install_error_handlers
 from app.headers import SecurityHeaders
 from app.incidents import routes as incident_routes
 from app.jobs import queue as job_queue
+from app.limits import BodyLimit
 from app.notifications import routes as notification_routes
 from app.openapi import install_openapi
 from app.planner import routes as planner_routes
@@ -65,6 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_engine = read_engine
     app.state.read_sessionmaker = make_sessionmaker(read_engine)
     install_error_handlers(app)
+    # Inside the security headers, so that a 413 or 401 carries them too.
+    app.add_middleware(
+        BodyLimit,
+        json_bytes=settings.max_json_body_bytes,
+        upload_bytes=settings.max_upload_body_bytes,
+        auth_first_bytes=settings.auth_before_body_bytes,
+        authenticate=token_opens_api,
+    )
     app.add_middleware(SecurityHeaders)
     access_log.install()
     for module in (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar, get_args
 
@@ -137,9 +137,21 @@ def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
+EARLIEST_UTC = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_UTC = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def _require_tz(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("give a time zone offset, e.g. 2026-12-01T09:30:00+08:00")
+    # 9999-12-31T23:59:59-12:00 is past the last UTC instant Python can hold, and a time near
+    # either edge overflows once shown in a community's time zone: keep to sane years.
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the time is out of range (years 1900–2199)") from exc
+    if not EARLIEST_UTC <= utc < LATEST_UTC:
+        raise ValueError("the time is out of range (years 1900–2199)")
     return value
 
 

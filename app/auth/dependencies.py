@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Scope
 
 from app.auth import service
 from app.auth.permissions import Actor
@@ -32,3 +36,17 @@ def get_actor(session: SessionDep, token: TokenDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+async def token_opens_api(scope: Scope, token: str) -> bool | None:
+    """For the body limit: whether ``token`` is valid; None if the database cannot say."""
+    factory: sessionmaker[Session] = scope["app"].state.read_sessionmaker
+
+    def check() -> bool | None:
+        try:
+            with factory() as session:
+                return service.token_is_valid(session, token=token)
+        except OperationalError:
+            return None
+
+    return await anyio.to_thread.run_sync(check)

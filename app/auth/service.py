@@ -61,6 +61,11 @@ def actor_for_token(session: Session, *, token: str, kind: str = "access") -> Ac
     return Actor(user=user, roles=roles)
 
 
+def token_is_valid(session: Session, *, token: str) -> bool:
+    """Whether a bearer token opens the API now (checked before a large body is read)."""
+    return repo.user_and_roles_for_token(session, token_hash(token), "access", utcnow()) is not None
+
+
 def logout(session: Session, *, token: str) -> None:
     """Revoke the token so it stops working at once."""
     row = repo.get_token(session, token_hash(token))

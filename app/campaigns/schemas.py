@@ -43,20 +43,43 @@ class FraudTypeRead(ReadSchema):
     advice_en: str
 
 
+MAX_CAMPAIGN_DAYS = 731
+"""A campaign lasts at most two years: its days are planned one by one."""
+
+
+def _plausible_date(value: date) -> date:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("the date is out of range (years 2000–2100)")
+    return value
+
+
+CampaignDate = Annotated[IsoDate, AfterValidator(_plausible_date)]
+
+
+def check_campaign_span(starts_on: date, ends_on: date) -> str | None:
+    """Why these dates cannot hold a campaign, or None."""
+    if ends_on < starts_on:
+        return "ends_on is before starts_on"
+    if (ends_on - starts_on).days + 1 > MAX_CAMPAIGN_DAYS:
+        return f"a campaign lasts at most {MAX_CAMPAIGN_DAYS} days (two years)"
+    return None
+
+
 class CampaignCreate(Schema):
-    """A new campaign."""
+    """A new campaign, of at most two years."""
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    starts_on: IsoDate
-    ends_on: IsoDate
+    starts_on: CampaignDate
+    ends_on: CampaignDate
     target_coverage: Annotated[float, Field(gt=0, le=1)] = 0.95
     topics: Topics = Field(default_factory=list)
     status: CampaignStatus = CampaignStatus.active
 
     @model_validator(mode="after")
     def _ordered(self) -> CampaignCreate:
-        if self.ends_on < self.starts_on:
-            raise ValueError("ends_on is before starts_on")
+        problem = check_campaign_span(self.starts_on, self.ends_on)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
@@ -64,8 +87,8 @@ class CampaignUpdate(Schema):
     """Changes to a campaign."""
 
     name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
-    starts_on: IsoDate | None = None
-    ends_on: IsoDate | None = None
+    starts_on: CampaignDate | None = None
+    ends_on: CampaignDate | None = None
     target_coverage: Annotated[float | None, Field(gt=0, le=1)] = None
     topics: Topics | None = None
     status: CampaignStatus | None = None

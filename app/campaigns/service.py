@@ -28,6 +28,7 @@ from app.campaigns.schemas import (
     RoundRead,
     RoundUpdate,
     ScheduleItem,
+    check_campaign_span,
 )
 from app.communities import service as communities
 from app.communities.models import Community, Household
@@ -122,8 +123,9 @@ def update_campaign(
     repo.lock_campaign(session, campaign)
     starts_on = changes.get("starts_on", campaign.starts_on)
     ends_on = changes.get("ends_on", campaign.ends_on)
-    if ends_on < starts_on:
-        raise _invalid("ends_on", "ends_on is before starts_on")
+    problem = check_campaign_span(starts_on, ends_on)
+    if problem is not None:
+        raise _invalid("ends_on", problem)
     if starts_on > campaign.starts_on or ends_on < campaign.ends_on:
         tz = _timezone(session, campaign)
         outside = [

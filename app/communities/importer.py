@@ -16,12 +16,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import DEFUSEDXML, load_workbook
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import PLANNERS, Actor
@@ -38,7 +40,7 @@ from app.enums import Occupancy
 from app.errors import Invalid
 from app.schemas import control_character
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 8 * 1024 * 1024
 MAX_ROWS = 100_000
 HEADER_SCAN_ROWS = 10
 MIN_FLOOR, MAX_FLOOR = -5, 200
@@ -128,18 +130,71 @@ class Roster:
     has_flags: bool
 
 
-def _rows_from_bytes(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    """(spreadsheet row number, cells) of the first sheet or of the CSV."""
-    if data[:4] == b"PK\x03\x04":
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise Invalid("The file looks like an XLSX workbook but cannot be read") from exc
+Rows = Iterator[tuple[int, list[Any]]]
+MB = 1024 * 1024
+# A hostile workbook is read only within these bounds (a roster of 20,000 households unpacks to
+# about 8 MB): its unpacked size, the members it holds, the columns and rows read, the time.
+MAX_UNZIPPED = 40 * MB
+MAX_ZIP_MEMBERS = 200
+MAX_COLUMNS = 64
+MAX_SHEET_ROWS = 150_000
+MAX_PARSE_SECONDS = 20.0
+# What reading a damaged or hostile workbook can raise, from zipfile, zlib, the XML parser
+# (defusedxml's refusals are ValueErrors, a malformed part a SyntaxError) and openpyxl itself.
+_UNREADABLE_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    TypeError,
+    ValueError,
+    SyntaxError,
+)
+if not DEFUSEDXML:  # openpyxl parses with defusedxml only when it is installed
+    raise ImportError("defusedxml is required: XLSX rosters are parsed with it (entity attacks)")
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a workbook whose zip would unpack beyond the bounds, before anything unpacks."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as exc:
+        raise Invalid("The file looks like an XLSX workbook but cannot be read") from exc
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise Invalid(f"The workbook holds more than {MAX_ZIP_MEMBERS} parts; 工作簿内容过多")
+    # ZipExtFile stops at each member's declared size, so the declared sizes bound the work.
+    if sum(m.file_size for m in members) > MAX_UNZIPPED:
+        raise Invalid(
+            f"The workbook unpacks to more than {MAX_UNZIPPED // MB} MB; 解压后超过 "
+            f"{MAX_UNZIPPED // MB} MB，请另存为 CSV 或拆分"
+        )
+
+
+def _xlsx_rows(data: bytes) -> Rows:
+    _check_archive(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except _UNREADABLE_XLSX as exc:
+        raise Invalid("The file looks like an XLSX workbook but cannot be read") from exc
+    try:
         sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            yield number, list(cells)
+        # The file's own <dimension> may lie either way (A1:XFD60000 around one cell a row, or
+        # A1 around a full roster): read what is there, never wider than MAX_COLUMNS.
+        sheet.reset_dimensions()
+        cells = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
+        for number, row in enumerate(cells, start=1):
+            yield number, list(row)
+    except _UNREADABLE_XLSX as exc:
+        raise Invalid(f"The workbook cannot be read: {type(exc).__name__}") from exc
+    finally:
         workbook.close()
-        return
+
+
+def _csv_rows(data: bytes) -> Rows:
     if b"\x00" in data[:4096]:
         raise Invalid("The file is neither CSV nor XLSX (binary content)")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -155,14 +210,37 @@ def _rows_from_bytes(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     except csv.Error:
         dialect = csv.excel
     # newline="": a lone carriage return (old Mac line ends) ends a row, as csv expects.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    number = 0
     try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
-            yield number, list(cells)
+        for number, row in enumerate(reader, start=1):
+            yield number, row[:MAX_COLUMNS]
     except csv.Error as exc:
-        raise Invalid(f"The CSV cannot be read: {exc}") from exc
+        # A field over 128 KiB, a quote left open, a NUL, …
+        line = number + 1
+        raise Invalid(
+            f"第{line}行附近无法按 CSV 读取 row {line}: the CSV cannot be read ({exc})"
+        ) from exc
 
 
-def _find_header(rows: Iterator[tuple[int, list[Any]]]) -> tuple[dict[str, int], int]:
+def _rows_from_bytes(data: bytes) -> Rows:
+    """(spreadsheet row number, cells) of the first sheet or of the CSV, within the bounds."""
+    rows = _xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data)
+    # CPU time of this thread, not wall time: a busy machine does not refuse a good file, and
+    # other requests' work does not count against this one.
+    deadline = time.thread_time() + MAX_PARSE_SECONDS
+    for number, cells in rows:
+        if number > MAX_SHEET_ROWS:
+            raise Invalid(f"The file has more than {MAX_SHEET_ROWS} rows; split it")
+        if time.thread_time() > deadline:
+            raise Invalid(
+                f"The file took more than {MAX_PARSE_SECONDS:.0f} s of CPU to read; split it "
+                f"or save it as CSV 文件读取超时，请拆分或另存为 CSV"
+            )
+        yield number, cells
+
+
+def _find_header(rows: Rows) -> tuple[dict[str, int], int]:
     for number, cells in rows:
         mapping: dict[str, int] = {}
         for index, cell in enumerate(cells):

@@ -14,8 +14,8 @@ UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufff
 """Control characters other than tab and line breaks, lone surrogates, non-characters."""
 PRINT_PLACEHOLDER = "□"
 """What print shows instead (the 缺字 mark of Chinese typesetting; the project's font has it)."""
-CELL_PLACEHOLDER = "\ufffd"
-"""What a spreadsheet cell shows instead: the Unicode replacement character."""
+CELL_PLACEHOLDER = ""
+"""What a spreadsheet cell shows instead: nothing (the character is dropped)."""
 
 
 def printable(text: str, placeholder: str = PRINT_PLACEHOLDER) -> str:

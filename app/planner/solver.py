@@ -805,6 +805,9 @@ def _solve_pass(
     )
     options = [everything[i] for i in keep]
     greedy = [picked[i] for i in keep]
+    if clock.perf_counter() >= deadline:
+        # The time limit is spent (building the options took it): the greedy fill stands.
+        return [o for o, flag in zip(options, greedy, strict=True) if flag], "GREEDY"
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{i}") for i in range(len(options))]
     coefficients = [int(SCALE * o.worth) for o in options]
@@ -879,6 +882,9 @@ def _plan_passes(
     weights = [0.4, 0.25, 0.2, 0.15][: problem.max_visits]
     done = 0.0
     for number, share in enumerate(weights, start=1):
+        if number > 1 and clock.perf_counter() >= started + budget:
+            statuses.append("TIME_LIMIT")  # later passes would only run past the time limit
+            break
         done += share / sum(weights)
         options = _options(problem, chunks, slots, days)
         if not options:

@@ -355,8 +355,12 @@ def get_service_worker() -> Response:
 def _file_under(folder: Path, name: str) -> Path:
     """A file inside ``folder`` by relative name; anything outside it, or missing, is 404."""
     base = folder.resolve()
-    path = (base / name).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
+    try:
+        path = (base / name).resolve()
+        found = path.is_relative_to(base) and path.is_file()
+    except (ValueError, OSError):  # a NUL in the name, a name too long for the file system
+        found = False
+    if not found:
         raise NotFound("No such file")
     return path
 

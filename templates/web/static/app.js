@@ -604,9 +604,9 @@
         });
       })
       .catch(function (err) {
-        // The whole batch was refused as a body (one malformed item): send them one by one
-        // so that the good ones still get through and the bad one is named.
-        if (err.status !== 422 && err.status !== 400) throw err;
+        // The whole batch was refused as a body (one malformed item, or too large): send them
+        // one by one so that the good ones still get through and the bad one is named.
+        if (err.status !== 422 && err.status !== 400 && err.status !== 413) throw err;
         return items.reduce(function (chain, it) {
           return chain.then(function (acc) {
             return api("/contacts", { json: it.body })
