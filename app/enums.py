@@ -1,6 +1,6 @@
 """The closed vocabularies of DESIGN.md, exactly as the API spells them."""
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class Role(StrEnum):
@@ -55,6 +55,20 @@ class Outcome(StrEnum):
     vacant = "vacant"
 
 
+class OutcomeRank(IntEnum):
+    """A household's campaign status as a rank: its best contact wins (DESIGN §2).
+
+    Event attendance and walk-ins rank as ``reached``; ``unvisited`` means no contact at all.
+    """
+
+    unvisited = -1
+    vacant = 0
+    not_home = 1
+    materials_left = 2
+    refused = 3
+    reached = 4
+
+
 class IncidentStatus(StrEnum):
     """Where a suspected-scam report stands."""
 
@@ -81,3 +95,36 @@ KNOWN_FLAGS = (
     "lives_alone",
     "tenant",
 )
+
+
+class RiskLevel(StrEnum):
+    """How urgently the police station asks a resident to be reached."""
+
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class WarningStatus(StrEnum):
+    """Where an early warning (预警) stands."""
+
+    open = "open"
+    reached = "reached"
+    unreachable = "unreachable"
+    closed = "closed"
+
+
+class AttemptMethod(StrEnum):
+    """How a warned resident was tried: face to face or by phone."""
+
+    door = "door"
+    phone = "phone"
+
+
+class AttemptOutcome(StrEnum):
+    """What one attempt on a warning achieved."""
+
+    reached = "reached"
+    not_home = "not_home"
+    unreachable = "unreachable"
+    refused = "refused"

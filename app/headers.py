@@ -4,7 +4,8 @@ The Content-Security-Policy lets a page run only the service's own script files 
 script, no handler attributes, nothing from another host) and be framed by nobody. Styles
 may still be inline (the pages' font faces, widths set by the scripts); scripts may not.
 ``/docs`` needs nothing more: Swagger UI's files are served from here and started by a file.
-HSTS goes out only on HTTPS (behind a proxy: when uvicorn trusts its X-Forwarded-Proto).
+HSTS goes out only on HTTPS (behind a proxy: when uvicorn trusts its X-Forwarded-Proto), and
+never for ``localhost``, where it would pin every development port to HTTPS for a year.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ HEADERS = {
 HSTS = "max-age=31536000"
 
 
+def _is_localhost(scope: Scope) -> bool:
+    """Whether the request names localhost: HSTS there would pin every local port to HTTPS."""
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            host: str = bytes(value).decode("latin-1").rsplit(":", 1)[0].lower().rstrip(".")
+            return host == "localhost" or host.endswith(".localhost")
+    return False
+
+
 class SecurityHeaders:
     """Adds the security headers to every HTTP response that does not set its own."""
 
@@ -49,7 +59,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        https = scope.get("scheme") == "https"
+        https = scope.get("scheme") == "https" and not _is_localhost(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

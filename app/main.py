@@ -22,9 +22,13 @@ from app.documents import routes as document_routes
 from app.errors import install_error_handlers
 from app.headers import SecurityHeaders
 from app.incidents import routes as incident_routes
+from app.jobs import queue as job_queue
+from app.notifications import routes as notification_routes
 from app.openapi import install_openapi
 from app.planner import routes as planner_routes
 from app.verification import routes as verification_routes
+from app.warnings import routes as warning_routes
+from app.web import public as public_pages
 from app.web import routes as web_routes
 
 API_PREFIX = "/api/v1"
@@ -33,6 +37,7 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for the given settings (default: from the environment)."""
     settings = settings or get_settings()
+    job_queue.configure(settings)
     pool: dict[str, Any] = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size}
     engine = make_engine(settings.database_url, **pool)
     read_engine = (
@@ -71,10 +76,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incident_routes,
         document_routes,
         planner_routes,
+        warning_routes,
+        notification_routes,
         verification_routes,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(warning_routes.public_router, prefix=API_PREFIX)
     app.include_router(web_routes.router)
+    app.include_router(public_pages.router)
     install_docs(app)
     install_openapi(app)
 

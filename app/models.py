@@ -18,11 +18,21 @@ from app.communities.models import (
     HouseholdFlag,
 )
 from app.contacts.models import Contact
+from app.coverage.models import CoverageDay, CoverageState
 from app.db import Base
 from app.documents.models import DocumentJob
 from app.incidents.models import Incident, IncidentChange
+from app.notifications.models import Notification, OutboxMessage
 from app.planner.models import AvailabilityWindow, CampaignAvailability
 from app.verification.models import Verification, VerificationResult
+from app.warnings.models import (
+    EarlyWarning,
+    ReportReceipt,
+    ReportToken,
+    WarningAccess,
+    WarningAssignee,
+    WarningAttempt,
+)
 
 __all__ = [
     "AccessToken",
@@ -34,7 +44,10 @@ __all__ = [
     "CampaignAvailability",
     "Community",
     "Contact",
+    "CoverageDay",
+    "CoverageState",
     "DocumentJob",
+    "EarlyWarning",
     "Event",
     "EventAssignee",
     "EventBuilding",
@@ -44,10 +57,17 @@ __all__ = [
     "IncidentChange",
     "LoginThrottle",
     "Membership",
+    "Notification",
+    "OutboxMessage",
+    "ReportReceipt",
+    "ReportToken",
     "Round",
     "RoundAssignee",
     "RoundBuilding",
     "User",
     "Verification",
     "VerificationResult",
+    "WarningAccess",
+    "WarningAssignee",
+    "WarningAttempt",
 ]

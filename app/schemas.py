@@ -61,38 +61,40 @@ def _refuse_in(value: Any) -> Any:
     return value
 
 
-def _is_number_type(annotation: Any) -> bool:
-    """Whether a field's type is (or holds, as in ``list[int] | None``) an int or a float."""
-    if annotation in (int, float):
+def _holds_type(annotation: Any, types: tuple[type, ...]) -> bool:
+    """Whether a field's type is (or holds, as in ``list[int] | None``) one of ``types``."""
+    if annotation in types:
         return True
-    return any(_is_number_type(arg) for arg in get_args(annotation))
+    return any(_holds_type(arg, types) for arg in get_args(annotation))
 
 
 class Schema(BaseModel):
     """Base for request bodies: unknown fields are refused, not ignored; every string field is
     ``Text`` (no control characters), whatever its declared type says.
 
-    Booleans are never taken as numbers (pydantic would read ``"floor": true`` as 1): a number
-    field, or a list of them, given ``true`` or ``false`` is a validation error on that field.
+    Booleans and numbers are never taken for one another (pydantic would read ``"floor": true``
+    as 1 and ``"is_admin": 0`` as false): such a value is a validation error on its field.
     """
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     @classmethod
     @cache
-    def _number_fields(cls) -> frozenset[str]:
-        return frozenset(
-            name for name, field in cls.model_fields.items() if _is_number_type(field.annotation)
-        )
+    def _typed_fields(cls) -> tuple[frozenset[str], frozenset[str]]:
+        fields = cls.model_fields.items()
+        numbers = frozenset(n for n, f in fields if _holds_type(f.annotation, (int, float)))
+        flags = frozenset(n for n, f in fields if _holds_type(f.annotation, (bool,)))
+        return numbers, flags
 
     @field_validator("*", mode="before")
     @classmethod
     def _no_booleans_as_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name not in cls._number_fields():
-            return value
+        numbers, flags = cls._typed_fields()
         items = value if isinstance(value, list) else [value]
-        if any(isinstance(item, bool) for item in items):
+        if info.field_name in numbers and any(isinstance(item, bool) for item in items):
             raise PydanticCustomError("int_type", "Input should be a number, not true or false")
+        if info.field_name in flags and not all(i is None or isinstance(i, bool) for i in items):
+            raise PydanticCustomError("bool_type", "Input should be true or false")
         return value
 
     @field_validator("*", mode="after")

@@ -10,9 +10,13 @@ COPY, then measures:
 - contact recording: ``POST /api/v1/contacts`` with fresh UUIDs from N concurrent keep-alive
   clients against ``uvicorn app.main:create_app --workers 2``, next to the same INSERT through
   a bare ASGI endpoint (``bench/baseline_app.py``, also 2 workers): throughput, p50, p99, ratio;
+- the same through a bare endpoint running the API's INSERT + coverage-state statement, and
+  each layer's cost one request at a time (bare SQL, the service in-process, each server);
 - coverage: ``GET /api/v1/campaigns/{id}/coverage`` next to one hand-written SQL query giving
-  the headline numbers (reached, eligible, excluded, by status), medians after a warm-up, and
-  checks that both agree.
+  the headline numbers (reached, eligible, excluded, by status) over the kept state, medians
+  after a warm-up, and checks that both agree;
+- the ledger: ``GET /api/v1/ledger`` over 50 communities and 250,000 households next to its
+  raw SQL headline.
 
 The database is dropped at the end (``--keep`` leaves it). Everything stays on loopback.
 """
@@ -40,6 +44,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
@@ -51,6 +56,8 @@ from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 
 from app.auth.security import hash_password, new_token, token_hash  # noqa: E402
+from app.coverage import state as coverage_state  # noqa: E402
+from app.db import make_engine, make_sessionmaker  # noqa: E402
 
 HOST = "127.0.0.1"
 LOCAL = timezone(timedelta(hours=8))  # Asia/Shanghai, as the API is told to expect
@@ -65,6 +72,8 @@ STAFF = 20
 TARGET_RECORDING_RATIO = 0.5
 TARGET_COVERAGE_MS = 200.0
 TARGET_COVERAGE_RATIO = 3.0
+TARGET_RECORDING_P99_MS = 100.0
+TARGET_LEDGER_MS = 500.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,6 +130,7 @@ class Fixture:
 
     community_id: int
     campaign_id: int
+    baseline_campaign_id: int
     manager_id: int
     token: str
     event_id: int
@@ -261,6 +271,20 @@ def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
             ),
         )
         campaign_id = _one(cur)
+        # The bare INSERT baseline writes here: it keeps no coverage state, and the real
+        # campaign's state is checked against its contacts after the run.
+        cur.execute(
+            "INSERT INTO campaigns (community_id, name, starts_on, ends_on, target_coverage,"
+            " topics, status, created_at) VALUES (%s, '基准对照', %s, %s, 0.95, '[]', 'active', %s)"
+            " RETURNING id",
+            (
+                community_id,
+                CAMPAIGN_START,
+                CAMPAIGN_START + timedelta(days=CAMPAIGN_DAYS - 1),
+                now,
+            ),
+        )
+        baseline_campaign_id = _one(cur)
         rounds: dict[int, tuple[int, datetime]] = {}
         staff_ids = [users[f"bench-staff-{i}"] for i in range(STAFF)]
         for index, building_id in enumerate(building_ids):
@@ -401,12 +425,15 @@ def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
         )
         conn.commit()
         t_contacts = time.perf_counter()
+    build_state(url)
+    t_state = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     t_vacuum = time.perf_counter()
     fixture = Fixture(
         community_id=community_id,
         campaign_id=campaign_id,
+        baseline_campaign_id=baseline_campaign_id,
         manager_id=manager_id,
         token=token,
         event_id=event_id,
@@ -418,9 +445,213 @@ def load(url: str, *, households: int, contacts: int, seed: int) -> Fixture:
     fixture.timings = {
         "households": t_households - t0,
         "contacts": t_contacts - t_households,
-        "vacuum": t_vacuum - t_contacts,
+        "state": t_state - t_contacts,
+        "vacuum": t_vacuum - t_state,
     }
     return fixture
+
+
+@dataclass
+class LedgerFixture:
+    """The communities the ledger ranks (the first is the coverage community)."""
+
+    community_ids: list[int]
+    households: int
+    contacts: int
+    seconds: float = 0.0
+
+
+def load_ledger(
+    url: str, fixture: Fixture, *, communities: int, households: int, contacts: int, seed: int
+) -> LedgerFixture:
+    """More communities beside the coverage one, up to ``communities`` and ``households`` in
+    all, each with a campaign and door contacts over the visit days; the bench manager plans
+    in every one of them."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    t0 = time.perf_counter()
+    others = max(communities - 1, 0)
+    per_community = max((households - fixture.households) // others, 1) if others else 0
+    ids = [fixture.community_id]
+    extra_contacts = max(contacts - fixture.contacts, 0)
+    homes: list[tuple[int, int, int, str]] = []  # household, community, campaign, occupancy
+    per_building = UNITS * FLOORS * ROOMS_PER_FLOOR
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        for n in range(others):
+            cur.execute(
+                "INSERT INTO communities (name, slug, timezone, contact_consent_recorded,"
+                " created_at) VALUES (%s, %s, 'Asia/Shanghai', false, %s) RETURNING id",
+                (f"第{n + 2}社区", f"ledger-{n + 2}", now),
+            )
+            community_id = _one(cur)
+            ids.append(community_id)
+            cur.execute(
+                "INSERT INTO memberships (user_id, community_id, role, created_at)"
+                " VALUES (%s, %s, 'manager', %s)",
+                (fixture.manager_id, community_id, now),
+            )
+            cur.execute(
+                "INSERT INTO campaigns (community_id, name, starts_on, ends_on, target_coverage,"
+                " topics, status, created_at) VALUES (%s, '冬季反诈宣传', %s, %s, 0.95, '[]',"
+                " 'active', %s) RETURNING id",
+                (
+                    community_id,
+                    CAMPAIGN_START,
+                    CAMPAIGN_START + timedelta(days=CAMPAIGN_DAYS - 1),
+                    now,
+                ),
+            )
+            campaign_id = _one(cur)
+            buildings = -(-per_community // per_building)
+            _copy(
+                cur,
+                "buildings",
+                ["community_id", "code", "units", "floors", "created_at"],
+                ((community_id, str(b + 1), UNITS, FLOORS, now) for b in range(buildings)),
+            )
+            cur.execute(
+                "SELECT id FROM buildings WHERE community_id = %s ORDER BY id", (community_id,)
+            )
+            building_ids = [r[0] for r in cur.fetchall()]
+
+            def rows(
+                community_id: int = community_id, building_ids: list[int] = building_ids
+            ) -> Iterator[tuple[Any, ...]]:
+                for i in range(per_community):
+                    b, rest = divmod(i, per_building)
+                    occupancy = "vacant" if rng.random() < 0.05 else "occupied"
+                    code = f"{b + 1}-{rest}"
+                    yield (
+                        community_id,
+                        building_ids[b],
+                        "1",
+                        1 + rest % FLOORS,
+                        str(rest),
+                        code,
+                        occupancy,
+                        False,
+                        now,
+                        now,
+                    )
+
+            _copy(
+                cur,
+                "households",
+                [
+                    "community_id",
+                    "building_id",
+                    "unit",
+                    "floor",
+                    "room",
+                    "code",
+                    "occupancy",
+                    "contact_consent",
+                    "created_at",
+                    "updated_at",
+                ],
+                rows(),
+            )
+            cur.execute(
+                "SELECT id, occupancy FROM households WHERE community_id = %s", (community_id,)
+            )
+            homes += [(hid, community_id, campaign_id, occ) for hid, occ in cur.fetchall()]
+        conn.commit()
+
+        def contact_rows() -> Iterator[tuple[Any, ...]]:
+            for _ in range(extra_contacts if homes else 0):
+                hid, community_id, campaign_id, occupancy = homes[rng.randrange(len(homes))]
+                day = CAMPAIGN_START + timedelta(days=rng.randrange(VISIT_DAYS))
+                at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=LOCAL) + timedelta(
+                    seconds=rng.randrange(8 * 3600)
+                )
+                o = rng.random()
+                outcome = (
+                    "vacant"
+                    if occupancy == "vacant" and o < 0.5
+                    else "reached"
+                    if o < 0.5
+                    else "not_home"
+                    if o < 0.8
+                    else "materials_left"
+                    if o < 0.9
+                    else "refused"
+                )
+                reached = outcome == "reached"
+                ident = uuid.UUID(int=rng.getrandbits(128), version=4)
+                yield (
+                    ident,
+                    campaign_id,
+                    community_id,
+                    hid,
+                    "door",
+                    outcome,
+                    at,
+                    480,
+                    at.date(),
+                    reached and rng.random() < 0.9,
+                    reached and rng.random() < 0.3,
+                    reached and rng.random() < 0.4,
+                    rng.randint(1, 3) if reached else 0,
+                    hashlib.sha256(ident.bytes).hexdigest(),
+                    fixture.manager_id,
+                    at,
+                )
+
+        _copy(
+            cur,
+            "contacts",
+            [
+                "id",
+                "campaign_id",
+                "community_id",
+                "household_id",
+                "channel",
+                "outcome",
+                "occurred_at",
+                "utc_offset_minutes",
+                "local_date",
+                "flyer_given",
+                "app_installed",
+                "pledge_signed",
+                "residents_reached",
+                "body_hash",
+                "recorded_by",
+                "recorded_at",
+            ],
+            contact_rows(),
+        )
+        conn.commit()
+    build_state(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return LedgerFixture(
+        community_ids=ids,
+        households=fixture.households + per_community * others,
+        contacts=fixture.contacts + extra_contacts,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def verify_state(url: str, campaign_id: int) -> int:
+    """How many rows of the campaign's kept state differ from a recomputation (should be 0)."""
+    engine = make_engine(_sqlalchemy(url))
+    try:
+        with make_sessionmaker(engine)() as session:
+            return len(coverage_state.differences(session, campaign_id))
+    finally:
+        engine.dispose()
+
+
+def build_state(url: str) -> None:
+    """Fill the kept coverage state from the COPYed contacts, as ``verify-coverage --repair``
+    would (COPY bypasses the recording path that keeps it)."""
+    engine = make_engine(_sqlalchemy(url))
+    try:
+        with make_sessionmaker(engine)() as session:
+            coverage_state.rebuild(session)
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 def _one(cur: psycopg.Cursor[Any]) -> int:
@@ -730,9 +961,12 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
-def contact_requests(fixture: Fixture, seed: int) -> Callable[[], tuple[str, bytes]]:
+def contact_requests(
+    fixture: Fixture, seed: int, *, campaign_id: int | None = None
+) -> Callable[[], tuple[str, bytes]]:
     """A maker of fresh ``POST /api/v1/contacts`` requests, as a phone in a stairwell sends."""
     rng = random.Random(seed)
+    campaign = campaign_id or fixture.campaign_id
     head = (
         f"POST /api/v1/contacts HTTP/1.1\r\nHost: {HOST}\r\n"
         f"Authorization: Bearer {fixture.token}\r\nContent-Type: application/json\r\n"
@@ -746,7 +980,7 @@ def contact_requests(fixture: Fixture, seed: int) -> Callable[[], tuple[str, byt
         at = target.round_starts_at + timedelta(minutes=rng.randrange(480))
         body = {
             "id": ident,
-            "campaign_id": fixture.campaign_id,
+            "campaign_id": campaign,
             "household_id": target.household_id,
             "channel": "door",
             "outcome": outcome,
@@ -775,11 +1009,11 @@ def count_stored(url: str, ids: list[str]) -> int:
 # --------------------------------------------------------------------------------------------
 # Coverage
 
-# The coverage rules of DESIGN.md for the headline figures, by hand: a household's best
-# outcome, whether its latest outcome is `vacant`, vacant exclusions; voided contacts count
-# nowhere. (The loaded data has no two contacts of a household at the same instant, so
-# "latest" needs no tie-break here.)
-RAW_COVERAGE_SQL = """
+# The coverage rules of DESIGN.md for the headline figures, by hand, over the contacts (what
+# the endpoint did before the state was kept): a household's best outcome, whether its latest
+# outcome is `vacant`, vacant exclusions; voided contacts count nowhere. (The loaded data has
+# no two contacts of a household at the same instant, so "latest" needs no tie-break here.)
+RAW_COVERAGE_CONTACTS_SQL = """
 WITH per_household AS (
     SELECT household_id,
            bool_or(outcome = 'reached' OR channel IN ('event', 'walk_in')) AS reached,
@@ -810,13 +1044,56 @@ SELECT count(*) FILTER (WHERE NOT excluded AND status = 'reached') AS reached,
 FROM status
 """
 
+# The same headline figures by hand over the kept state (coverage_states), the baseline the
+# endpoint is judged against: one join of the registry to the state, one aggregate.
+RAW_COVERAGE_STATE_SQL = """
+WITH status AS (
+    SELECT (h.occupancy = 'vacant'
+            OR coalesce(s.last_vacant_at >= s.last_at AND s.best_rank < 4, false)) AS excluded,
+           coalesce(s.best_rank, -1) AS best_rank
+    FROM households h
+    LEFT JOIN coverage_states s ON s.household_id = h.id AND s.campaign_id = %(campaign)s
+    WHERE h.community_id = %(community)s
+)
+SELECT count(*) FILTER (WHERE NOT excluded AND best_rank = 4) AS reached,
+       count(*) FILTER (WHERE NOT excluded) AS eligible,
+       count(*) FILTER (WHERE excluded) AS excluded,
+       count(*) FILTER (WHERE NOT excluded AND best_rank = 3) AS refused,
+       count(*) FILTER (WHERE NOT excluded AND best_rank = 2) AS materials_left,
+       count(*) FILTER (WHERE NOT excluded AND best_rank = 1) AS not_home,
+       count(*) FILTER (WHERE NOT excluded AND best_rank <= 0) AS unvisited
+FROM status
+"""
+
+
+def _median_sql(
+    url: str, sql: str, params: dict[str, Any], samples: int, warmup: int
+) -> tuple[float, dict[str, int]]:
+    """Median milliseconds of a one-row query, and its row by column name."""
+    with psycopg.connect(url) as conn:
+        conn.execute("SET jit = off")
+        times = []
+        row = None
+        for i in range(warmup + samples):
+            t0 = time.perf_counter()
+            cur = conn.execute(sql, params)
+            row = cur.fetchone()
+            t1 = time.perf_counter()
+            if i >= warmup:
+                times.append(t1 - t0)
+        assert row is not None
+        assert cur.description is not None
+        numbers = {d.name: int(v) for d, v in zip(cur.description, row, strict=True)}
+    return statistics.median(times) * 1000, numbers
+
 
 @dataclass
 class Coverage:
     """Coverage latency, API and raw SQL, and whether their numbers agree."""
 
     api_ms: float = 0.0
-    raw_ms: float = 0.0
+    raw_ms: float = 0.0  # the headline by hand over the kept state: the baseline
+    raw_contacts_ms: float = 0.0  # the same over the contacts, for reference
     ratio: float = 0.0
     api_numbers: dict[str, Any] = field(default_factory=dict)
     raw_numbers: dict[str, int] = field(default_factory=dict)
@@ -828,19 +1105,14 @@ def time_coverage(url: str, port: int, fixture: Fixture, *, samples: int, warmup
     """Median latency of the coverage endpoint and of the raw SQL aggregate."""
     result = Coverage()
     params = {"campaign": fixture.campaign_id, "community": fixture.community_id}
-    with psycopg.connect(url) as conn:
-        times = []
-        for i in range(warmup + samples):
-            t0 = time.perf_counter()
-            cur = conn.execute(RAW_COVERAGE_SQL, params)
-            row = cur.fetchone()
-            t1 = time.perf_counter()
-            if i >= warmup:
-                times.append(t1 - t0)
-        assert row is not None
-        assert cur.description is not None
-        result.raw_numbers = {d.name: int(v) for d, v in zip(cur.description, row, strict=True)}
-        result.raw_ms = statistics.median(times) * 1000
+    result.raw_ms, result.raw_numbers = _median_sql(
+        url, RAW_COVERAGE_STATE_SQL, params, samples, warmup
+    )
+    result.raw_contacts_ms, from_contacts = _median_sql(
+        url, RAW_COVERAGE_CONTACTS_SQL, params, samples, warmup
+    )
+    if from_contacts != result.raw_numbers:
+        result.error = f"the kept state {result.raw_numbers} != the contacts {from_contacts}"
     headers = {"Authorization": f"Bearer {fixture.token}"}
     path = f"http://{HOST}:{port}/api/v1/campaigns/{fixture.campaign_id}/coverage"
     with httpx.Client(headers=headers, timeout=60) as client:
@@ -864,6 +1136,213 @@ def time_coverage(url: str, port: int, fixture: Fixture, *, samples: int, warmup
         by_status.get(k) == raw[k] for k in ("refused", "materials_left", "not_home", "unvisited")
     )
     return result
+
+
+# The ledger's headline per community by hand over the kept days: each household's days in the
+# dates rolled up across campaigns, joined to the registry.
+RAW_LEDGER_SQL = """
+WITH d AS (
+    SELECT household_id, max(best_rank) AS best_rank, max(last_at) AS last_at,
+           max(last_vacant_at) AS last_vacant_at
+    FROM coverage_days
+    WHERE community_id = ANY(%(ids)s) AND local_date BETWEEN %(start)s AND %(end)s
+    GROUP BY household_id
+), status AS (
+    SELECT (h.occupancy = 'vacant'
+            OR coalesce(d.last_vacant_at >= d.last_at AND d.best_rank < 4, false)) AS excluded,
+           coalesce(d.best_rank, -1) AS best_rank
+    FROM households h LEFT JOIN d ON d.household_id = h.id
+    WHERE h.community_id = ANY(%(ids)s)
+)
+SELECT count(*) FILTER (WHERE NOT excluded AND best_rank = 4) AS reached,
+       count(*) FILTER (WHERE NOT excluded) AS eligible,
+       count(*) FILTER (WHERE excluded) AS excluded
+FROM status
+"""
+
+
+@dataclass
+class Ledger:
+    """Ledger latency, API and raw SQL, and whether their totals agree."""
+
+    communities: int = 0
+    households: int = 0
+    contacts: int = 0
+    api_ms: float = 0.0
+    raw_ms: float = 0.0
+    agree: bool = False
+    error: str | None = None
+
+
+def time_ledger(
+    url: str, port: int, fixture: Fixture, ledger: LedgerFixture, *, samples: int, warmup: int
+) -> Ledger:
+    """Median latency of ``GET /api/v1/ledger`` (its default period) and of the raw SQL."""
+    result = Ledger(len(ledger.community_ids), ledger.households, ledger.contacts)
+    end = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    params = {"ids": ledger.community_ids, "start": end - timedelta(days=29), "end": end}
+    result.raw_ms, raw = _median_sql(url, RAW_LEDGER_SQL, params, samples, warmup)
+    headers = {"Authorization": f"Bearer {fixture.token}"}
+    with httpx.Client(headers=headers, timeout=120) as client:
+        times = []
+        for i in range(warmup + samples):
+            t0 = time.perf_counter()
+            response = client.get(f"http://{HOST}:{port}/api/v1/ledger")
+            t1 = time.perf_counter()
+            if response.status_code != 200:
+                result.error = f"{response.status_code} {response.text[:500]}"
+                return result
+            if i >= warmup:
+                times.append(t1 - t0)
+    result.api_ms = statistics.median(times) * 1000
+    body = response.json()
+    overall = body["overall"]
+    result.agree = (
+        body["total"] == len(ledger.community_ids)
+        and (body["from"], body["to"]) == (str(params["start"]), str(end))
+        and all(overall[k] == raw[k] for k in ("reached", "eligible", "excluded"))
+    )
+    if not result.agree:
+        result.error = f"API {overall} / {body['from']}–{body['to']} vs raw SQL {raw}"
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# What each layer of the recording path costs, one request at a time
+
+
+@dataclass
+class Layer:
+    """One layer's latency per request, one client, nothing else running."""
+
+    name: str
+    p50_ms: float
+    p99_ms: float
+
+
+def _interleaved(calls: list[tuple[str, Callable[[], None]]], samples: int) -> list[Layer]:
+    """Time each call ``samples`` times, one of each in turn (the first tenth warms up), so
+    that whatever else the machine does hits every layer alike."""
+    times: dict[str, list[float]] = {name: [] for name, _ in calls}
+    warmup = samples // 10
+    for i in range(samples + warmup):
+        for name, call in calls[i % len(calls) :] + calls[: i % len(calls)]:
+            t0 = time.perf_counter()
+            call()
+            if i >= warmup:
+                times[name].append(time.perf_counter() - t0)
+    found = []
+    for name, _ in calls:
+        values = sorted(times[name])
+        found.append(
+            Layer(name, statistics.median(values) * 1000, _percentile(values, 0.99) * 1000)
+        )
+    return found
+
+
+def _http_call(port: int, make: Callable[[], tuple[str, bytes]]) -> Callable[[], None]:
+    """One keep-alive connection; each call sends one fresh request and reads the answer."""
+    sock = socket.create_connection((HOST, port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    reader = sock.makefile("rb")
+
+    def call() -> None:
+        _, raw = make()
+        sock.sendall(raw)
+        status = reader.readline()
+        if b" 20" not in status:
+            raise RuntimeError(f"layer request failed: {status!r}")
+        length = 0
+        while (line := reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        reader.read(length)
+
+    return call
+
+
+def _sql_row(fixture: Fixture, rng: random.Random, *, bare: bool = False) -> dict[str, Any]:
+    target = fixture.targets[rng.randrange(len(fixture.targets))]
+    at = target.round_starts_at + timedelta(minutes=rng.randrange(480))
+    ident = uuid.uuid4()
+    return {
+        "id": ident,
+        "campaign_id": fixture.baseline_campaign_id if bare else fixture.campaign_id,
+        "community_id": fixture.community_id,
+        "household_id": target.household_id,
+        "channel": "door",
+        "outcome": rng.choice(("reached", "not_home", "refused")),
+        "occurred_at": at,
+        "utc_offset_minutes": 480,
+        "local_date": at.date(),
+        "round_id": target.round_id,
+        "event_id": None,
+        "flyer_given": True,
+        "app_installed": False,
+        "pledge_signed": False,
+        "residents_reached": 1,
+        "notes": None,
+        "body_hash": hashlib.sha256(ident.bytes).hexdigest(),
+        "recorded_by": fixture.manager_id,
+        "recorded_at": datetime.now(UTC),
+        "voided_at": None,
+        "voided_by": None,
+        "void_reason": None,
+    }
+
+
+def time_layers(
+    url: str, fixture: Fixture, servers: list[tuple[str, int, int]], *, samples: int, seed: int
+) -> list[Layer]:
+    """Latency of one contact through each layer, from the bare SQL up to the whole API."""
+    import baseline_app
+
+    from app.auth.models import User
+    from app.auth.permissions import Actor
+    from app.contacts import service as contacts
+    from app.contacts.schemas import ContactCreate
+    from app.enums import Role
+
+    rng = random.Random(seed)
+    state_sql, constants = baseline_app._with_state()
+    engine = make_engine(_sqlalchemy(url))
+    try:
+        with (
+            psycopg.connect(url, autocommit=True) as conn,
+            make_sessionmaker(engine)() as session,
+        ):
+            user = session.get(User, fixture.manager_id)
+            assert user is not None
+            actor = Actor(user=user, roles={fixture.community_id: Role.manager})
+            make = contact_requests(fixture, seed + 7)
+            session.rollback()
+
+            def record() -> None:
+                _, raw = make()
+                body = json.loads(raw.split(b"\r\n\r\n", 1)[1])
+                payload = ContactCreate.model_validate(body)
+                contacts.record_contact(session, actor=actor, payload=payload)
+
+            calls: list[tuple[str, Callable[[], None]]] = [
+                (
+                    "SQL: INSERT contact",
+                    lambda: (
+                        conn.execute(baseline_app.INSERT, _sql_row(fixture, rng, bare=True))
+                        and None
+                    ),
+                ),
+                (
+                    "SQL: INSERT + state upsert (1 stmt)",
+                    lambda: conn.execute(state_sql, _sql_row(fixture, rng) | constants) and None,
+                ),
+                ("service in-process (checks+ORM)", record),
+            ]
+            for name, port, campaign_id in servers:  # label, port, its requests' campaign
+                make_one = contact_requests(fixture, seed + port, campaign_id=campaign_id)
+                calls.append((name, _http_call(port, make_one)))
+            return _interleaved(calls, samples)
+    finally:
+        engine.dispose()
 
 
 # --------------------------------------------------------------------------------------------
@@ -951,39 +1430,45 @@ def report(
     fixture: Fixture,
     load_seconds: float,
     server: str,
-    baseline: Run,
-    api: Run,
+    runs: list[Run],
     stored: dict[str, tuple[int, int]],
     coverage: Coverage,
+    ledger: Ledger,
+    layers: list[Layer],
+    differences: int,
 ) -> dict[str, Any]:
     """Print the table of figures; return them for --json."""
+    baseline, with_state, api = runs
     ratio = api.throughput / baseline.throughput if baseline.throughput else 0.0
+    state_ratio = api.throughput / with_state.throughput if with_state.throughput else 0.0
     t = fixture.timings
     print()
     print(f"Doorstep API benchmark · {server} · {os.cpu_count()} CPUs · loopback")
     print(
         f"data: {fixture.households:,} households in {fixture.buildings} buildings, "
-        f"{fixture.contacts:,} contacts, 1 campaign"
+        f"{fixture.contacts:,} contacts, 1 campaign; ledger: {ledger.communities} communities, "
+        f"{ledger.households:,} households, {ledger.contacts:,} contacts"
     )
     print(
         f"load: {load_seconds:.1f} s (migrations {t['migrations']:.1f} s, households "
-        f"{t['households']:.1f} s, contacts {t['contacts']:.1f} s, vacuum {t['vacuum']:.1f} s)"
+        f"{t['households']:.1f} s, contacts {t['contacts']:.1f} s, coverage state "
+        f"{t['state']:.1f} s, vacuum {t['vacuum']:.1f} s, ledger communities {t['ledger']:.1f} s)"
     )
     print()
     print(
         f"contact recording · POST /api/v1/contacts · {args.clients} clients · "
-        f"{args.seconds:g} s each in {args.slices} alternating slice(s), each after "
+        f"{args.seconds:g} s each in {args.slices} rotating slice(s), each after "
         f"{args.warmup:g} s warm-up · uvicorn --workers 2"
     )
     print(
-        f"  {'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  {'non-2xx':>8}  stored/created"
+        f"  {'':30}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  {'non-2xx':>8}  stored/created"
         "  client CPU  server CPU/req  db CPU/req"
     )
-    for run in (baseline, api):
+    for run in runs:
         bad = sum(v for k, v in run.statuses.items() if not k.startswith("2"))
         s, c = stored[run.name]
         print(
-            f"  {run.name:28}{run.throughput:10,.0f}{run.p50_ms:10.1f}{run.p99_ms:10.1f}"
+            f"  {run.name:30}{run.throughput:10,.0f}{run.p50_ms:10.1f}{run.p99_ms:10.1f}"
             f"  {bad:8}  {f'{s}/{c}':>14}  {run.client_cpu:9.0%}  {run.server_cpu_ms:11.2f} ms"
             f"  {run.db_cpu_ms:7.2f} ms"
         )
@@ -994,31 +1479,66 @@ def report(
                 f"    db CPU undercounted: {run.backends_gone} PostgreSQL backends exited during"
                 " the run (connections opened and closed per request burst)"
             )
-    failed = any(
-        run.first_error or stored[run.name][0] != stored[run.name][1] for run in (baseline, api)
-    )
+    failed = any(run.first_error or stored[run.name][0] != stored[run.name][1] for run in runs)
     verdict = (
         "ERROR (failed or lost requests)" if failed else _verdict(ratio >= TARGET_RECORDING_RATIO)
     )
     print(
-        f"  {'ratio API / baseline':28}{ratio:10.2f}{'':22}  target ≥ {TARGET_RECORDING_RATIO}"
+        f"  {'ratio API / bare INSERT':30}{ratio:10.2f}{'':22}  target ≥ {TARGET_RECORDING_RATIO}"
         f"  {verdict}"
     )
+    print(f"  {'ratio API / INSERT + state':30}{state_ratio:10.2f}")
+    print(
+        f"  {'API p99':30}{api.p99_ms:10.1f} ms{'':17}target ≤ {TARGET_RECORDING_P99_MS:.0f} ms"
+        f"  {_verdict(api.p99_ms <= TARGET_RECORDING_P99_MS)}"
+    )
+    print(
+        f"  kept state of the campaign after recording: {differences} difference(s) from a"
+        " recomputation"
+    )
+    print()
+    print("recording, layer by layer · one client, one request at a time · latency per request")
+    print(f"  {'':38}{'p50 ms':>10}{'p99 ms':>10}")
+    by_name = {layer.name: layer for layer in layers}
+    for layer in layers:
+        print(f"  {layer.name:38}{layer.p50_ms:10.2f}{layer.p99_ms:10.2f}")
+
+    def p50(name: str) -> float:
+        return by_name[name].p50_ms if name in by_name else float("nan")
+
+    sql, sql_state = p50("SQL: INSERT contact"), p50("SQL: INSERT + state upsert (1 stmt)")
+    service = p50("service in-process (checks+ORM)")
+    bare_http = p50("HTTP: bare ASGI + INSERT + state")
+    print("  what each layer adds (p50):")
+    for label, ms in (
+        ("keeping the coverage state, in SQL", sql_state - sql),
+        ("HTTP + uvicorn + a bare ASGI endpoint", bare_http - sql_state),
+        ("service: checks, lookup query, ORM, commit", service - sql_state),
+        (
+            "FastAPI: routing, auth query, validation, JSON",
+            p50("HTTP: Doorstep API") - bare_http - (service - sql_state),
+        ),
+    ):
+        print(f"    {label:48}{ms:8.2f} ms")
     print()
     print(
         f"coverage · GET /api/v1/campaigns/{fixture.campaign_id}/coverage · median of "
         f"{args.coverage_samples} after {args.coverage_warmup} warm-up"
     )
     if coverage.error:
-        print(f"  API error: {coverage.error}")
-    else:
+        print(f"  error: {coverage.error}")
+    if coverage.api_numbers:
         print(
             f"  {'API endpoint':28}{coverage.api_ms:10.1f} ms{'':10}target ≤ "
             f"{TARGET_COVERAGE_MS:.0f} ms  {_verdict(coverage.api_ms <= TARGET_COVERAGE_MS)}"
         )
-        print(f"  {'raw SQL aggregate':28}{coverage.raw_ms:10.1f} ms")
+        print(f"  {'raw SQL over the kept state':28}{coverage.raw_ms:10.1f} ms")
         print(
-            f"  {'ratio API / raw SQL':28}{coverage.ratio:10.2f}{'':13}target ≤ "
+            f"  {'raw SQL over the contacts':28}{coverage.raw_contacts_ms:10.1f} ms"
+            "  (what the endpoint rescanned before the state was kept)"
+        )
+        print(
+            f"  {'ratio API / raw SQL (state)':28}{coverage.ratio:10.2f}{'':13}target ≤ "
             f"{TARGET_COVERAGE_RATIO:.0f}   {_verdict(coverage.ratio <= TARGET_COVERAGE_RATIO)}"
         )
         raw = coverage.raw_numbers
@@ -1030,14 +1550,38 @@ def report(
             f"{'agree' if coverage.agree else 'DISAGREE'}"
         )
     print()
+    print(
+        f"ledger · GET /api/v1/ledger (default period) · {ledger.communities} communities, "
+        f"{ledger.households:,} households · median of {args.coverage_samples}"
+    )
+    if ledger.error:
+        print(f"  error: {ledger.error}")
+    print(
+        f"  {'API endpoint':28}{ledger.api_ms:10.1f} ms{'':10}target ≤ "
+        f"{TARGET_LEDGER_MS:.0f} ms  {_verdict(ledger.api_ms <= TARGET_LEDGER_MS)}"
+    )
+    print(
+        f"  {'raw SQL headline (days)':28}{ledger.raw_ms:10.1f} ms  totals "
+        f"{'agree' if ledger.agree else 'DISAGREE'}"
+    )
+    print()
     return {
         "server": server,
         "cpus": os.cpu_count(),
         "args": vars(args),
         "load_seconds": load_seconds,
         "load_timings": fixture.timings,
-        "recording": {"baseline": _run_dict(baseline), "api": _run_dict(api), "ratio": ratio},
+        "recording": {
+            "baseline": _run_dict(baseline),
+            "baseline_with_state": _run_dict(with_state),
+            "api": _run_dict(api),
+            "ratio": ratio,
+            "ratio_to_state_baseline": state_ratio,
+            "state_differences": differences,
+        },
+        "layers": [asdict(layer) for layer in layers],
         "coverage": asdict(coverage),
+        "ledger": asdict(ledger),
     }
 
 
@@ -1060,6 +1604,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--slices", type=int, default=2, help="alternate baseline and API this many times each"
     )
     p.add_argument("--max-requests", type=int, default=500_000, help="per run, warm-up included")
+    p.add_argument("--ledger-communities", type=int, default=50)
+    p.add_argument(
+        "--ledger-households", type=int, default=250_000, help="in all, the coverage ones too"
+    )
+    p.add_argument(
+        "--ledger-contacts", type=int, default=600_000, help="in all, the coverage ones too"
+    )
+    p.add_argument("--layer-samples", type=int, default=300, help="requests per layer")
     p.add_argument("--coverage-samples", type=int, default=10)
     p.add_argument("--coverage-warmup", type=int, default=3)
     p.add_argument("--pool-size", type=int, default=10, help="baseline connections per worker")
@@ -1088,6 +1640,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.households, args.contacts = 5_000, 15_000
+        args.ledger_communities, args.ledger_households, args.ledger_contacts = 5, 10_000, 30_000
+        args.layer_samples = 100
         args.seconds, args.warmup, args.slices = 3.0, 0.5, 1
         args.coverage_samples, args.coverage_warmup = 5, 1
     return args
@@ -1106,6 +1660,15 @@ def main(argv: list[str] | None = None) -> int:
         t_migrated = time.perf_counter()
         fixture = load(url, households=args.households, contacts=args.contacts, seed=args.seed)
         fixture.timings["migrations"] = t_migrated - t0
+        ledger_fixture = load_ledger(
+            url,
+            fixture,
+            communities=args.ledger_communities,
+            households=args.ledger_households,
+            contacts=args.ledger_contacts,
+            seed=args.seed + 3,
+        )
+        fixture.timings["ledger"] = ledger_fixture.seconds
         load_seconds = time.perf_counter() - t0
         print(f"loaded in {load_seconds:.1f} s", flush=True)
         with psycopg.connect(url) as conn:
@@ -1126,28 +1689,60 @@ def main(argv: list[str] | None = None) -> int:
             "BENCH_POOL_SIZE": str(args.pool_size),
         }
         base_args = ["baseline_app:app", "--app-dir", str(Path(__file__).parent), "--workers", "2"]
-        api_port, base_port = free_port(), free_port()
+        state_env = {**base_env, "BENCH_WITH_STATE": "1"}
+        api_port, base_port, state_port = free_port(), free_port(), free_port()
         api = Run("Doorstep API")
-        baseline = Run("bare ASGI + psycopg baseline")
+        baseline = Run("bare ASGI + psycopg INSERT")
+        with_state = Run("bare ASGI + INSERT + state")
         api_requests = contact_requests(fixture, args.seed + 1)
-        base_requests = contact_requests(fixture, args.seed + 2)
+        base_requests = contact_requests(
+            fixture, args.seed + 2, campaign_id=fixture.baseline_campaign_id
+        )
+        state_requests = contact_requests(fixture, args.seed + 4)
         with (
             serve("api", api_args, api_env, api_port) as api_pid,
             serve("baseline", base_args, base_env, base_port) as base_pid,
+            serve("baseline-state", base_args, state_env, state_port) as state_pid,
         ):
             database = url.rsplit("/", 1)[1]
             meters = {
                 api.name: CpuMeter(api_pid, database),
                 baseline.name: CpuMeter(base_pid, database),
+                with_state.name: CpuMeter(state_pid, database),
             }
             print("coverage …", flush=True)
             coverage = time_coverage(
                 url, api_port, fixture, samples=args.coverage_samples, warmup=args.coverage_warmup
             )
-            # Slices alternate A B B A …, so that drift on a shared machine hits both alike.
+            print("ledger …", flush=True)
+            ledger = time_ledger(
+                url,
+                api_port,
+                fixture,
+                ledger_fixture,
+                samples=args.coverage_samples,
+                warmup=args.coverage_warmup,
+            )
+            print("layers, one request at a time …", flush=True)
+            layers = time_layers(
+                url,
+                fixture,
+                [
+                    ("HTTP: bare ASGI + INSERT", base_port, fixture.baseline_campaign_id),
+                    ("HTTP: bare ASGI + INSERT + state", state_port, fixture.campaign_id),
+                    ("HTTP: Doorstep API", api_port, fixture.campaign_id),
+                ],
+                samples=args.layer_samples,
+                seed=args.seed + 5,
+            )
+            # Slices rotate A B C, C B A, …, so that drift on a shared machine hits all alike.
             slice_seconds = args.seconds / args.slices
             for i in range(args.slices):
-                order = [(baseline, base_port, base_requests), (api, api_port, api_requests)]
+                order = [
+                    (baseline, base_port, base_requests),
+                    (with_state, state_port, state_requests),
+                    (api, api_port, api_requests),
+                ]
                 for run, port, requests in order if i % 2 == 0 else order[::-1]:
                     print(f"recording through the {run.name} ({i + 1}/{args.slices}) …", flush=True)
                     sample = args.profile if run is api and i == 0 else None
@@ -1167,10 +1762,22 @@ def main(argv: list[str] | None = None) -> int:
                     time_coverage(url, api_port, fixture, samples=args.coverage_samples, warmup=0)
         stored = {
             run.name: (count_stored(url, run.created_ids), len(run.created_ids))
-            for run in (finish(api), finish(baseline))
+            for run in (finish(api), finish(baseline), finish(with_state))
         }
+        differences = verify_state(url, fixture.campaign_id)
 
-        figures = report(args, fixture, load_seconds, server, baseline, api, stored, coverage)
+        figures = report(
+            args,
+            fixture,
+            load_seconds,
+            server,
+            [baseline, with_state, api],
+            stored,
+            coverage,
+            ledger,
+            layers,
+            differences,
+        )
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(figures, indent=2, default=str))

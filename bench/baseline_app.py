@@ -6,7 +6,8 @@ pool, answer 201 with the row. Whatever the real API costs above this is its ove
 
 Served by ``bench/api.py`` as ``uvicorn baseline_app:app --app-dir bench --workers 2``; reads
 ``BENCH_DATABASE_URL`` (a libpq URL), ``BENCH_COMMUNITY_ID``, ``BENCH_USER_ID``,
-``BENCH_TIMEZONE`` and ``BENCH_POOL_SIZE`` from the environment.
+``BENCH_TIMEZONE`` and ``BENCH_POOL_SIZE`` from the environment; with ``BENCH_WITH_STATE=1``
+it runs the API's own INSERT + coverage-state statement instead of the bare INSERT.
 """
 
 from __future__ import annotations
@@ -34,12 +35,62 @@ USER_ID = int(os.environ.get("BENCH_USER_ID", "1"))
 TIMEZONE = ZoneInfo(os.environ.get("BENCH_TIMEZONE", "Asia/Shanghai"))
 POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", "10"))
 
-INSERT = """
-INSERT INTO contacts (id, campaign_id, community_id, household_id, channel, outcome,
-    occurred_at, utc_offset_minutes, local_date, round_id, event_id, flyer_given,
-    app_installed, pledge_signed, residents_reached, notes, body_hash, recorded_by, recorded_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+WITH_STATE = os.environ.get("BENCH_WITH_STATE") == "1"
+COLUMNS = [
+    "id",
+    "campaign_id",
+    "community_id",
+    "household_id",
+    "channel",
+    "outcome",
+    "occurred_at",
+    "utc_offset_minutes",
+    "local_date",
+    "round_id",
+    "event_id",
+    "flyer_given",
+    "app_installed",
+    "pledge_signed",
+    "residents_reached",
+    "notes",
+    "body_hash",
+    "recorded_by",
+    "recorded_at",
+    "voided_at",
+    "voided_by",
+    "void_reason",
+]
+INSERT = f"""
+INSERT INTO contacts ({", ".join(COLUMNS)})
+VALUES ({", ".join(f"%({c})s" for c in COLUMNS)})
 """
+
+
+def _with_state() -> tuple[str, dict[str, Any]]:
+    """Doorstep's own one-statement INSERT + coverage-state upsert, as SQL for psycopg.
+
+    With ``BENCH_WITH_STATE=1`` the baseline runs exactly the statement the API runs, so the
+    difference between the two baselines is what keeping the state costs in the database.
+    """
+    from enum import Enum
+
+    from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
+
+    from app.contacts.repository import _one_row
+
+    statement = _one_row("postgresql").params(dict.fromkeys(COLUMNS))
+    compiled = statement.compile(
+        dialect=pg_psycopg.dialect(), compile_kwargs={"render_postcompile": True}
+    )
+    constants = {
+        k: v.value if isinstance(v, Enum) else v
+        for k, v in compiled.construct_expanded_state().parameters.items()
+        if k not in COLUMNS
+    }
+    return str(compiled), constants
+
+
+SQL, CONSTANTS = _with_state() if WITH_STATE else (INSERT, {})
 
 
 class Pool:
@@ -95,31 +146,35 @@ async def _record(body: bytes) -> bytes:
     occurred_at = datetime.fromisoformat(data["occurred_at"])
     offset = occurred_at.utcoffset()
     offset_minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    values = (
-        uuid.UUID(data["id"]),
-        data["campaign_id"],
-        COMMUNITY_ID,
-        data["household_id"],
-        data["channel"],
-        data["outcome"],
-        occurred_at,
-        offset_minutes,
-        occurred_at.astimezone(TIMEZONE).date(),
-        data.get("round_id"),
-        data.get("event_id"),
-        bool(data.get("flyer_given", False)),
-        bool(data.get("app_installed", False)),
-        bool(data.get("pledge_signed", False)),
-        int(data.get("residents_reached", 0)),
-        data.get("notes"),
-        hashlib.sha256(body).hexdigest(),
-        USER_ID,
-        datetime.now(UTC),
-    )
+    values = {
+        "id": uuid.UUID(data["id"]),
+        "campaign_id": data["campaign_id"],
+        "community_id": COMMUNITY_ID,
+        "household_id": data["household_id"],
+        "channel": data["channel"],
+        "outcome": data["outcome"],
+        "occurred_at": occurred_at,
+        "utc_offset_minutes": offset_minutes,
+        "local_date": occurred_at.astimezone(TIMEZONE).date(),
+        "round_id": data.get("round_id"),
+        "event_id": data.get("event_id"),
+        "flyer_given": bool(data.get("flyer_given", False)),
+        "app_installed": bool(data.get("app_installed", False)),
+        "pledge_signed": bool(data.get("pledge_signed", False)),
+        "residents_reached": int(data.get("residents_reached", 0)),
+        "notes": data.get("notes"),
+        "body_hash": hashlib.sha256(body).hexdigest(),
+        "recorded_by": USER_ID,
+        "recorded_at": datetime.now(UTC),
+        "voided_at": None,
+        "voided_by": None,
+        "void_reason": None,
+        **CONSTANTS,
+    }
     assert pool.queue is not None
     conn = await pool.queue.get()
     try:
-        await conn.execute(INSERT, values)
+        await conn.execute(SQL, values)
     finally:
         pool.queue.put_nowait(conn)
     data["recorded_by"] = USER_ID

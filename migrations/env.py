@@ -33,10 +33,16 @@ def _drop_empty(context_: Any, revision: Any, directives: list[Any]) -> None:
         directives[:] = []
 
 
+def _not_the_job_queue(name: Any, type_: str, *_args: Any) -> bool:
+    """huey keeps its own ``huey_*`` tables in the deployment's PostgreSQL: not our schema."""
+    return not (type_ == "table" and str(name).startswith("huey_"))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=_not_the_job_queue,
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",
         process_revision_directives=_drop_empty,

@@ -4,6 +4,7 @@
 #   - Debian libraries WeasyPrint needs (Pango, HarfBuzz subsetting) and fontconfig
 #   - poppler-utils: tests read PDFs back and render them to PNG
 #   - chromium + chromium-driver: the browser tests (Debian's build, never a downloaded one)
+#   - fonts-noto-cjk: a system Chinese font, so a browser test can show the pages use it
 #   - caddy, docker-compose: tests/test_deployment.py validates deploy/Caddyfile and the compose
 #     file with them (no Docker engine needed; docker-compose only where `docker compose` is absent)
 set -euo pipefail
@@ -18,6 +19,8 @@ have_lib 'libfontconfig.so.1' || missing+=(fontconfig)
 if [ "${DOORSTEP_SETUP:-}" = "test" ]; then
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
+  # A system Chinese font, as every phone has: the pages must then load no font file.
+  { command -v fc-list >/dev/null && fc-list :lang=zh-cn family | grep -q .; } || missing+=(fonts-noto-cjk)
   command -v caddy >/dev/null || missing+=(caddy)
   docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null \
     || missing+=(docker-compose)

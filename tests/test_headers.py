@@ -30,7 +30,9 @@ def assert_secured(headers: object) -> None:
 
 
 class TestSecurityHeaders:
-    @pytest.mark.parametrize("path", ["/login", "/", "/campaigns", "/static/app.js", "/sw.js"])
+    @pytest.mark.parametrize(
+        "path", ["/login", "/", "/campaigns", "/registry", "/static/app.js", "/sw.js", "/docs"]
+    )
     def test_on_pages_and_their_files(self, client: TestClient, path: str):
         r = client.get(path)
         assert r.status_code == 200
@@ -54,11 +56,30 @@ class TestSecurityHeaders:
         assert r.headers["strict-transport-security"].startswith("max-age=")
         assert int(r.headers["strict-transport-security"].split("=")[1]) >= 180 * 24 * 3600
         assert_secured(r.headers)
+        with TestClient(app, base_url="https://localhost:8443") as local:
+            assert "strict-transport-security" not in local.get("/login").headers
 
 
 class TestNoInlineScript:
     @pytest.mark.parametrize(
-        "path", ["/", "/login", "/schedule", "/walk-in", "/campaigns", "/rounds/1", "/events/1"]
+        "path",
+        [
+            "/",
+            "/login",
+            "/schedule",
+            "/walk-in",
+            "/campaigns",
+            "/campaigns/new",
+            "/campaigns/1",
+            "/campaigns/1/plan",
+            "/rounds/1",
+            "/events/1",
+            "/office",
+            "/incidents",
+            "/members",
+            "/registry",
+            "/docs",
+        ],
     )
     def test_pages_hold_no_inline_script_or_handler(self, client: TestClient, path: str):
         import re

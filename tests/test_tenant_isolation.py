@@ -99,6 +99,22 @@ def _ids(session: Session) -> Victim:
         reported_by=t.officer.id,
     )
     session.add(incident)
+    session.flush()
+    from app.warnings.models import EarlyWarning, WarningAssignee
+
+    warning = EarlyWarning(
+        community_id=t.community.id,
+        household_id=t.households[0].id,
+        risk_level="high",
+        received_at=utc_on(0, 0),
+        due_at=utc_on(0, 2),
+        second_due_at=utc_on(0, 4),
+        person_name="王建国",
+        phone="13812345678",
+    )
+    session.add(warning)
+    session.flush()
+    session.add(WarningAssignee(warning_id=warning.id, user_id=t.staff.id))
     session.commit()
     return Victim(
         ids={
@@ -112,6 +128,7 @@ def _ids(session: Session) -> Victim:
             "contact_id": str(contact_id),
             "user_id": t.staff.id,
             "staff_id": t.staff.id,
+            "warning_id": warning.id,
             "verification_id": verification.id,
         }
     )
@@ -125,6 +142,12 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
         "campaign_id": v["campaign_id"],
         "household_id": v["household_id"],
         "channel": "walk_in",
+        "outcome": "reached",
+        "occurred_at": WHEN,
+    }
+    attempt = {
+        "id": str(uuid.uuid4()),
+        "method": "door",
         "outcome": "reached",
         "occurred_at": WHEN,
     }
@@ -142,6 +165,7 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
             "user_id": v["user_id"],
             "role": "manager",
         },
+        ("PATCH", "/api/v1/communities/{community_id}/members/{user_id}"): {"is_active": False},
         ("POST", "/api/v1/communities/{community_id}/campaigns"): {
             "name": "x",
             "starts_on": f"{round_day(11)}",
@@ -183,6 +207,16 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
             "visiting_hours": [],
         },
         ("POST", "/api/v1/campaigns/{campaign_id}/plan"): {"commit": False},
+        ("POST", "/api/v1/communities/{community_id}/warnings"): {
+            "household_id": v["household_id"],
+            "risk_level": "high",
+            "received_at": WHEN,
+        },
+        ("PATCH", "/api/v1/warnings/{warning_id}"): {"notes": "x"},
+        ("POST", "/api/v1/warnings/{warning_id}/attempts"): attempt,
+        ("POST", "/api/v1/warnings/attempts/batch"): {
+            "attempts": [{**attempt, "warning_id": v["warning_id"]}]
+        },
         ("POST", "/api/v1/campaigns/{campaign_id}/verifications"): {"size": 1},
         ("PATCH", "/api/v1/verifications/{verification_id}"): {"assignee_id": v["user_id"]},
         ("POST", "/api/v1/verifications/{verification_id}/result"): {
@@ -196,7 +230,15 @@ def sample_body(method: str, path: str, v: dict[str, Any]) -> Any:
 
 
 # Endpoints that take a body but no path id: the victim's ids travel in the body.
-BODY_SCOPED = {("POST", "/api/v1/contacts"), ("POST", "/api/v1/contacts/batch")}
+BODY_SCOPED = {
+    ("POST", "/api/v1/contacts"),
+    ("POST", "/api/v1/contacts/batch"),
+    ("POST", "/api/v1/warnings/attempts/batch"),
+}
+BATCHES = {
+    ("POST", "/api/v1/contacts/batch"),
+    ("POST", "/api/v1/warnings/attempts/batch"),
+}
 # Endpoints about the caller only, or open to every user.
 NOT_SCOPED = re.compile(
     r"^/api/v1/(auth/|me$|members/me|users|fraud-types|ledger|"
@@ -250,13 +292,16 @@ class TestTenantIsolation:
             if path.endswith("/households/import"):
                 csv_file = ("r.csv", b"building,unit,floor,room\n1,1,1,101\n", "text/csv")
                 body_kw = {"files": {"file": csv_file}}
+            elif path.endswith("/warnings/import"):
+                csv_file = ("w.csv", "户号,风险等级\n1-1-101,高\n".encode(), "text/csv")
+                body_kw = {"files": {"file": csv_file}}
             elif method in ("POST", "PUT", "PATCH") and body is None:
                 # Endpoints that take no body (or take a file) still must not leak.
                 body_kw: dict[str, Any] = {}
             else:
                 body_kw = {"json": body} if body is not None else {}
             r = client.request(method, url, headers=headers, **body_kw)
-            if (method, path) == ("POST", "/api/v1/contacts/batch") and r.status_code == 200:
+            if (method, path) in BATCHES and r.status_code == 200:
                 status = r.json()["results"][0]["status"]
             else:
                 status = r.status_code

@@ -9,10 +9,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service
 from app.auth.dependencies import ActorDep, TokenDep
+from app.auth.models import Membership, User
 from app.auth.schemas import (
     MemberRead,
     MembershipCreate,
-    MembershipRead,
+    MemberUpdate,
     MeRead,
     MyMembership,
     TokenRead,
@@ -118,11 +119,23 @@ def update_user(
     return UserRead.model_validate(user)
 
 
+def _member_read(membership: Membership, user: User) -> MemberRead:
+    return MemberRead(
+        id=membership.id,
+        user_id=membership.user_id,
+        community_id=membership.community_id,
+        role=membership.role,
+        username=user.username,
+        display_name=user.display_name,
+        is_active=user.is_active,
+    )
+
+
 @router.post(
     "/communities/{community_id}/members",
-    response_model=MembershipRead,
+    response_model=MemberRead,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": MembershipRead, "description": "The user's role changed"}},
+    responses={200: {"model": MemberRead, "description": "The user's role changed"}},
 )
 def grant_role(
     session: SessionDep,
@@ -130,14 +143,34 @@ def grant_role(
     community_id: IdPath,
     payload: MembershipCreate,
     response: Response,
-) -> MembershipRead:
-    """Give a user a role in the community (201 when new, 200 when the role changed)."""
-    membership, created = service.grant_role(
+) -> MemberRead:
+    """Give a person a role in the community (201 when new, 200 when the role changed).
+
+    Name them by ``user_id``, or by ``username``: an unknown username with ``display_name``
+    and ``password`` makes their account; a known one adds that person. Managers reach only
+    the people of communities they manage.
+    """
+    membership, user, created = service.grant_role(
         session, actor=actor, community_id=community_id, payload=payload
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return MembershipRead.model_validate(membership)
+    return _member_read(membership, user)
+
+
+@router.patch("/communities/{community_id}/members/{user_id}", response_model=MemberRead)
+def update_member(
+    session: SessionDep,
+    actor: ActorDep,
+    community_id: IdPath,
+    user_id: IdPath,
+    payload: MemberUpdate,
+) -> MemberRead:
+    """Change a member's role, or reset their password or lock their account (managers)."""
+    membership, user = service.update_member(
+        session, actor=actor, community_id=community_id, user_id=user_id, payload=payload
+    )
+    return _member_read(membership, user)
 
 
 @router.get("/communities/{community_id}/members", response_model=Page[MemberRead])
@@ -149,17 +182,7 @@ def list_members(
         session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
     )
     return Page[MemberRead](
-        items=[
-            MemberRead(
-                id=m.id,
-                user_id=m.user_id,
-                community_id=m.community_id,
-                role=m.role,
-                username=u.username,
-                display_name=u.display_name,
-            )
-            for m, u in rows
-        ],
+        items=[_member_read(m, u) for m, u in rows],
         total=total,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from app.enums import Role
 from app.schemas import Id, ReadSchema, Schema
@@ -59,11 +59,37 @@ class UserRead(ReadSchema):
     is_active: bool
 
 
-class MembershipCreate(Schema):
-    """Grant a user a role in a community."""
+DisplayName = Annotated[str, Field(min_length=1, max_length=100)]
 
-    user_id: Id
+
+class MembershipCreate(Schema):
+    """Grant a role in a community to a user, named by ``user_id`` or by ``username``.
+
+    A ``username`` nobody has yet makes a new account (``display_name`` and ``password``
+    then required); one that exists adds that person, never a second account. Managers reach
+    only people of the communities they manage.
+    """
+
+    user_id: Id | None = None
+    username: Username | None = None
+    display_name: DisplayName | None = None
+    password: Password | None = None
     role: Role
+
+    @model_validator(mode="after")
+    def _one_person(self) -> MembershipCreate:
+        if (self.user_id is None) == (self.username is None):
+            raise ValueError("give either user_id or username")
+        return self
+
+
+class MemberUpdate(Schema):
+    """A manager's changes to a member: the role, the account's name, password, or lock."""
+
+    role: Role | None = None
+    display_name: DisplayName | None = None
+    password: Password | None = None
+    is_active: bool | None = None
 
 
 class MembershipRead(ReadSchema):
@@ -80,6 +106,7 @@ class MemberRead(MembershipRead):
 
     username: str
     display_name: str
+    is_active: bool = True
 
 
 class MyMembership(ReadSchema):

@@ -12,12 +12,20 @@ from app.auth import throttle
 from app.auth.models import AccessToken, Membership, User
 from app.auth.passwords import password_problem
 from app.auth.permissions import MANAGERS, Actor
-from app.auth.schemas import MembershipCreate, UserCreate, UserUpdate
+from app.auth.schemas import MembershipCreate, MemberUpdate, UserCreate, UserUpdate
 from app.auth.security import hash_password, new_token, token_hash, verify_password
 from app.communities.models import Community
 from app.config import Settings
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from app.enums import Role
+from app.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+)
 
 
 def login(
@@ -208,33 +216,123 @@ def list_users(
     return list(rows), total
 
 
+def _in_reach(session: Session, actor: Actor, user_id: int) -> bool:
+    """Whether the actor may see and place this user: admins everyone; managers the people
+    of the communities they manage."""
+    if actor.is_admin or user_id == actor.id:
+        return True
+    managed = {cid for cid, role in actor.roles.items() if role in MANAGERS}
+    return bool(managed & set(repo.roles_of(session, user_id)))
+
+
+def _person_for(session: Session, *, actor: Actor, payload: MembershipCreate) -> User:
+    """The user a new membership is for: found in reach, or a new account by username."""
+    if payload.user_id is not None:
+        user = repo.get_user(session, payload.user_id)
+        if user is None or not _in_reach(session, actor, user.id):
+            raise NotFound("User not found")
+        return user
+    assert payload.username is not None  # the schema asks for one of the two
+    user = repo.get_user_by_username(session, payload.username)
+    if user is not None:
+        if not _in_reach(session, actor, user.id):
+            # The same answer an admin gets for a taken name: nothing about whose it is.
+            raise Conflict(f"Username {payload.username!r} is taken; choose another")
+        return user
+    if payload.display_name is None or payload.password is None:
+        missing = [f for f in ("display_name", "password") if getattr(payload, f) is None]
+        raise Invalid(
+            f"A new account needs {' and '.join(missing)}",
+            errors=[{"field": f, "message": "required for a new account"} for f in missing],
+        )
+    _check_password_policy(username=payload.username, password=payload.password)
+    user = User(
+        username=payload.username,
+        password_hash=hash_password(payload.password),
+        display_name=payload.display_name,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
 def grant_role(
     session: Session, *, actor: Actor, community_id: int, payload: MembershipCreate
-) -> tuple[Membership, bool]:
-    """Give a user a role in a community (admins, or that community's managers).
+) -> tuple[Membership, User, bool]:
+    """Give a person a role in a community (admins, or that community's managers).
 
-    Returns the membership and whether it is new.
+    Returns the membership, its user, and whether the membership is new.
     """
     if session.get(Community, community_id) is None:
         raise NotFound("Community not found")
     actor.require(community_id, MANAGERS, what="Community")
-    if repo.get_user(session, payload.user_id) is None:
-        raise NotFound("User not found")
-    membership = repo.get_membership(session, payload.user_id, community_id)
-    created = membership is None
-    if membership is None:
-        membership = Membership(
-            user_id=payload.user_id, community_id=community_id, role=payload.role
-        )
-        session.add(membership)
-    else:
-        membership.role = payload.role
     try:
+        user = _person_for(session, actor=actor, payload=payload)
+        membership = repo.get_membership(session, user.id, community_id)
+        created = membership is None
+        if membership is None:
+            membership = Membership(user_id=user.id, community_id=community_id, role=payload.role)
+            session.add(membership)
+        else:
+            _keep_own_manager_role(actor, user.id, payload.role)
+            membership.role = payload.role
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("That user was just given a role here; try again") from exc
-    return membership, created
+        raise Conflict("That person was just added by someone else; try again") from exc
+    except AppError:
+        session.rollback()
+        raise
+    return membership, user, created
+
+
+def _keep_own_manager_role(actor: Actor, user_id: int, role: Role | None) -> None:
+    """A manager never takes away their own role here: someone must be left to manage."""
+    if not actor.is_admin and user_id == actor.id and role != Role.manager:
+        raise Conflict("You cannot remove or lower your own manager role; ask another manager")
+
+
+def update_member(
+    session: Session, *, actor: Actor, community_id: int, user_id: int, payload: MemberUpdate
+) -> tuple[Membership, User]:
+    """Change a member's role, or their account's name, password or lock (managers).
+
+    The account is shared by every community the person belongs to, so a manager changes it
+    only for people who belong to no community they do not manage.
+    """
+    actor.require(community_id, MANAGERS, what="Community")
+    membership = repo.get_membership(session, user_id, community_id)
+    user = repo.get_user(session, user_id)
+    if membership is None or user is None:
+        raise NotFound("Member not found")
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    if "role" in changes:
+        _keep_own_manager_role(actor, user_id, payload.role)
+        membership.role = payload.role  # type: ignore[assignment]  # not None: exclude_none
+    account = set(changes) - {"role"}
+    if account:
+        if changes.get("is_active") is False and user_id == actor.id:
+            raise Conflict("You cannot lock your own account")
+        elsewhere = set(repo.roles_of(session, user_id)) - {
+            cid for cid, role in actor.roles.items() if role in MANAGERS
+        }
+        if not actor.is_admin and elsewhere:
+            raise Forbidden(
+                "This person also works in a community you do not manage; "
+                "ask a system admin to change their account"
+            )
+        now = utcnow()
+        if "password" in changes:
+            # A manager's reset, like an admin's: every session and feed of the person ends.
+            _check_password_policy(username=user.username, password=changes["password"])
+            user.password_hash = hash_password(changes.pop("password"))
+            repo.revoke_tokens(session, user.id, now=now)
+        if changes.get("is_active") is False:
+            repo.revoke_tokens(session, user.id, now=now)  # reactivation revives none
+        for key in account - {"password"}:
+            setattr(user, key, changes[key])
+    session.commit()
+    return membership, user
 
 
 def revoke_role(session: Session, *, actor: Actor, community_id: int, user_id: int) -> None:
@@ -243,6 +341,7 @@ def revoke_role(session: Session, *, actor: Actor, community_id: int, user_id: i
     membership = repo.get_membership(session, user_id, community_id)
     if membership is None:
         raise NotFound("Member not found")
+    _keep_own_manager_role(actor, user_id, None)
     session.delete(membership)
     session.commit()
 

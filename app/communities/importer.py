@@ -154,8 +154,12 @@ def _rows_from_bytes(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        yield number, list(cells)
+    # newline="": a lone carriage return (old Mac line ends) ends a row, as csv expects.
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
+            yield number, list(cells)
+    except csv.Error as exc:
+        raise Invalid(f"The CSV cannot be read: {exc}") from exc
 
 
 def _find_header(rows: Iterator[tuple[int, list[Any]]]) -> tuple[dict[str, int], int]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from itertools import chain
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, Text, Uuid, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
 from app.enums import Channel, Outcome
@@ -51,3 +53,22 @@ class Contact(Base):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     void_reason: Mapped[str | None] = mapped_column(Text)
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_coverage_state(session: Session, _context: Any) -> None:
+    """Contacts written through the ORM (the demo, fixtures, scripts) keep the state right too.
+
+    The recording path inserts with Core and adds to the state itself; this catches every
+    other writer by recomputing the households whose contacts were flushed, in the same
+    transaction.
+    """
+    touched = {
+        (obj.campaign_id, obj.household_id)
+        for obj in chain(session.new, session.dirty, session.deleted)
+        if isinstance(obj, Contact)
+    }
+    if touched:
+        from app.coverage import state
+
+        state.recompute(session, touched)

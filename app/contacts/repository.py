@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, exists, func, or_, select
+from sqlalchemy import Select, Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.campaigns.models import (
     Campaign,
@@ -21,6 +23,7 @@ from app.campaigns.models import (
 )
 from app.communities.models import Community, Household
 from app.contacts.models import Contact
+from app.coverage import state as coverage_state
 from app.enums import Channel
 
 # SQLite allows 32,766 bound parameters a statement; stay far below it for IN lists.
@@ -43,6 +46,16 @@ def get_for_update(session: Session, contact_id: uuid.UUID) -> Contact | None:
     return session.scalars(
         select(Contact).where(Contact.id == contact_id).with_for_update()
     ).one_or_none()
+
+
+def mark_voided(
+    session: Session, contact: Contact, *, voided_by: int, reason: str | None, at: datetime
+) -> None:
+    """Store who voided the (locked) contact, when and why; the object shows it at once."""
+    values = {"voided_at": at, "voided_by": voided_by, "void_reason": reason}
+    session.execute(update(Contact).where(Contact.id == contact.id).values(values))
+    for name, value in values.items():
+        set_committed_value(contact, name, value)
 
 
 def by_ids(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Contact]:
@@ -193,35 +206,59 @@ def assigned_events(session: Session, user_id: int, ids: Iterable[int]) -> set[i
     return found
 
 
-_INSERTS: dict[str, Insert] = {}
+_ONE_ROW: dict[str, Select[Any]] = {}
 
 
-def _insert_ignoring_duplicates(session: Session) -> Insert:
-    """INSERT … ON CONFLICT (id) DO NOTHING RETURNING id, for the session's backend."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _INSERTS:
+def _new_contacts(dialect: str, values: Any) -> Select[Any]:
+    """One statement: INSERT the contacts (skipping stored ids) and add them to the state.
+
+    PostgreSQL only: the insert is a data-modifying CTE whose RETURNING feeds the two
+    upserts of ``app.coverage.state``, so a contact and its household's state are written in
+    one round trip and the state only ever sees contacts that were really inserted.
+    """
+    table = cast(Table, Contact.__table__)
+    inserted = (
+        postgresql.insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(*table.c)
+        .cte("inserted")
+    )
+    states, days = coverage_state.recording_ctes(dialect, inserted)
+    return select(inserted.c.id).add_cte(states, days, nest_here=True)
+
+
+def _one_row(dialect: str) -> Select[Any]:
+    """``_new_contacts`` for one row of bound parameters, built once (the hot path)."""
+    if dialect not in _ONE_ROW:
         table = cast(Table, Contact.__table__)
-        if dialect == "postgresql":
-            pg = postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"])
-            _INSERTS[dialect] = pg.returning(table.c.id)
-        elif dialect == "sqlite":
-            lite = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
-            _INSERTS[dialect] = lite.returning(table.c.id)
-        else:
-            raise NotImplementedError(f"contacts cannot be recorded on {dialect}")
-    return _INSERTS[dialect]
+        _ONE_ROW[dialect] = _new_contacts(dialect, {c.name: bindparam(c.name) for c in table.c})
+    return _ONE_ROW[dialect]
 
 
 def insert_new(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[uuid.UUID]:
-    """Insert contacts whose id is not stored yet; returns the ids actually inserted.
+    """Insert contacts whose id is not stored yet, and add them to the coverage state.
 
-    An id another transaction stored meanwhile is skipped, not an error: the caller compares
-    bodies. On PostgreSQL a concurrent insert of the same id waits for the other transaction.
+    Returns the ids actually inserted. An id another transaction stored meanwhile is skipped,
+    not an error: the caller compares bodies. On PostgreSQL a concurrent insert of the same
+    id waits for the other transaction. Rows go in id order, so that two batches never lock
+    the same ids in opposite orders.
     """
     if not rows:
         return set()
-    result = session.execute(_insert_ignoring_duplicates(session), list(rows))
-    return set(result.scalars())
+    ordered = sorted(rows, key=lambda row: row["id"])
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        if len(ordered) == 1:
+            return set(session.scalars(_one_row(dialect), dict(ordered[0])))
+        return set(session.scalars(_new_contacts(dialect, [dict(r) for r in ordered])))
+    if dialect != "sqlite":
+        raise NotImplementedError(f"contacts cannot be recorded on {dialect}")
+    table = cast(Table, Contact.__table__)
+    insert = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
+    inserted = set(session.execute(insert.returning(table.c.id), list(ordered)).scalars())
+    coverage_state.add_contacts(session, inserted)
+    return inserted
 
 
 def _visible_to_staff(user_id: int) -> Any:

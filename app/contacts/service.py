@@ -24,6 +24,7 @@ from app.campaigns import service as campaigns
 from app.contacts import repository as repo
 from app.contacts.models import Contact
 from app.contacts.schemas import BatchItemResult, ContactCreate, ContactVoid, ItemError
+from app.coverage import state as coverage_state
 from app.db import utcnow
 from app.enums import Channel, Outcome, Role
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound
@@ -388,8 +389,8 @@ def void_contact(
     if role == Role.staff and contact.recorded_by != actor.id:
         raise Forbidden("Staff may undo only contacts they recorded")
     if contact.voided_at is None:
-        contact.voided_at = utcnow()
-        contact.voided_by = actor.id
-        contact.void_reason = payload.reason
+        repo.mark_voided(session, contact, voided_by=actor.id, reason=payload.reason, at=utcnow())
+        # The household's state no longer counts this contact: recompute it from the rest.
+        coverage_state.recompute(session, [(contact.campaign_id, contact.household_id)])
     session.commit()
     return contact

@@ -1,21 +1,22 @@
-"""The coverage rules of DESIGN.md as SQL, identical on SQLite and PostgreSQL.
+"""The coverage rules of DESIGN.md as SQL over the kept state, identical on SQLite and PostgreSQL.
 
-Three layers of common table expressions, each a grouped query:
+Nothing here reads the contacts. Each household's campaign state is kept in
+``coverage_states`` and ``coverage_days`` (see ``app/coverage/state.py``), so:
 
-1. ``contact_days``: per household and local day, what its non-voided contacts did (best
-   outcome, latest and first times, channels that reached it, extras).
-2. ``household_contacts``: the same rolled up per household, plus the day it was first reached.
-3. ``household_state``: every household in scope (never visited ones too), with whether it is
-   excluded from the denominator and its best outcome as a rank.
+- ``household_rows``: every household in scope (never visited ones too) joined to its state,
+  with whether it is excluded from the denominator and its best outcome as an OutcomeRank;
+- the campaign's figures: counts with filters over those rows, plus its days from
+  ``coverage_days``, all in one statement (a ``UNION ALL`` of the groupings);
+- the ledger across communities: ``coverage_days`` in the dates, rolled up per household
+  across campaigns, the same way.
 
-Every figure of the coverage endpoint and of the ledger is then a count with a filter over
-these, all answered by one statement (a ``UNION ALL`` of the groupings), so the contacts are
-read once. Nothing here loops over households or contacts in Python.
+Nothing loops over households in Python.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -47,112 +48,37 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.campaigns.models import Campaign
 from app.communities.models import Building, Community, Household, HouseholdFlag
-from app.contacts.models import Contact
-from app.enums import Channel, IncidentStatus, Occupancy, Outcome
+from app.coverage.models import CoverageDay, CoverageState
+from app.enums import Channel, IncidentStatus, Occupancy, OutcomeRank
 from app.incidents.models import Incident
 
-REACHED = 4
-STATUS_BY_RANK = {4: "reached", 3: "refused", 2: "materials_left", 1: "not_home", 0: "vacant"}
+REACHED = int(OutcomeRank.reached)
+STATUS_BY_RANK = {int(r): r.name for r in OutcomeRank if r != OutcomeRank.unvisited}
 """A household's best outcome as a rank; -1 means no contact at all (``unvisited``)."""
 CHANNELS = tuple(Channel)
-ALWAYS_REACHED = (Channel.event, Channel.walk_in)
 EXTRAS = ("app_installs", "pledges_signed", "flyers_given")
+_EXTRA_COLUMNS = {
+    "app_installs": "app_installed",
+    "pledges_signed": "pledge_signed",
+    "flyers_given": "flyer_given",
+}
 
 
 def _flag(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _reaches() -> ColumnElement[bool]:
-    """A contact that reached someone: outcome reached, or an event or walk-in."""
-    return or_(
-        Contact.outcome == Outcome.reached,
-        Contact.channel.in_(ALWAYS_REACHED),
-    )
-
-
-def _reached_via(channel: Channel) -> ColumnElement[bool]:
-    """A contact through ``channel`` that reached someone (written out: cheaper per row)."""
-    if channel in ALWAYS_REACHED:
-        return Contact.channel == channel
-    return and_(Contact.channel == channel, Contact.outcome == Outcome.reached)
-
-
-def _rank() -> ColumnElement[int]:
-    """reached > refused > materials_left > not_home > vacant."""
-    return case(
-        (_reaches(), REACHED),
-        (Contact.outcome == Outcome.refused, 3),
-        (Contact.outcome == Outcome.materials_left, 2),
-        (Contact.outcome == Outcome.not_home, 1),
-        else_=0,
-    )
-
-
-def contact_days(where: Iterable[ColumnElement[bool]]) -> CTE:
-    """Per household and local day: its non-voided contacts among ``where``."""
-    return (
-        select(
-            Contact.household_id,
-            Contact.local_date,
-            func.count().label("contacts"),
-            func.max(_rank()).label("best_rank"),
-            func.max(Contact.occurred_at).label("last_at"),
-            func.max(case((Contact.outcome == Outcome.vacant, Contact.occurred_at))).label(
-                "last_vacant_at"
-            ),
-            func.min(Contact.occurred_at).label("first_at"),
-            func.min(case((Contact.outcome == Outcome.not_home, Contact.occurred_at))).label(
-                "first_not_home_at"
-            ),
-            *(
-                func.max(_flag(_reached_via(channel))).label(f"via_{channel}")
-                for channel in CHANNELS
-            ),
-            func.max(_flag(Contact.app_installed)).label("app_installs"),
-            func.max(_flag(Contact.pledge_signed)).label("pledges_signed"),
-            func.max(_flag(Contact.flyer_given)).label("flyers_given"),
-            func.max(Contact.residents_reached).label("residents_reached"),
-        )
-        .where(Contact.voided_at.is_(None), *where)
-        .group_by(Contact.household_id, Contact.local_date)
-        .cte("contact_days")
-    )
-
-
-def _household_contacts(days: CTE) -> CTE:
-    """``contact_days`` rolled up per household."""
-    d = days.c
-    return (
-        select(
-            d.household_id,
-            func.sum(d.contacts).label("contacts"),
-            func.max(d.best_rank).label("best_rank"),
-            func.max(d.last_at).label("last_at"),
-            func.max(d.last_vacant_at).label("last_vacant_at"),
-            func.min(d.first_at).label("first_at"),
-            func.min(d.first_not_home_at).label("first_not_home_at"),
-            *(func.max(d[f"via_{channel}"]).label(f"via_{channel}") for channel in CHANNELS),
-            *(func.max(d[name]).label(name) for name in EXTRAS),
-            func.max(d.residents_reached).label("residents_reached"),
-            func.min(case((d.best_rank == REACHED, d.local_date))).label("first_reached_on"),
-        )
-        .group_by(d.household_id)
-        .cte("household_contacts")
-    )
-
-
-def _household_state(days: CTE, where: Iterable[ColumnElement[bool]]) -> CTE:
-    """Every household among ``where`` with its state derived from ``days``."""
-    per_household = _household_contacts(days)
-    p = per_household.c
+def _household_state(
+    campaign_id: int | BindParameter[Any], where: Iterable[ColumnElement[bool]]
+) -> CTE:
+    """Every household among ``where`` with its state in the campaign (none: unvisited)."""
+    s = CoverageState
     # Excluded: registered vacant, or its latest contact found it vacant and none reached it.
     # (Two contacts at the very same instant: a vacant one among them counts as the latest.)
     excluded = or_(
         Household.occupancy == Occupancy.vacant,
-        and_(p.last_vacant_at >= p.last_at, p.best_rank < REACHED),
+        and_(s.last_vacant_at >= s.last_at, s.best_rank < REACHED),
     )
-    first_not_home = p.first_not_home_at == p.first_at
     zero = 0
     return (
         select(
@@ -160,19 +86,22 @@ def _household_state(days: CTE, where: Iterable[ColumnElement[bool]]) -> CTE:
             Household.community_id,
             Household.building_id,
             _flag(excluded).label("excluded"),
-            func.coalesce(p.best_rank, -1).label("best_rank"),
-            _flag(p.best_rank == REACHED).label("reached"),
-            func.coalesce(p.contacts, zero).label("contacts"),
-            p.last_at.label("last_contact_at"),
-            _flag(first_not_home).label("first_not_home"),
-            *(func.coalesce(p[f"via_{ch}"], zero).label(f"via_{ch}") for ch in CHANNELS),
-            *(func.coalesce(p[name], zero).label(name) for name in EXTRAS),
-            func.coalesce(p.residents_reached, zero).label("residents_reached"),
-            p.first_reached_on,
+            func.coalesce(s.best_rank, int(OutcomeRank.unvisited)).label("best_rank"),
+            _flag(s.best_rank == REACHED).label("reached"),
+            func.coalesce(s.contacts, zero).label("contacts"),
+            s.last_at.label("last_contact_at"),
+            _flag(s.first_not_home_at == s.first_at).label("first_not_home"),
+            *(_flag(s.__table__.c[f"via_{ch}"]).label(f"via_{ch}") for ch in CHANNELS),
+            *(_flag(s.__table__.c[col]).label(name) for name, col in _EXTRA_COLUMNS.items()),
+            func.coalesce(s.residents_reached, zero).label("residents_reached"),
+            s.first_reached_on,
             _flag(exists().where(HouseholdFlag.household_id == Household.id)).label("flagged"),
         )
         .select_from(Household)
-        .outerjoin(per_household, p.household_id == Household.id)
+        .outerjoin(
+            CoverageState,
+            and_(s.household_id == Household.id, s.campaign_id == campaign_id),
+        )
         .where(*where)
         .cte("household_state")
     )
@@ -180,25 +109,6 @@ def _household_state(days: CTE, where: Iterable[ColumnElement[bool]]) -> CTE:
 
 Ids = Sequence[int] | BindParameter[Any]
 """Ids as values, or as a parameter bound when the statement runs."""
-
-
-def _scope(
-    community_id: int | BindParameter[Any], household_ids: Ids | None, building_ids: Ids | None
-) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
-    """Conditions on households, and the same pushed down to contacts."""
-    homes: list[ColumnElement[bool]] = [Household.community_id == community_id]
-    contacts: list[ColumnElement[bool]] = []
-    if household_ids is not None:
-        homes.append(Household.id.in_(household_ids))
-        contacts.append(Contact.household_id.in_(household_ids))
-    if building_ids is not None:
-        homes.append(Household.building_id.in_(building_ids))
-        contacts.append(
-            Contact.household_id.in_(
-                select(Household.id).where(Household.building_id.in_(building_ids))
-            )
-        )
-    return homes, contacts
 
 
 def household_rows(
@@ -211,13 +121,16 @@ def household_rows(
     """One row per household in scope with its campaign state (a CTE to select from).
 
     Columns: ``household_id``, ``community_id``, ``building_id``, ``excluded`` (0/1),
-    ``best_rank`` (see STATUS_BY_RANK, -1 unvisited), ``reached`` (0/1), ``contacts``,
+    ``best_rank`` (an OutcomeRank, -1 unvisited), ``reached`` (0/1), ``contacts``,
     ``last_contact_at``, ``first_not_home``, ``via_<channel>``, the extras, ``first_reached_on``
     and ``flagged``.
     """
-    homes, contacts = _scope(community_id, household_ids, building_ids)
-    days = contact_days([Contact.campaign_id == campaign_id, *contacts])
-    return _household_state(days, homes)
+    homes: list[ColumnElement[bool]] = [Household.community_id == community_id]
+    if household_ids is not None:
+        homes.append(Household.id.in_(household_ids))
+    if building_ids is not None:
+        homes.append(Household.building_id.in_(building_ids))
+    return _household_state(campaign_id, homes)
 
 
 # --- one statement for every grouping -------------------------------------------------------
@@ -245,11 +158,67 @@ FIGURES = (
 )
 
 
+@dataclass
+class FigureRow:
+    """One row of the grouped figures: which group (``kind`` and its key), then the counts.
+
+    ``kind`` is ``building`` (``group_id``: building id), ``day`` (``day``; in the ledger also
+    ``group_id``: community id), ``first_reached`` (``day``: when households were first
+    reached, ``newly_reached``), ``flag`` (``flag``) or ``community`` (``group_id``).
+    """
+
+    kind: str
+    group_id: int | None = None
+    day: date | None = None
+    flag: str | None = None
+    households: int = 0
+    excluded: int = 0
+    reached: int = 0
+    refused: int = 0
+    materials_left: int = 0
+    not_home: int = 0
+    unvisited: int = 0
+    via_door: int = 0
+    via_event: int = 0
+    via_walk_in: int = 0
+    via_phone: int = 0
+    app_installs: int = 0
+    pledges_signed: int = 0
+    flyers_given: int = 0
+    residents_reached: int = 0
+    contacts: int = 0
+    visited: int = 0
+    flagged: int = 0
+    flagged_excluded: int = 0
+    flagged_reached: int = 0
+    first_not_home: int = 0
+    revisited: int = 0
+    reached_since: int = 0
+    newly_reached: int = 0
+
+    def figure(self, name: str) -> int:
+        """One count by its name in FIGURES."""
+        value: int = getattr(self, name)
+        return value
+
+    @classmethod
+    def total(cls, kind: str, rows: Iterable[FigureRow]) -> FigureRow:
+        """The sum of the rows' counts."""
+        total = cls(kind)
+        for row in rows:
+            for name in FIGURES:
+                setattr(total, name, total.figure(name) + row.figure(name))
+        return total
+
+
+assert {f.name for f in fields(FigureRow)} == {"kind", "group_id", "day", "flag", *FIGURES}
+
+
 def _grouping(
     kind: str,
     figures: dict[str, ColumnElement[Any]],
     *,
-    group_id: ColumnElement[Any] | None = None,
+    group_id: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
     day: ColumnElement[Any] | None = None,
     flag: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
 ) -> Select[Any]:
@@ -274,10 +243,10 @@ def _household_figures(h: Any) -> dict[str, ColumnElement[Any]]:
         "households": func.count(),
         "excluded": count(h.excluded == 1),
         "reached": count(eligible, h.best_rank == REACHED),
-        "refused": count(eligible, h.best_rank == 3),
-        "materials_left": count(eligible, h.best_rank == 2),
-        "not_home": count(eligible, h.best_rank == 1),
-        "unvisited": count(eligible, h.best_rank <= 0),
+        "refused": count(eligible, h.best_rank == int(OutcomeRank.refused)),
+        "materials_left": count(eligible, h.best_rank == int(OutcomeRank.materials_left)),
+        "not_home": count(eligible, h.best_rank == int(OutcomeRank.not_home)),
+        "unvisited": count(eligible, h.best_rank <= int(OutcomeRank.vacant)),
         **{
             f"via_{ch}": count(eligible, h.best_rank == REACHED, h[f"via_{ch}"] == 1)
             for ch in CHANNELS
@@ -314,8 +283,8 @@ def _day_figures(d: Any) -> dict[str, ColumnElement[Any]]:
 def _tuned(session: Session) -> None:
     """PostgreSQL: no JIT and room to hash in memory, for this transaction only.
 
-    The planner cannot estimate the grouped CTEs, guesses a cost past ``jit_above_cost`` and
-    then spends longer compiling than the query takes to run.
+    The planner guesses a cost past ``jit_above_cost`` for the grouped CTEs and then spends
+    longer compiling than the query takes to run.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
@@ -323,9 +292,34 @@ def _tuned(session: Session) -> None:
         )
 
 
-def _rows(session: Session, statement: Executable, params: dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(session: Session, statement: Executable, params: dict[str, Any]) -> list[FigureRow]:
     _tuned(session)
-    return [dict(row._mapping) for row in session.execute(statement, params)]
+    return [
+        FigureRow(
+            kind=row.kind,
+            group_id=row.group_id,
+            day=row.day,
+            flag=row.flag,
+            **{name: int(getattr(row, name) or 0) for name in FIGURES},
+        )
+        for row in session.execute(statement, params)
+    ]
+
+
+def _campaign_days(campaign_id: BindParameter[Any]) -> Any:
+    """A campaign's household-days, with the extras as 0/1 counts."""
+    d = CoverageDay
+    return (
+        select(
+            d.local_date,
+            d.contacts,
+            d.best_rank,
+            *(_flag(d.__table__.c[col]).label(name) for name, col in _EXTRA_COLUMNS.items()),
+            d.residents_reached,
+        )
+        .where(d.campaign_id == campaign_id)
+        .subquery("campaign_days")
+    )
 
 
 # The statements are built once, with bound parameters: building and hashing a statement of
@@ -334,8 +328,10 @@ def _rows(session: Session, statement: Executable, params: dict[str, Any]) -> li
 
 @cache
 def _campaign_statement() -> CompoundSelect[Any]:
-    days = contact_days([Contact.campaign_id == bindparam("campaign_id")])
-    state = _household_state(days, [Household.community_id == bindparam("community_id")])
+    state = _household_state(
+        bindparam("campaign_id"), [Household.community_id == bindparam("community_id")]
+    )
+    days = _campaign_days(bindparam("campaign_id"))
     h, d = state.c, days.c
     return union_all(
         _grouping("building", _household_figures(h), group_id=h.building_id).group_by(
@@ -351,9 +347,7 @@ def _campaign_statement() -> CompoundSelect[Any]:
     )
 
 
-def campaign_figures(
-    session: Session, *, campaign_id: int, community_id: int
-) -> list[dict[str, Any]]:
+def campaign_figures(session: Session, *, campaign_id: int, community_id: int) -> list[FigureRow]:
     """Every grouping of a campaign's coverage in one statement.
 
     Rows by ``kind``: ``building`` (group_id = building id), ``day`` (per local date),
@@ -363,41 +357,132 @@ def campaign_figures(
     return _rows(session, _campaign_statement(), params)
 
 
+def _in_dates(communities: BindParameter[Any]) -> list[ColumnElement[bool]]:
+    d = CoverageDay
+    return [
+        d.community_id.in_(communities),
+        d.local_date.between(bindparam("start", type_=Date), bindparam("end", type_=Date)),
+    ]
+
+
+def _ledger_days(communities: BindParameter[Any]) -> Select[Any]:
+    """Per community and local day in the dates: each household once (across campaigns)."""
+    d = CoverageDay
+    per_household_day = (
+        select(
+            d.community_id,
+            d.local_date,
+            func.sum(d.contacts).label("contacts"),
+            func.max(d.best_rank).label("best_rank"),
+            *(
+                func.max(_flag(d.__table__.c[col])).label(name)
+                for name, col in _EXTRA_COLUMNS.items()
+            ),
+            func.max(d.residents_reached).label("residents_reached"),
+        )
+        .where(*_in_dates(communities))
+        .group_by(d.community_id, d.household_id, d.local_date)
+        .subquery("ledger_household_days")
+    )
+    h = per_household_day.c
+    return _grouping("day", _day_figures(h), group_id=h.community_id, day=h.local_date).group_by(
+        h.community_id, h.local_date
+    )
+
+
+def _ledger_visited(communities: BindParameter[Any]) -> CTE:
+    """Every household with a contact in the dates: its days rolled up, across campaigns.
+
+    The rules compose over days as over contacts (counts add up, the best rank and the latest
+    times are maxima, the first reached day a minimum), so no contact is read.
+    """
+    d = CoverageDay
+    per_household = (
+        select(
+            d.household_id,
+            func.sum(d.contacts).label("contacts"),
+            func.max(d.best_rank).label("best_rank"),
+            func.max(d.last_at).label("last_at"),
+            func.max(d.last_vacant_at).label("last_vacant_at"),
+            *(
+                func.max(_flag(d.__table__.c[col])).label(name)
+                for name, col in _EXTRA_COLUMNS.items()
+            ),
+            func.max(d.residents_reached).label("residents_reached"),
+            func.min(case((d.best_rank == REACHED, d.local_date))).label("first_reached_on"),
+        )
+        .where(*_in_dates(communities))
+        .group_by(d.household_id)
+        .subquery("ledger_rollup")
+    )
+    p = per_household.c
+    registered_vacant = Household.occupancy == Occupancy.vacant
+    return (
+        select(
+            Household.community_id,
+            _flag(registered_vacant).label("registered_vacant"),
+            # Excluded by its contacts: the latest found it vacant and none reached it.
+            _flag(and_(p.last_vacant_at >= p.last_at, p.best_rank < REACHED)).label("found_vacant"),
+            p.best_rank,
+            p.contacts,
+            *(p[name] for name in EXTRAS),
+            p.residents_reached,
+            p.first_reached_on,
+        )
+        .select_from(per_household)
+        .join(Household, Household.id == p.household_id)
+        .cte("ledger_visited")
+    )
+
+
 @cache
 def _ledger_statement() -> CompoundSelect[Any]:
+    """The ledger in four groupings; the service adds the two ``community`` rows together.
+
+    The registry is counted on its own (households, registered vacant) and only households
+    with a contact in the dates are joined to it, so the cost follows the contacts' days.
+    """
     communities: BindParameter[list[int]] = bindparam("community_ids", expanding=True)
-    days = contact_days(
-        [
-            Contact.community_id.in_(communities),
-            Contact.local_date.between(
-                bindparam("start", type_=Date), bindparam("end", type_=Date)
-            ),
-        ]
-    )
-    state = _household_state(days, [Household.community_id.in_(communities)])
-    h, d = state.c, days.c
-    newly = func.count().filter(and_(h.excluded == 0, h.first_reached_on == d.local_date))
+    v = _ledger_visited(communities).c
+    counted = v.registered_vacant == 0
+    eligible = and_(counted, v.found_vacant == 0)
+    registry = {
+        "households": func.count(),
+        "excluded": func.count().filter(Household.occupancy == Occupancy.vacant),
+    }
+    visits = {
+        "excluded": func.count().filter(and_(counted, v.found_vacant == 1)),
+        "reached": func.count().filter(and_(counted, v.best_rank == REACHED)),
+        **{name: func.sum(v[name]) for name in EXTRAS},
+        "residents_reached": func.sum(v.residents_reached),
+        "contacts": func.sum(v.contacts),
+        "visited": func.count(),
+    }
     return union_all(
-        _grouping("community", _household_figures(h), group_id=h.community_id).group_by(
-            h.community_id
-        ),
+        _grouping("community", registry, group_id=Household.community_id)
+        .where(Household.community_id.in_(communities))
+        .group_by(Household.community_id),
+        _grouping("community", visits, group_id=v.community_id).group_by(v.community_id),
+        _ledger_days(communities),
         _grouping(
-            "day",
-            _day_figures(d) | {"newly_reached": newly},
-            group_id=h.community_id,
-            day=d.local_date,
+            "first_reached",
+            {"newly_reached": func.count()},
+            group_id=v.community_id,
+            day=v.first_reached_on,
         )
-        .select_from(days.join(state, h.household_id == d.household_id))
-        .group_by(h.community_id, d.local_date),
+        .where(eligible, v.first_reached_on.is_not(None))
+        .group_by(v.community_id, v.first_reached_on),
     )
 
 
 def ledger_figures(
     session: Session, *, community_ids: Sequence[int], start: date, end: date
-) -> list[dict[str, Any]]:
+) -> list[FigureRow]:
     """The ledger of several communities over local dates [start, end], across campaigns.
 
-    Rows by ``kind``: ``community`` (group_id = community id) and ``day`` (group_id and day).
+    Rows by ``kind``: ``community`` (group_id = community id; two rows each, the registry's and
+    the visits', to be added), ``day`` (group_id and day) and ``first_reached`` (group_id and
+    the day households were first reached in the dates: newly_reached).
     """
     params = {"community_ids": list(community_ids), "start": start, "end": end}
     return _rows(session, _ledger_statement(), params)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 from app.auth.dependencies import ActorDep
 from app.coverage import service
 from app.coverage.schemas import CoverageRead, LedgerRead
-from app.db import SessionDep, utcnow
+from app.db import SessionDep
 from app.schemas import IdPath, IsoDate
 
 router = APIRouter(tags=["coverage"])
@@ -32,8 +31,7 @@ def get_ledger(
 ) -> LedgerRead:
     """The daily ledger (台账) of every community you manage, ranked by coverage.
 
-    ``from`` and ``to`` are local dates (default: the 30 days up to today); at most 366 days.
+    ``from`` and ``to`` are local dates (default: the 30 days up to today in the communities'
+    own time zone); at most 366 days.
     """
-    end = date_to or utcnow().date()
-    start = date_from or end - timedelta(days=29)
-    return service.ledger(session, actor=actor, start=start, end=end)
+    return service.ledger(session, actor=actor, start=date_from, end=date_to)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from app.enums import Channel
 from app.verification.schemas import VerificationFigures
+from app.warnings.schemas import WarningSummary
 
 
 class StatusCounts(BaseModel):
@@ -182,6 +183,8 @@ class LedgerRow(BaseModel):
     incidents: int
     scams_dissuaded: int
     days: list[LedgerDay]
+    # The station's warnings received on these dates: reached, in time, still open (DESIGN §8).
+    warnings: WarningSummary | None = None
 
 
 class LedgerRead(BaseModel):

@@ -8,6 +8,9 @@ Used by other packages:
 - ``compute_coverage(session, campaign, community) -> CoverageRead`` (no permission check)
 - ``household_states(session, *, campaign_id, household_ids=None, building_ids=None)
   -> dict[int, HouseholdState]`` (no permission check: the caller has loaded the campaign)
+- ``ledger_period(session, *, actor, start, end) -> (start, end)``: the ledger's dates, the
+  default period filled in
+- ``verify_state(session, *, campaign_id, repair=False) -> list[Difference]``
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from app.auth.permissions import PLANNERS, Actor
 from app.campaigns.models import Campaign
 from app.communities.models import Community
 from app.coverage import repository as repo
+from app.coverage import state
+from app.coverage.repository import FigureRow
 from app.coverage.schemas import (
     BuildingCoverage,
     ChannelCounts,
@@ -40,14 +45,17 @@ from app.coverage.schemas import (
     Revisits,
     StatusCounts,
 )
+from app.coverage.state import Difference
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
 from app.verification import service as verification
+from app.warnings import service as warnings
+from app.warnings.schemas import WarningSummary
 
 MAX_LEDGER_DAYS = 366
+LEDGER_DAYS = 30
+"""The ledger's default period: the 30 local days up to today."""
 _STATUS = repo.STATUS_BY_RANK | {-1: "unvisited"}
-
-Figures = dict[str, Any]
 
 
 def ratio(reached: int, eligible: int) -> float | None:
@@ -55,37 +63,26 @@ def ratio(reached: int, eligible: int) -> float | None:
     return round(reached / eligible, 4) if eligible else None
 
 
-def _n(row: Figures, key: str) -> int:
-    return int(row.get(key) or 0)
-
-
-def _sum(rows: Iterable[Figures]) -> Figures:
-    total: Figures = defaultdict(int)
-    for row in rows:
-        for key in repo.FIGURES:
-            total[key] += _n(row, key)
-    return total
-
-
-def _ratio(row: Figures) -> Ratio:
-    excluded = _n(row, "excluded")
-    eligible = _n(row, "households") - excluded
-    reached = _n(row, "reached")
+def _ratio(row: FigureRow) -> Ratio:
+    eligible = row.households - row.excluded
     return Ratio(
-        reached=reached, eligible=eligible, excluded=excluded, coverage=ratio(reached, eligible)
+        reached=row.reached,
+        eligible=eligible,
+        excluded=row.excluded,
+        coverage=ratio(row.reached, eligible),
     )
 
 
-def _status_counts(row: Figures) -> StatusCounts:
-    return StatusCounts(**{key: _n(row, key) for key in StatusCounts.model_fields})
+def _status_counts(row: FigureRow) -> StatusCounts:
+    return StatusCounts(**{key: row.figure(key) for key in StatusCounts.model_fields})
 
 
-def _channels(row: Figures) -> ChannelCounts:
-    return ChannelCounts(**{key: _n(row, f"via_{key}") for key in ChannelCounts.model_fields})
+def _channels(row: FigureRow) -> ChannelCounts:
+    return ChannelCounts(**{key: row.figure(f"via_{key}") for key in ChannelCounts.model_fields})
 
 
-def _extras(row: Figures) -> Extras:
-    return Extras(**{key: _n(row, key) for key in Extras.model_fields})
+def _extras(row: FigureRow) -> Extras:
+    return Extras(**{key: row.figure(key) for key in Extras.model_fields})
 
 
 def local_bounds(starts_on: date, ends_on: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -106,26 +103,30 @@ def load_campaign(
     return found
 
 
-def _days(rows: Sequence[Figures], eligible: int) -> list[DayFigures]:
-    newly = {r["day"]: _n(r, "newly_reached") for r in rows if r["kind"] == "first_reached"}
-    days = sorted((r for r in rows if r["kind"] == "day"), key=lambda r: r["day"])
+def _by_day(row: FigureRow) -> date:
+    assert row.day is not None, "day rows have a day"
+    return row.day
+
+
+def _days(rows: Sequence[FigureRow], eligible: int) -> list[DayFigures]:
+    newly = {r.day: r.newly_reached for r in rows if r.kind == "first_reached"}
     result = []
     cumulative = 0
-    for row in days:
-        cumulative += newly.get(row["day"], 0)
+    for row in sorted((r for r in rows if r.kind == "day"), key=_by_day):
+        cumulative += newly.get(row.day, 0)
         result.append(
             DayFigures(
-                date=row["day"],
-                contacts=_n(row, "contacts"),
-                visited=_n(row, "visited"),
-                reached=_n(row, "reached"),
-                newly_reached=newly.get(row["day"], 0),
+                date=_by_day(row),
+                contacts=row.contacts,
+                visited=row.visited,
+                reached=row.reached,
+                newly_reached=newly.get(row.day, 0),
                 cumulative_reached=cumulative,
                 cumulative_coverage=ratio(cumulative, eligible),
-                app_installs=_n(row, "app_installs"),
-                pledges_signed=_n(row, "pledges_signed"),
-                flyers_given=_n(row, "flyers_given"),
-                residents_reached=_n(row, "residents_reached"),
+                app_installs=row.app_installs,
+                pledges_signed=row.pledges_signed,
+                flyers_given=row.flyers_given,
+                residents_reached=row.residents_reached,
             )
         )
     return result
@@ -136,27 +137,28 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
     rows = repo.campaign_figures(
         session, campaign_id=campaign.id, community_id=campaign.community_id
     )
-    per_building = {r["group_id"]: r for r in rows if r["kind"] == "building"}
-    totals = _sum(per_building.values())
+    per_building = {r.group_id: r for r in rows if r.kind == "building"}
+    totals = FigureRow.total("campaign", per_building.values())
     overall = _ratio(totals)
-    buildings = [
-        BuildingCoverage(
-            building_id=b.id,
-            code=b.code,
-            name=b.name,
-            households=_n(per_building.get(b.id, {}), "households"),
-            by_status=_status_counts(per_building.get(b.id, {})),
-            **_ratio(per_building.get(b.id, {})).model_dump(),
+    buildings = []
+    for b in repo.buildings_of(session, campaign.community_id):
+        figures = per_building.get(b.id) or FigureRow("building", group_id=b.id)
+        buildings.append(
+            BuildingCoverage(
+                building_id=b.id,
+                code=b.code,
+                name=b.name,
+                households=figures.households,
+                by_status=_status_counts(figures),
+                **_ratio(figures).model_dump(),
+            )
         )
-        for b in repo.buildings_of(session, campaign.community_id)
-    ]
+    flagged_eligible = totals.flagged - totals.flagged_excluded
     flagged_any = Ratio(
-        reached=_n(totals, "flagged_reached"),
-        eligible=_n(totals, "flagged") - _n(totals, "flagged_excluded"),
-        excluded=_n(totals, "flagged_excluded"),
-        coverage=ratio(
-            _n(totals, "flagged_reached"), _n(totals, "flagged") - _n(totals, "flagged_excluded")
-        ),
+        reached=totals.flagged_reached,
+        eligible=flagged_eligible,
+        excluded=totals.flagged_excluded,
+        coverage=ratio(totals.flagged_reached, flagged_eligible),
     )
     start, end = local_bounds(campaign.starts_on, campaign.ends_on, ZoneInfo(community.timezone))
     incidents = repo.incident_figures(session, [campaign.community_id], start, end).get(
@@ -166,7 +168,7 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
         campaign_id=campaign.id,
         community_id=campaign.community_id,
         target_coverage=campaign.target_coverage,
-        households=_n(totals, "households"),
+        households=totals.households,
         as_of=utcnow(),
         **overall.model_dump(),
         by_status=_status_counts(totals),
@@ -175,23 +177,23 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
         by_day=_days(rows, overall.eligible),
         flagged=FlaggedCoverage(
             any=flagged_any,
-            by_flag={r["flag"]: _ratio(r) for r in rows if r["kind"] == "flag"},
+            by_flag={r.flag: _ratio(r) for r in rows if r.kind == "flag" and r.flag},
         ),
         revisits=Revisits(
-            first_not_home=_n(totals, "first_not_home"),
-            revisited=_n(totals, "revisited"),
-            reached_since=_n(totals, "reached_since"),
-            not_yet_revisited=_n(totals, "first_not_home") - _n(totals, "revisited"),
+            first_not_home=totals.first_not_home,
+            revisited=totals.revisited,
+            reached_since=totals.reached_since,
+            not_yet_revisited=totals.first_not_home - totals.revisited,
         ),
         extras=_extras(totals),
         incidents=IncidentFigures(
-            total=_n(incidents, "total"),
-            dissuaded=_n(incidents, "dissuaded"),
+            total=int(incidents.get("total") or 0),
+            dissuaded=int(incidents.get("dissuaded") or 0),
             amount_lost=float(incidents.get("amount_lost") or 0),
             amount_prevented=float(incidents.get("amount_prevented") or 0),
         ),
-        never_visited=_n(totals, "unvisited"),
-        visited=_n(totals, "visited"),
+        never_visited=totals.unvisited,
+        visited=totals.visited,
         verification=verification.figures(
             session,
             campaign_id=campaign.id,
@@ -258,20 +260,58 @@ def _ledger_communities(session: Session, actor: Actor) -> list[Community]:
 
 def _ledger_incidents(
     session: Session, communities: Sequence[Community], start: date, end: date
-) -> dict[int, Figures]:
+) -> dict[int, dict[str, Any]]:
     """Per community, incidents on its own local dates (one query per time zone in use)."""
     by_zone: dict[str, list[int]] = defaultdict(list)
     for community in communities:
         by_zone[community.timezone].append(community.id)
-    found: dict[int, Figures] = {}
+    found: dict[int, dict[str, Any]] = {}
     for zone, ids in by_zone.items():
         lo, hi = local_bounds(start, end, ZoneInfo(zone))
         found.update(repo.incident_figures(session, ids, lo, hi))
     return found
 
 
-def ledger(session: Session, *, actor: Actor, start: date, end: date) -> LedgerRead:
-    """The daily ledger of every community the actor plans in, ranked by coverage."""
+def default_period(timezones: Iterable[str], now: datetime) -> tuple[date, date]:
+    """The ledger's dates when none are given: the LEDGER_DAYS local days up to today.
+
+    "Today" is the community's own date; across time zones the latest of them, so that no
+    community's today is left out.
+    """
+    end = max((now.astimezone(ZoneInfo(zone)).date() for zone in set(timezones)), default=None)
+    end = end or now.astimezone(UTC).date()
+    return end - timedelta(days=LEDGER_DAYS - 1), end
+
+
+def ledger_period(
+    session: Session, *, actor: Actor, start: date | None, end: date | None
+) -> tuple[date, date]:
+    """The dates a ledger covers: those given, the rest from ``default_period``."""
+    if start is not None and end is not None:
+        return start, end
+    zones = [c.timezone for c in _ledger_communities(session, actor)]
+    default_start, default_end = default_period(zones, utcnow())
+    if end is None:
+        end = default_end if start is None else max(default_end, start)
+    return start or end - (default_end - default_start), end
+
+
+def _ledger_warnings(
+    session: Session, community: Community, start: date, end: date
+) -> WarningSummary:
+    """The community's warnings received on its own local dates start…end."""
+    lo, hi = local_bounds(start, end, ZoneInfo(community.timezone))
+    return warnings.summary_of(session, community.id, start=lo, end=hi, now=utcnow())
+
+
+def ledger(
+    session: Session, *, actor: Actor, start: date | None = None, end: date | None = None
+) -> LedgerRead:
+    """The daily ledger of every community the actor plans in, ranked by coverage.
+
+    Missing dates default to ``default_period``; days are each community's local dates.
+    """
+    start, end = ledger_period(session, actor=actor, start=start, end=end)
     if start > end:
         raise Invalid("'from' is after 'to'", errors=[{"field": "from", "message": "after to"}])
     if (end - start).days >= MAX_LEDGER_DAYS:
@@ -282,32 +322,40 @@ def ledger(session: Session, *, actor: Actor, start: date, end: date) -> LedgerR
     communities = _ledger_communities(session, actor)
     ids = [c.id for c in communities]
     rows = repo.ledger_figures(session, community_ids=ids, start=start, end=end) if ids else []
-    totals = {r["group_id"]: r for r in rows if r["kind"] == "community"}
-    days: dict[int, list[LedgerDay]] = defaultdict(list)
-    for row in sorted((r for r in rows if r["kind"] == "day"), key=lambda r: r["day"]):
-        days[row["group_id"]].append(
+    parts: dict[int | None, list[FigureRow]] = defaultdict(list)
+    for row in rows:
+        if row.kind == "community":
+            parts[row.group_id].append(row)
+    totals = {cid: FigureRow.total("community", found) for cid, found in parts.items()}
+    newly = {(r.group_id, r.day): r.newly_reached for r in rows if r.kind == "first_reached"}
+    days: dict[int | None, list[LedgerDay]] = defaultdict(list)
+    for row in sorted((r for r in rows if r.kind == "day"), key=_by_day):
+        row.newly_reached = newly.get((row.group_id, row.day), 0)
+        days[row.group_id].append(
             LedgerDay(
-                date=row["day"], **{k: _n(row, k) for k in LedgerDay.model_fields if k != "date"}
+                date=_by_day(row),
+                **{k: row.figure(k) for k in LedgerDay.model_fields if k != "date"},
             )
         )
     incidents = _ledger_incidents(session, communities, start, end)
     items = []
     for community in communities:
-        figures = totals.get(community.id, {})
-        cov = _ratio(figures)
+        figures = totals.get(community.id) or FigureRow("community", group_id=community.id)
+        found = incidents.get(community.id, {})
         items.append(
             LedgerRow(
                 rank=0,
                 community_id=community.id,
                 community_name=community.name,
-                households=_n(figures, "households"),
-                **cov.model_dump(),
-                visited=_n(figures, "visited"),
-                contacts=_n(figures, "contacts"),
-                **{k: _n(figures, k) for k in ("residents_reached", *repo.EXTRAS)},
-                incidents=_n(incidents.get(community.id, {}), "total"),
-                scams_dissuaded=_n(incidents.get(community.id, {}), "dissuaded"),
+                households=figures.households,
+                **_ratio(figures).model_dump(),
+                visited=figures.visited,
+                contacts=figures.contacts,
+                **{k: figures.figure(k) for k in ("residents_reached", *repo.EXTRAS)},
+                incidents=int(found.get("total") or 0),
+                scams_dissuaded=int(found.get("dissuaded") or 0),
                 days=days.get(community.id, []),
+                warnings=_ledger_warnings(session, community, start, end),
             )
         )
     items.sort(key=lambda r: (r.coverage is None, -(r.coverage or 0), -r.reached, r.community_name))
@@ -318,5 +366,22 @@ def ledger(session: Session, *, actor: Actor, start: date, end: date) -> LedgerR
         date_to=end,
         items=items,
         total=len(items),
-        overall=_ratio(_sum(totals.values())),
+        overall=_ratio(FigureRow.total("overall", totals.values())),
     )
+
+
+# --- verification of the kept state ---------------------------------------------------------
+
+
+def verify_state(session: Session, *, campaign_id: int, repair: bool = False) -> list[Difference]:
+    """Recompute a campaign's state from its contacts; the differences (no permission check).
+
+    With ``repair`` the state is replaced by the recomputation afterwards (and committed).
+    """
+    if session.get(Campaign, campaign_id) is None:
+        raise NotFound("Campaign not found")
+    found = state.differences(session, campaign_id)
+    if repair and found:
+        state.rebuild(session, campaign_id)
+        session.commit()
+    return found

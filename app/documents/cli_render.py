@@ -8,7 +8,6 @@ campaign, the coverage report and the ledger across communities.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from app.auth.permissions import Actor
 from app.campaigns.models import Campaign, Round
 from app.communities.models import Building, Community
 from app.config import get_settings
+from app.coverage import service as coverage
 from app.db import make_engine, make_sessionmaker
 from app.demo import DEMO_SLUG
 from app.documents import render, service
@@ -85,9 +85,9 @@ def _samples(session: Session, out_dir: Path) -> Iterator[Path]:
         path = out_dir / name
         path.write_bytes(render.render_pdf(spec.kind, context))
         yield path
-    end = campaign.ends_on
+    start, end = coverage.ledger_period(session, actor=actor, start=None, end=None)
     ledger, filename = service.ledger_context(
-        session, actor=actor, start=max(campaign.starts_on, end - timedelta(days=60)), end=end
+        session, actor=actor, start=start, end=end, default_period=True
     )
     path = out_dir / filename
     path.write_bytes(render.render_pdf("ledger", ledger))

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from app.campaigns.catalogue import (
@@ -35,12 +36,25 @@ MAX_SUMMARY = 160
 MAX_INCIDENTS = 30
 FLYER_SIZES = ("A5", "A4")
 MAX_ALSO = 3
+"""Topics named in the "also watch out for" line (none in English: the names are long)."""
 FLYER_ROOM: dict[tuple[str, str], tuple[int, int]] = {
     ("A5", "zh"): (1, 0),
-    ("A5", "en"): (0, 1),
+    ("A5", "en"): (1, 0),
     ("A4", "zh"): (2, 0),
-    ("A4", "en"): (1, 0),
+    ("A4", "en"): (1, 1),
 }
+BUILDING_WORDS = ("幢", "栋")
+FLAG_MARKS: dict[str, str] = {
+    "elderly_alone": "★",
+    "previous_victim": "◆",
+    "non_native_speaker": "◎",
+    "disabled": "◇",
+    "lives_alone": "☆",
+    "tenant": "□",
+}
+"""Flags printed as symbols with a legend: a walk sheet may be left in a stairwell, and
+"独居老人" in words beside a door number tells a stranger too much."""
+OTHER_FLAG_MARK = "※"
 
 
 _DIGITS_OR_NOT = re.compile(r"[0-9]+|[^0-9]+")
@@ -71,6 +85,59 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def flag_mark(flag: str) -> str:
+    """The discreet symbol of a household flag (※ for a flag without its own)."""
+    return FLAG_MARKS.get(flag, OTHER_FLAG_MARK)
+
+
+def flag_legend(flags: Iterable[str], lang: Lang | None = None) -> tuple[tuple[str, str], ...]:
+    """(symbol, words) for each distinct flag given, in the legend's order.
+
+    ``lang=None`` prints both languages, Chinese first.
+    """
+    order = list(FLAG_MARKS)
+    seen: dict[str, str] = {}
+    for flag in sorted(set(flags), key=lambda f: (order.index(f) if f in order else 99, f)):
+        zh, en = labels(f"flag_{flag}")
+        words = {"zh": zh, "en": en}[lang] if lang else f"{zh} {en}"
+        mark = flag_mark(flag)
+        seen[mark] = seen[mark] + "、" + words if mark in seen else words
+    return tuple(seen.items())
+
+
+def building_word(names: Iterable[str | None]) -> str:
+    """幢 or 栋: the word the community's own building names use (幢 when they use neither)."""
+    counts = dict.fromkeys(BUILDING_WORDS, 0)
+    for name in names:
+        for word in BUILDING_WORDS:
+            if name and word in name:
+                counts[word] += 1
+    return "栋" if counts["栋"] > counts["幢"] else "幢"
+
+
+def _names_the_code(code: str, name: str) -> bool:
+    """Whether a building's name is just its code with a suffix: "4幢", "4号楼", "4 栋"."""
+    if name == code:
+        return True
+    if not name.startswith(code):
+        return False
+    nxt = name[len(code)]
+    return not (nxt.isascii() and nxt.isalnum())
+
+
+def building_label(code: str, name: str | None, word: str = "幢", lang: Lang = "zh") -> str:
+    """A building named once: "4幢" (never "4 4幢"), "4幢 锦绣楼" when the name says more."""
+    name = " ".join((name or "").split())
+    if lang == "en":
+        extra = "" if not name or _names_the_code(code, name) else f" ({name})"
+        return f"Building {code}{extra}"
+    if not name or name == code:
+        return f"{code}{word}"
+    if _names_the_code(code, name):
+        return name
+    return f"{code}{word} {name}"
+
+
 def money(value: float) -> str:
     """12345.5 → "12,345.50"."""
     return f"{value:,.2f}"
@@ -96,6 +163,17 @@ class HouseholdFact:
     excluded: bool = False
     contacts: int = 0
     last_note: str | None = None
+    building_word: str = "幢"
+
+    @property
+    def building(self) -> str:
+        """The building as printed, named once ("4幢")."""
+        return building_label(self.building_code, self.building_name, self.building_word)
+
+    @property
+    def building_en(self) -> str:
+        """The building in English ("Building 4")."""
+        return building_label(self.building_code, self.building_name, lang="en")
 
 
 @dataclass(frozen=True)
@@ -130,6 +208,16 @@ class RoundFact:
     notes: str | None
     assignees: tuple[Person, ...]
     households: tuple[HouseholdFact, ...]
+
+
+def household_order(h: HouseholdFact) -> tuple[object, ...]:
+    """Building, unit, floor, room: the order every document lists households in."""
+    return (natural_key(h.building_code), natural_key(h.unit), h.floor, natural_key(h.room))
+
+
+def ordered_households(households: Iterable[HouseholdFact]) -> list[HouseholdFact]:
+    """Households in building, unit, floor, room order."""
+    return sorted(households, key=household_order)
 
 
 # --- shared pieces --------------------------------------------------------------------------
@@ -237,6 +325,15 @@ class FlyerCopy:
 
 
 @dataclass(frozen=True)
+class FlyerContact:
+    """Someone a resident can call, named: a role, a name (or the centre), a phone."""
+
+    role: str
+    name: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
 class FlyerContext:
     """Flyers of one campaign for one building (or the whole community)."""
 
@@ -250,14 +347,45 @@ class FlyerContext:
     three_nos: str
     hotline: str
     app_name: str
-    grid_officer: Person | None
-    service_centre_phone: str | None
+    contacts: tuple[FlyerContact, ...]
     address: str | None
     copies: tuple[FlyerCopy, ...]
+    blank_personal: bool = False
+    """Leave the QR box empty (the flyer under a per-household layer)."""
+
+    @property
+    def per_household(self) -> bool:
+        """Whether each copy carries a household's code."""
+        return any(c.household_code for c in self.copies)
 
     def t(self, key: str) -> str:
         """A label in the flyer's language."""
         return label_for(key, self.lang)
+
+
+def flyer_contacts(
+    *,
+    lang: Lang,
+    grid_officer: Person | None,
+    service_centre_phone: str | None,
+    community_officer: Person | None = None,
+) -> tuple[FlyerContact, ...]:
+    """Whom the flyer names: the building's grid officer, the service centre's number, and a
+    community officer when neither has a number, so that someone is always named."""
+    contacts = []
+    if grid_officer is not None:
+        contacts.append(
+            FlyerContact(label_for("grid_officer", lang), grid_officer.name, grid_officer.phone)
+        )
+    centre = label_for("service_centre", lang)
+    if service_centre_phone:
+        contacts.append(FlyerContact(centre, "", service_centre_phone))
+    if not any(c.phone for c in contacts) and community_officer is not None:
+        role = label_for("community_officer", lang)
+        contacts.append(FlyerContact(role, community_officer.name, community_officer.phone))
+    if not contacts:
+        contacts.append(FlyerContact(centre, "", None))
+    return tuple(contacts)
 
 
 def build_flyer(
@@ -268,15 +396,18 @@ def build_flyer(
     campaign: str,
     campaign_id: int,
     topics: Sequence[str],
-    building_code: str | None,
-    building_name: str | None,
-    grid_officer: Person | None,
-    service_centre_phone: str | None,
+    building: str | None,
+    contacts: Sequence[FlyerContact],
     address: str | None,
     household_codes: Sequence[str] | None,
     public_base_url: str,
+    report_url: str | None = None,
 ) -> FlyerContext:
-    """A flyer, or one per household code (each code printed and inside its QR code)."""
+    """A flyer, or one per household code (each code printed and inside its QR code).
+
+    With ``report_url`` (the campaign's public report page, ``/r/{token}``) the QR code opens
+    that page, for residents; without it, the staff's walk-in page as before.
+    """
     every = []
     for code in topics:
         fraud = get_fraud_type(code)
@@ -295,16 +426,19 @@ def build_flyer(
     ]
     base = public_base_url.rstrip("/")
     copies: tuple[FlyerCopy, ...]
-    if household_codes is None:
+    if report_url is not None:
+        codes: Sequence[str | None] = household_codes or [None]
+        copies = tuple(
+            FlyerCopy(code, report_url if code is None else f"{report_url}?h={quote(code)}")
+            for code in codes
+        )
+    elif household_codes is None:
         copies = (FlyerCopy(None, f"{base}/walk-in?campaign={campaign_id}"),)
     else:
         copies = tuple(
             FlyerCopy(code, f"{base}/walk-in?campaign={campaign_id}&code={code}")
             for code in household_codes
         )
-    building = None
-    if building_code is not None:
-        building = building_code + (f" {building_name}" if building_name else "")
     return FlyerContext(
         lang=lang,
         size=size,
@@ -312,12 +446,11 @@ def build_flyer(
         campaign=campaign,
         building=building,
         topics=tuple(chosen),
-        also=tuple(t.name for t in every[len(chosen) :][:MAX_ALSO]),
+        also=tuple(t.name for t in every[len(chosen) :][: MAX_ALSO if lang == "zh" else 0]),
         three_nos=THREE_NOS_ZH if lang == "zh" else THREE_NOS_EN,
         hotline=ANTI_FRAUD_HOTLINE,
         app_name=ANTI_FRAUD_APP_ZH if lang == "zh" else ANTI_FRAUD_APP_EN,
-        grid_officer=grid_officer,
-        service_centre_phone=service_centre_phone,
+        contacts=tuple(contacts),
         address=address,
         copies=copies,
     )
@@ -335,6 +468,7 @@ class SheetRow:
     mark: str
     status: str
     status_en: str
+    flags: str
     note: str
     new_floor: bool
 
@@ -345,10 +479,11 @@ class SheetRow:
 
 
 @dataclass(frozen=True)
-class SheetPage:
-    """One printed page of one unit (单元): a unit too long for a page continues on the next."""
+class SheetBlock:
+    """One unit (单元) on a page, or the part of a long unit that this page holds."""
 
     building: str
+    building_en: str
     unit: str
     part: int
     parts: int
@@ -356,10 +491,35 @@ class SheetPage:
     reached: int
     rows: tuple[SheetRow, ...]
 
+    @property
+    def height_mm(self) -> float:
+        """How tall the grid of rows is printed."""
+        return len(self.rows) * ROW_MM
+
+    @property
+    def has_flags(self) -> bool:
+        """Whether any household of the block is flagged (else its column prints nothing)."""
+        return any(r.flags for r in self.rows)
+
+    @property
+    def has_notes(self) -> bool:
+        """Whether any household of the block has a note."""
+        return any(r.note for r in self.rows)
+
+
+@dataclass(frozen=True)
+class SheetPage:
+    """One printed page: one or more units of one round (a long unit continues over pages)."""
+
+    number: int
+    blocks: tuple[SheetBlock, ...]
+    first_of_round: bool
+    legend_flags: tuple[tuple[str, str], ...] = ()
+
 
 @dataclass(frozen=True)
 class RoundSheet:
-    """One round's walk sheet: a page (or more) per unit."""
+    """One round's walk sheet: its pages."""
 
     round_id: int
     time: str
@@ -375,26 +535,26 @@ class WalkSheetContext:
 
     header: Header
     sheets: tuple[RoundSheet, ...]
-    rows_per_page: int = ROWS_PER_PAGE
-
-    @property
-    def total_pages(self) -> int:
-        """Pages of the whole document (a round without households still prints one)."""
-        return sum(max(1, len(sheet.pages)) for sheet in self.sheets) or 1
+    page_per_unit: bool = False
+    total_pages: int = 1
+    first_page: int = 1
+    """The number printed on this document's first page (a chunk of a longer document)."""
 
     columns: tuple[tuple[float, str, str], ...] = (
-        (11, "floor", "Floor"),
-        (34, "code", "Code"),
-        (30, "status_now", "Status now"),
-        (9.5, "status_reached", ""),
-        (9.5, "status_refused", ""),
-        (9.5, "status_materials_left", ""),
-        (9.5, "status_not_home", ""),
-        (9.5, "status_vacant", ""),
-        (9.5, "tick_flyer", ""),
-        (9.5, "tick_app", ""),
-        (9.5, "tick_pledge", ""),
-        (36.6, "notes", "Notes"),
+        (10, "floor", "Floor"),
+        (30, "code", "Code"),
+        (24, "status_now", "Status now"),
+        (9, "flags", "Priority"),
+        (9, "status_reached", ""),
+        (9, "status_refused", ""),
+        (9, "status_materials_left", ""),
+        (9, "status_not_home", ""),
+        (9, "status_vacant", ""),
+        (9, "tick_flyer", ""),
+        (9, "tick_app", ""),
+        (9, "tick_pledge", ""),
+        (13, "residents_col", "Residents"),
+        (30, "notes", "Notes"),
     )
 
 
@@ -406,6 +566,15 @@ STATUS_MARKS = {
     "vacant": "空",
     "unvisited": "",
 }
+ROW_MM = 6.3
+PAGE_MM = 243.0
+"""The height on an A4 walk sheet for units: the page less margins, the round's line, the
+legend and the signature line."""
+BLOCK_MM = 14.5
+"""A unit's own heading and column header above its rows."""
+NOTE_LINE_MM = 4.6
+NOTE_LINE_CHARS = 58
+MAX_ROUND_NOTES = 2_000
 
 
 def _line_status(h: HouseholdFact) -> str:
@@ -431,7 +600,6 @@ def _sheet_rows(households: list[HouseholdFact]) -> tuple[SheetRow, ...]:
     for h in households:
         status = _line_status(h)
         zh, en = labels(f"status_{status}")
-        flags = "".join(f"【{label_for(f'flag_{f}')}】" for f in h.flags)
         rows.append(
             SheetRow(
                 floor=str(h.floor) if h.floor != previous else "",
@@ -439,7 +607,8 @@ def _sheet_rows(households: list[HouseholdFact]) -> tuple[SheetRow, ...]:
                 mark=STATUS_MARKS.get(status, ""),
                 status=zh,
                 status_en=en.replace(" ", EN_SPACE),
-                note=clip(flags + (h.last_note or ""), MAX_NOTE),
+                flags="".join(dict.fromkeys(flag_mark(f) for f in h.flags)),
+                note=clip(h.last_note, MAX_NOTE),
                 new_floor=h.floor != previous and previous is not None,
             )
         )
@@ -447,16 +616,16 @@ def _sheet_rows(households: list[HouseholdFact]) -> tuple[SheetRow, ...]:
     return tuple(rows)
 
 
-def group_units(
-    households: Iterable[HouseholdFact], per_page: int = ROWS_PER_PAGE
-) -> tuple[SheetPage, ...]:
-    """Households by building and unit (natural order), floors upward, a page per unit."""
+def unit_blocks(
+    households: Iterable[HouseholdFact], per_page: int
+) -> list[list[tuple[SheetBlock, frozenset[str]]]]:
+    """Households by building and unit (natural order), floors upward; each unit cut into
+    parts of at most ``per_page`` rows (a floor kept whole when it fits). With each block,
+    the flags it prints."""
     by_unit: dict[tuple[str, str], list[HouseholdFact]] = defaultdict(list)
-    names: dict[str, str | None] = {}
     for h in households:
         by_unit[(h.building_code, h.unit)].append(h)
-        names[h.building_code] = h.building_name
-    pages = []
+    units = []
     for building, unit in sorted(by_unit, key=lambda k: (natural_key(k[0]), natural_key(k[1]))):
         rows = by_unit[(building, unit)]
         floors: dict[int, list[HouseholdFact]] = defaultdict(list)
@@ -464,29 +633,97 @@ def group_units(
             floors[h.floor].append(h)
         ordered = [sorted(floors[f], key=lambda h: natural_key(h.room)) for f in sorted(floors)]
         chunks = _paginate(ordered, per_page)
-        name = names.get(building)
-        label = building + (f" {name}" if name else "")
         reached = sum(1 for h in rows if h.status == "reached")
-        for part, chunk in enumerate(chunks, start=1):
+        units.append(
+            [
+                (
+                    SheetBlock(
+                        building=rows[0].building,
+                        building_en=rows[0].building_en,
+                        unit=unit,
+                        part=part,
+                        parts=len(chunks),
+                        households=len(rows),
+                        reached=reached,
+                        rows=_sheet_rows(chunk),
+                    ),
+                    frozenset(f for h in chunk for f in h.flags),
+                )
+                for part, chunk in enumerate(chunks, start=1)
+            ]
+        )
+    return units
+
+
+def _notes_mm(notes: str) -> float:
+    if not notes:
+        return 0.0
+    lines = sum(1 + len(line) // NOTE_LINE_CHARS for line in notes.splitlines() or [""])
+    return lines * NOTE_LINE_MM + 1.5
+
+
+def pack_pages(
+    households: Iterable[HouseholdFact],
+    *,
+    page_per_unit: bool = False,
+    notes: str = "",
+    first_number: int = 1,
+) -> tuple[SheetPage, ...]:
+    """A round's units laid onto A4 pages: as many whole units a page as fit (or one unit a
+    page with ``page_per_unit``), a unit longer than a page continued on the next. The round's
+    notes, printed whole on its first page, take their room first."""
+    per_page = int((PAGE_MM - BLOCK_MM) // ROW_MM)
+    pages: list[SheetPage] = []
+    blocks: list[SheetBlock] = []
+    flags: set[str] = set()
+    room = PAGE_MM - _notes_mm(notes)
+
+    def flush() -> None:
+        nonlocal blocks, flags, room
+        if blocks:
             pages.append(
                 SheetPage(
-                    building=label,
-                    unit=unit,
-                    part=part,
-                    parts=len(chunks),
-                    households=len(rows),
-                    reached=reached,
-                    rows=_sheet_rows(chunk),
+                    number=first_number + len(pages),
+                    blocks=tuple(blocks),
+                    first_of_round=not pages,
+                    legend_flags=flag_legend(flags),
                 )
             )
+        blocks, flags, room = [], set(), PAGE_MM
+
+    for parts in unit_blocks(households, per_page):
+        for block, block_flags in parts:
+            need = BLOCK_MM + block.height_mm
+            if blocks and (need > room or (page_per_unit and block.part == 1)):
+                flush()
+            if need > room and not blocks and room < PAGE_MM:
+                # the round's notes left too little room for this unit: start it afresh
+                pages.append(
+                    SheetPage(number=first_number + len(pages), blocks=(), first_of_round=True)
+                )
+                room = PAGE_MM
+            blocks.append(block)
+            flags |= block_flags
+            room -= need
+    flush()
     return tuple(pages)
 
 
 def build_walk_sheets(
-    *, header: Header, rounds: Sequence[RoundFact], tz: ZoneInfo
+    *,
+    header: Header,
+    rounds: Sequence[RoundFact],
+    tz: ZoneInfo,
+    page_per_unit: bool = False,
+    first_page: int = 1,
+    total_pages: int | None = None,
 ) -> WalkSheetContext:
-    """Walk sheets of the given rounds, in round order."""
+    """Walk sheets of the given rounds, in round order, each round starting a page.
+
+    ``first_page`` and ``total_pages`` number the pages of a chunk of a longer document.
+    """
     sheets = []
+    number = first_page
     for rnd in rounds:
         start, end = rnd.starts_at.astimezone(tz), rnd.ends_at.astimezone(tz)
         same_day = start.date() == end.date()
@@ -495,17 +732,38 @@ def build_walk_sheets(
             + " – "
             + end.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
         )
+        notes = (rnd.notes or "").strip()[:MAX_ROUND_NOTES]
+        pages = pack_pages(
+            rnd.households, page_per_unit=page_per_unit, notes=notes, first_number=number
+        )
+        number += max(1, len(pages))
         sheets.append(
             RoundSheet(
                 round_id=rnd.id,
                 time=time,
                 status=rnd.status,
                 assignees="、".join(p.name for p in rnd.assignees),
-                notes=clip(rnd.notes, 120),
-                pages=group_units(rnd.households),
+                notes=notes,
+                pages=pages,
             )
         )
-    return WalkSheetContext(header=header, sheets=tuple(sheets))
+    count = number - first_page
+    return WalkSheetContext(
+        header=header,
+        sheets=tuple(sheets),
+        page_per_unit=page_per_unit,
+        total_pages=total_pages or max(1, count),
+        first_page=first_page,
+    )
+
+
+def walk_sheet_pages(sheets: Sequence[RoundFact], *, page_per_unit: bool = False) -> int:
+    """How many pages the walk sheets of these rounds print (to number chunks)."""
+    total = 0
+    for rnd in sheets:
+        notes = (rnd.notes or "").strip()[:MAX_ROUND_NOTES]
+        total += max(1, len(pack_pages(rnd.households, page_per_unit=page_per_unit, notes=notes)))
+    return total
 
 
 # --- coverage report ------------------------------------------------------------------------
@@ -537,6 +795,7 @@ class DayLine:
     app_installs: int
     pledges_signed: int
     flyers_given: int
+    future: bool = False
 
 
 @dataclass(frozen=True)
@@ -563,10 +822,17 @@ class IncidentLine:
 
 @dataclass(frozen=True)
 class Pending:
-    """One household not yet reached, with the mark of its status."""
+    """One household not yet reached, with the mark of its status and of its flags."""
 
     code: str
     status: str
+    room: str = ""
+    flags: str = ""
+
+    @property
+    def printed(self) -> str:
+        """The room with its marks, as the appendix prints it under its unit."""
+        return f"{self.room or self.code}{STATUS_MARKS.get(self.status, '')}{self.flags}"
 
 
 @dataclass(frozen=True)
@@ -593,6 +859,7 @@ class PendingBuilding:
     building: str
     count: int
     units: tuple[PendingUnit, ...]
+    flagged: int = 0
 
 
 @dataclass(frozen=True)
@@ -621,45 +888,99 @@ class ReportContext:
     pending_total: int
     marks: tuple[tuple[str, str, str], ...] = field(default=())
     verification: VerificationBlock | None = None
+    lang: Lang = "zh"
+    ledger_days: tuple[DayLine, ...] = ()
+    flag_marks: tuple[tuple[str, str], ...] = ()
+    pending_flagged: int = 0
+
+    def t(self, key: str) -> str:
+        """A label in the report's language."""
+        return label_for(key, self.lang)
 
 
-def _pending(households: Iterable[HouseholdFact]) -> tuple[PendingBuilding, ...]:
+def _pending(households: Iterable[HouseholdFact], lang: Lang) -> tuple[PendingBuilding, ...]:
     tree: dict[str, dict[str, dict[int, list[HouseholdFact]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
     )
-    names: dict[str, str | None] = {}
+    names: dict[str, str] = {}
     for h in households:
         if h.excluded or h.status == "reached":
             continue
         tree[h.building_code][h.unit][h.floor].append(h)
-        names[h.building_code] = h.building_name
+        names[h.building_code] = h.building if lang == "zh" else h.building_en
     result = []
     for building in sorted(tree, key=natural_key):
         units = []
+        flagged = 0
         for unit in sorted(tree[building], key=natural_key):
-            floors = tuple(
-                PendingFloor(
-                    floor=floor,
-                    households=tuple(
-                        Pending(h.code, h.status)
-                        for h in sorted(
-                            tree[building][unit][floor], key=lambda h: natural_key(h.room)
-                        )
-                    ),
+            floors = []
+            for floor in sorted(tree[building][unit]):
+                rows = sorted(tree[building][unit][floor], key=lambda h: natural_key(h.room))
+                flagged += sum(1 for h in rows if h.flags)
+                floors.append(
+                    PendingFloor(
+                        floor=floor,
+                        households=tuple(
+                            Pending(
+                                h.code,
+                                h.status,
+                                room=h.room,
+                                flags="".join(dict.fromkeys(flag_mark(f) for f in h.flags)),
+                            )
+                            for h in rows
+                        ),
+                    )
                 )
-                for floor in sorted(tree[building][unit])
-            )
             units.append(
-                PendingUnit(unit=unit, count=sum(len(f.households) for f in floors), floors=floors)
+                PendingUnit(
+                    unit=unit, count=sum(len(f.households) for f in floors), floors=tuple(floors)
+                )
             )
-        name = names.get(building)
         result.append(
             PendingBuilding(
-                building=building + (f" {name}" if name else ""),
+                building=names[building],
                 count=sum(u.count for u in units),
                 units=tuple(units),
+                flagged=flagged,
             )
         )
+    return tuple(result)
+
+
+def _campaign_days(
+    days: Sequence[DayLine], starts_on: date | None, ends_on: date | None, today: date | None
+) -> tuple[DayLine, ...]:
+    """Every day of the campaign, days without visits and days to come included (those
+    without a cumulative figure), so a chart's time axis is the campaign's."""
+    if starts_on is None or ends_on is None or ends_on < starts_on:
+        return tuple(days)
+    known = {d.date: d for d in days}
+    first = min([starts_on.isoformat(), *known])
+    last = max([ends_on.isoformat(), *known])
+    result = []
+    cumulative = Fraction(0, days[0].cumulative.denominator if days else 0, None)
+    day = date.fromisoformat(first)
+    while day.isoformat() <= last:
+        key = day.isoformat()
+        if key in known:
+            line = known[key]
+            cumulative = line.cumulative
+        else:
+            future = today is not None and day > today
+            line = DayLine(
+                date=key,
+                contacts=0,
+                visited=0,
+                reached=0,
+                newly_reached=0,
+                cumulative=cumulative,
+                app_installs=0,
+                pledges_signed=0,
+                flyers_given=0,
+                future=future,
+            )
+        result.append(line)
+        day = date.fromordinal(day.toordinal() + 1)
     return tuple(result)
 
 
@@ -670,8 +991,16 @@ def build_report(
     households: Iterable[HouseholdFact],
     incidents: Sequence[IncidentFact],
     tz: ZoneInfo,
+    lang: Lang = "zh",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    today: date | None = None,
 ) -> ReportContext:
-    """The coverage report from the coverage endpoint's figures and the households' states."""
+    """The coverage report from the coverage endpoint's figures and the households' states.
+
+    ``lang="en"`` prints it in English; the daily chart runs over the campaign's dates.
+    """
+    households = list(households)
     eligible = coverage.eligible
     by_status = tuple(
         _count(
@@ -681,10 +1010,11 @@ def build_report(
         )
         for key in STATUSES
     )
+    word = next((h.building_word for h in households), "幢")
     buildings = tuple(
         BuildingLine(
             code=b.code,
-            name=b.name or "",
+            name=building_label(b.code, b.name, word, lang),
             households=b.households,
             excluded=b.excluded,
             coverage=Fraction.of(b),
@@ -749,7 +1079,11 @@ def build_report(
         )
         for i in listed
     )
-    pending = _pending(households)
+    pending = _pending(households, lang)
+    every_day = _campaign_days(days, starts_on, ends_on, today)
+    pending_flags = [
+        f for h in households if not h.excluded and h.status != "reached" for f in h.flags
+    ]
     return ReportContext(
         header=header,
         target=Fraction(0, 0, coverage.target_coverage),
@@ -759,7 +1093,7 @@ def build_report(
         excluded=coverage.excluded,
         by_status=by_status,
         buildings=buildings,
-        days=days,
+        days=every_day,
         channels=channels,
         extras=extras,
         flagged_any=Fraction.of(coverage.flagged.any),
@@ -782,6 +1116,11 @@ def build_report(
             for status in ("not_home", "materials_left", "refused")
         ),
         verification=build_verification(coverage),
+        lang=lang,
+        ledger_days=tuple(d for d in every_day if not d.future and (d.visited or d.contacts))
+        or days,
+        flag_marks=flag_legend(pending_flags, lang),
+        pending_flagged=sum(b.flagged for b in pending),
     )
 
 
@@ -910,6 +1249,20 @@ class LedgerLine:
 
 
 @dataclass(frozen=True)
+class LedgerDayLine:
+    """One local day of the ledger, summed over the communities."""
+
+    date: str
+    visited: int
+    reached: int
+    newly_reached: int
+    app_installs: int
+    pledges_signed: int
+    flyers_given: int
+    residents_reached: int
+
+
+@dataclass(frozen=True)
 class LedgerContext:
     """The daily ledger rolled up and ranked across the communities a manager can see."""
 
@@ -917,6 +1270,9 @@ class LedgerContext:
     generated: str
     lines: tuple[LedgerLine, ...]
     totals: LedgerLine | None
+    days: tuple[LedgerDayLine, ...] = ()
+    day_totals: LedgerDayLine | None = None
+    default_period: bool = False
 
 
 def _ledger_line(r: LedgerRow) -> LedgerLine:
@@ -936,8 +1292,11 @@ def _ledger_line(r: LedgerRow) -> LedgerLine:
     )
 
 
-def build_ledger(*, ledger: LedgerRead, generated_at: datetime, tz: ZoneInfo) -> LedgerContext:
-    """The ledger as printed: the coverage endpoint's ranking, with a totals line."""
+def build_ledger(
+    *, ledger: LedgerRead, generated_at: datetime, tz: ZoneInfo, default_period: bool = False
+) -> LedgerContext:
+    """The ledger as printed: a row per day of the period summed over the communities, then
+    the communities ranked by coverage, each table with its totals line."""
     lines = tuple(_ledger_line(r) for r in ledger.items)
     totals = None
     if lines:
@@ -956,9 +1315,36 @@ def build_ledger(*, ledger: LedgerRead, generated_at: datetime, tz: ZoneInfo) ->
             incidents=sum(r.incidents for r in rows),
             scams_dissuaded=sum(r.scams_dissuaded for r in rows),
         )
+    fields = (
+        "visited",
+        "reached",
+        "newly_reached",
+        "app_installs",
+        "pledges_signed",
+        "flyers_given",
+        "residents_reached",
+    )
+    sums: dict[date, dict[str, int]] = {}
+    for row in ledger.items:
+        for d in row.days:
+            counts = sums.setdefault(d.date, dict.fromkeys(fields, 0))
+            for key in fields:
+                counts[key] += getattr(d, key)
+    days = []
+    day = ledger.date_from
+    while day <= ledger.date_to:
+        days.append(LedgerDayLine(date=day.isoformat(), **sums.get(day, dict.fromkeys(fields, 0))))
+        day = date.fromordinal(day.toordinal() + 1)
+    day_totals = LedgerDayLine(
+        date=label_for("total") + " Total",
+        **{key: sum(getattr(d, key) for d in days) for key in fields},
+    )
     return LedgerContext(
         range=_period(ledger.date_from, ledger.date_to),
         generated=_stamp(generated_at, tz),
         lines=lines,
         totals=totals,
+        days=tuple(days),
+        day_totals=day_totals if days else None,
+        default_period=default_period,
     )

@@ -55,10 +55,15 @@ def render_processes() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def _warm_up() -> None:
+MAX_TASKS_PER_PROCESS = 50
+"""A render process is replaced after this many parts: memory that glibc could not give back
+(fragmented heap, caches) goes with it."""
+
+
+def _start_render_process(parent: int) -> None:
     from app.documents import render
 
-    render.warm_up()
+    render.start_render_process(parent)
 
 
 def _pool_get() -> ProcessPoolExecutor:
@@ -69,8 +74,9 @@ def _pool_get() -> ProcessPoolExecutor:
             _pool = ProcessPoolExecutor(
                 max_workers=render_processes(),
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm_up,
-                max_tasks_per_child=200,
+                initializer=_start_render_process,
+                initargs=(os.getpid(),),
+                max_tasks_per_child=MAX_TASKS_PER_PROCESS,
             )
         return _pool
 
@@ -86,11 +92,15 @@ def shutdown() -> None:
 
 
 def render_off_thread(kind: str, context: object) -> bytes:
-    """Render in a render process; the calling thread waits without holding the GIL."""
+    """Render in the render processes, a bounded part per task, in parallel when there are
+    several processes, and join the parts; the calling thread waits without the GIL."""
     from app.documents import render
 
-    future = _pool_get().submit(render.render_pdf, kind, context)
-    return future.result(timeout=RENDER_TIMEOUT)
+    pool = _pool_get()
+    futures = [pool.submit(render.render_in_process, kind, part) for part in render.chunks(context)]
+    deadline = time.monotonic() + RENDER_TIMEOUT
+    parts = [f.result(timeout=max(1.0, deadline - time.monotonic())) for f in futures]
+    return render.assemble(context, parts)
 
 
 # --- the disk cache -------------------------------------------------------------------------

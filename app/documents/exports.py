@@ -1,10 +1,15 @@
 """Spreadsheet exports of the coverage figures and every household's status.
 
+Chinese by default (``lang="en"`` for English): sheet names, headers and values (已宣传,
+独居老人, 是/否). In the workbook, percentages are numbers formatted as percentages, dates are
+dates, every column is as wide as its longest value and the header row stays in view. The
+CSV is one table, the households; the figures, channels and days are sheets of the workbook.
+
 Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, ``|``,
 ``%``, a tab or line break, or the full-width ``＝``, ``＋``, ``－``, ``＠`` that a Chinese input
 method types, after any leading spaces) get a leading apostrophe, so a building called
-``=HYPERLINK(…)`` stays text. The CSV is UTF-8 with a byte-order mark, so Excel opens Chinese
-correctly.
+``=HYPERLINK(…)`` stays text. The CSV is UTF-8 with a byte-order mark, so Excel and WPS open
+Chinese correctly.
 """
 
 from __future__ import annotations
@@ -13,18 +18,33 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from app.coverage.schemas import CoverageRead
-from app.documents.context import HouseholdFact, natural_key
-from app.documents.labels import labels
+from app.documents.context import HouseholdFact, ordered_households
+from app.documents.labels import Lang, label_for
 from app.documents.safe_text import CELL_PLACEHOLDER, printable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 # The minus sign, which NFKC leaves alone, reads as a leading minus to some spreadsheets.
 _MINUS_SIGN = "\u2212"
-Cell = str | int | float | None
+Cell = str | int | float | date | None
+Kind = Literal["text", "int", "percent", "date", "money"]
+FORMATS: dict[str, str] = {
+    "int": "0",
+    "percent": "0.0%",
+    "date": "yyyy-mm-dd",
+    "money": "#,##0.00",
+}
+MAX_WIDTH = 60
 
 
 def _starts_a_formula(text: str) -> bool:
@@ -50,33 +70,83 @@ def neutralise(value: Cell) -> Cell:
     return value
 
 
-def _h(key: str) -> str:
-    zh, en = labels(key)
-    return f"{zh} {en}"
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its header label key and how its values print."""
+
+    key: str
+    kind: Kind = "text"
 
 
-def figure_rows(cov: CoverageRead) -> list[list[Cell]]:
+@dataclass(frozen=True)
+class Table:
+    """One sheet: a name, columns and rows of plain values."""
+
+    name: str
+    columns: tuple[Column, ...]
+    rows: list[list[Cell]]
+
+
+_EXTRA_LABELS: dict[str, tuple[str, str]] = {
+    "x_scope": ("范围", "Scope"),
+    "x_all": ("全部", "Whole campaign"),
+    "x_building": ("楼栋", "Building"),
+    "x_building_name": ("楼栋名称", "Building name"),
+    "x_households": ("登记户数", "Households"),
+    "x_excluded": ("不计入（空置）", "Excluded (vacant)"),
+    "x_eligible": ("应宣传户数", "Eligible"),
+    "x_reached": ("已宣传户数", "Reached"),
+    "x_coverage": ("覆盖率", "Coverage"),
+    "x_item": ("项目", "Item"),
+    "x_count": ("数量", "Count"),
+    "x_contacts": ("走访记录数", "Contacts"),
+    "x_visited": ("走访户数", "Households visited"),
+    "x_cumulative": ("累计宣传户数", "Cumulative reached"),
+    "x_cumulative_coverage": ("累计覆盖率", "Cumulative coverage"),
+    "x_code": ("户号", "Household"),
+    "x_unit": ("单元", "Unit"),
+    "x_floor": ("楼层", "Floor"),
+    "x_room": ("房号", "Room"),
+    "x_status": ("宣传状态", "Status"),
+    "x_excluded_flag": ("不计入", "Excluded"),
+    "x_contact_count": ("走访次数", "Contacts"),
+    "x_flags": ("重点标记", "Flags"),
+    "x_yes": ("是", "yes"),
+    "x_no": ("否", "no"),
+    "sheet_coverage": ("覆盖率", "Coverage"),
+    "sheet_channels": ("渠道与成效", "Channels and extras"),
+    "sheet_days": ("每日台账", "Daily ledger"),
+    "sheet_households": ("住户", "Households"),
+}
+
+
+def _t(key: str, lang: Lang) -> str:
+    pair = _EXTRA_LABELS.get(key)
+    if pair is not None:
+        return pair[0] if lang == "zh" else pair[1]
+    return label_for(key, lang)
+
+
+def coverage_table(cov: CoverageRead, lang: Lang) -> Table:
     """The headline and per-building figures, each with numerator and denominator."""
+    columns = (
+        Column("x_scope"),
+        Column("x_building"),
+        Column("x_building_name"),
+        Column("x_households", "int"),
+        Column("x_excluded", "int"),
+        Column("x_eligible", "int"),
+        Column("x_reached", "int"),
+        Column("x_coverage", "percent"),
+        Column("status_refused", "int"),
+        Column("status_materials_left", "int"),
+        Column("status_not_home", "int"),
+        Column("status_unvisited", "int"),
+    )
+    s = cov.by_status
     rows: list[list[Cell]] = [
         [
-            "scope",
-            "code",
-            "name",
-            "households",
-            "excluded",
-            "eligible",
-            "reached",
-            "coverage",
-            "refused",
-            "materials_left",
-            "not_home",
-            "unvisited",
-        ],
-    ]
-    s = cov.by_status
-    rows.append(
-        [
-            "campaign",
+            _t("x_all", lang),
             "",
             "",
             cov.households,
@@ -89,12 +159,12 @@ def figure_rows(cov: CoverageRead) -> list[list[Cell]]:
             s.not_home,
             s.unvisited,
         ]
-    )
+    ]
     for b in cov.by_building:
         bs = b.by_status
         rows.append(
             [
-                "building",
+                _t("x_building", lang),
                 b.code,
                 b.name or "",
                 b.households,
@@ -108,140 +178,188 @@ def figure_rows(cov: CoverageRead) -> list[list[Cell]]:
                 bs.unvisited,
             ]
         )
-    return rows
+    return Table(_t("sheet_coverage", lang), columns, rows)
 
 
-def channel_rows(cov: CoverageRead) -> list[list[Cell]]:
-    """Households reached per channel and the extras."""
-    rows: list[list[Cell]] = [["figure", "count"]]
+def channel_table(cov: CoverageRead, lang: Lang) -> Table:
+    """Households reached per channel, the extras, the follow-up and the scam reports."""
+    rows: list[list[Cell]] = []
     for key, value in cov.by_channel.model_dump().items():
-        rows.append([f"channel_{key}", value])
-    for key, value in cov.extras.model_dump().items():
-        rows.append([key, value])
+        rows.append([_t(f"channel_{key}", lang), value])
+    ex = cov.extras
+    rows += [
+        [_t("extra_flyer_given", lang), ex.flyers_given],
+        [_t("extra_app_installed", lang), ex.app_installs],
+        [_t("extra_pledge_signed", lang), ex.pledges_signed],
+        [_t("extra_residents_reached", lang), ex.residents_reached],
+        [_t("x_contacts", lang), ex.contacts],
+    ]
     rv = cov.revisits
     rows += [
-        ["first_not_home", rv.first_not_home],
-        ["revisited", rv.revisited],
-        ["reached_since", rv.reached_since],
-        ["not_yet_revisited", rv.not_yet_revisited],
-        ["never_visited", cov.never_visited],
-        ["incidents", cov.incidents.total],
-        ["scams_dissuaded", cov.incidents.dissuaded],
-        ["amount_lost", cov.incidents.amount_lost],
-        ["amount_prevented", cov.incidents.amount_prevented],
+        [_t("first_not_home", lang), rv.first_not_home],
+        [_t("revisited", lang), rv.revisited],
+        [_t("reached_since", lang), rv.reached_since],
+        [_t("not_yet_revisited", lang), rv.not_yet_revisited],
+        [_t("never_visited", lang), cov.never_visited],
+        [_t("incidents_total", lang), cov.incidents.total],
+        [_t("dissuaded", lang), cov.incidents.dissuaded],
+        [_t("amount_lost", lang), cov.incidents.amount_lost],
+        [_t("amount_prevented", lang), cov.incidents.amount_prevented],
     ]
-    return rows
+    return Table(_t("sheet_channels", lang), (Column("x_item"), Column("x_count", "money")), rows)
 
 
-def day_rows(cov: CoverageRead) -> list[list[Cell]]:
-    """The daily ledger."""
-    rows: list[list[Cell]] = [
-        [
-            "date",
-            "contacts",
-            "visited",
-            "reached",
-            "newly_reached",
-            "cumulative_reached",
-            "cumulative_coverage",
-            "app_installs",
-            "pledges_signed",
-            "flyers_given",
-            "residents_reached",
-        ]
-    ]
-    for d in cov.by_day:
-        rows.append(
-            [
-                d.date.isoformat(),
-                d.contacts,
-                d.visited,
-                d.reached,
-                d.newly_reached,
-                d.cumulative_reached,
-                d.cumulative_coverage,
-                d.app_installs,
-                d.pledges_signed,
-                d.flyers_given,
-                d.residents_reached,
-            ]
-        )
-    return rows
-
-
-def household_rows(households: Iterable[HouseholdFact]) -> list[list[Cell]]:
-    """Every household with its campaign status, in building, unit, floor, room order."""
-    rows: list[list[Cell]] = [
-        [
-            "household_code",
-            "building",
-            "unit",
-            "floor",
-            "room",
-            "status",
-            "excluded",
-            "contacts",
-            "flags",
-        ]
-    ]
-    ordered = sorted(
-        households,
-        key=lambda h: (
-            natural_key(h.building_code),
-            natural_key(h.unit),
-            h.floor,
-            natural_key(h.room),
-        ),
+def day_table(cov: CoverageRead, lang: Lang) -> Table:
+    """The daily ledger (台账): a row per local day with contacts."""
+    columns = (
+        Column("date", "date"),
+        Column("x_contacts", "int"),
+        Column("x_visited", "int"),
+        Column("x_reached", "int"),
+        Column("newly_reached", "int"),
+        Column("x_cumulative", "int"),
+        Column("x_cumulative_coverage", "percent"),
+        Column("extra_app_installed", "int"),
+        Column("extra_pledge_signed", "int"),
+        Column("extra_flyer_given", "int"),
+        Column("extra_residents_reached", "int"),
     )
-    for h in ordered:
-        rows.append(
-            [
-                h.code,
-                h.building_code,
-                h.unit,
-                h.floor,
-                h.room,
-                h.status,
-                "yes" if h.excluded else "no",
-                h.contacts,
-                " ".join(h.flags),
-            ]
-        )
-    return rows
+    rows: list[list[Cell]] = [
+        [
+            d.date,
+            d.contacts,
+            d.visited,
+            d.reached,
+            d.newly_reached,
+            d.cumulative_reached,
+            d.cumulative_coverage,
+            d.app_installs,
+            d.pledges_signed,
+            d.flyers_given,
+            d.residents_reached,
+        ]
+        for d in cov.by_day
+    ]
+    return Table(_t("sheet_days", lang), columns, rows)
 
 
-def to_csv(sections: Sequence[tuple[str, list[list[Cell]]]]) -> bytes:
-    """One CSV with titled sections separated by a blank line; UTF-8 with BOM."""
+def household_table(households: Iterable[HouseholdFact], lang: Lang) -> Table:
+    """Every household with its campaign status, in building, unit, floor, room order."""
+    columns = (
+        Column("x_code"),
+        Column("x_building"),
+        Column("x_unit"),
+        Column("x_floor", "int"),
+        Column("x_room"),
+        Column("x_status"),
+        Column("x_excluded_flag"),
+        Column("x_contact_count", "int"),
+        Column("x_flags"),
+    )
+    sep = "、" if lang == "zh" else ", "
+    rows: list[list[Cell]] = [
+        [
+            h.code,
+            h.building if lang == "zh" else h.building_en,
+            h.unit,
+            h.floor,
+            h.room,
+            _t(f"status_{h.status}", lang),
+            _t("x_yes" if h.excluded else "x_no", lang),
+            h.contacts,
+            sep.join(_t(f"flag_{f}", lang) for f in h.flags),
+        ]
+        for h in ordered_households(households)
+    ]
+    return Table(_t("sheet_households", lang), columns, rows)
+
+
+def _width(value: Cell, kind: Kind) -> int:
+    """Characters a value takes in a spreadsheet column (CJK counts double)."""
+    if value is None:
+        return 0
+    if kind == "percent":
+        return 7
+    if kind == "date":
+        return 10
+    if kind == "money" and isinstance(value, float):
+        return len(f"{value:,.2f}")
+    text = str(value)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _csv_value(value: Cell) -> Cell:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(value)
+
+
+def to_csv(table: Table, lang: Lang) -> bytes:
+    """One table as CSV, its header first; UTF-8 with BOM."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for i, (title, rows) in enumerate(sections):
-        if i:
-            writer.writerow([])
-        writer.writerow([neutralise(title)])
-        for row in rows:
-            writer.writerow(["" if v is None else neutralise(v) for v in row])
+    writer.writerow([_t(c.key, lang) for c in table.columns])
+    for row in table.rows:
+        writer.writerow(
+            [
+                "" if v is None else v.isoformat() if isinstance(v, date) else neutralise(v)
+                for v in row
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(sections: Sequence[tuple[str, list[list[Cell]]]]) -> bytes:
-    """One workbook, a sheet per section."""
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="EEF2F5")
+
+
+def _sheet(book: Workbook, table: Table, lang: Lang) -> None:
+    sheet: WriteOnlyWorksheet = book.create_sheet(title=table.name[:31])
+    headers = [_t(c.key, lang) for c in table.columns]
+    for i, column in enumerate(table.columns):
+        widest = max(
+            [_width(headers[i], "text"), *(_width(row[i], column.kind) for row in table.rows)]
+        )
+        sheet.column_dimensions[get_column_letter(i + 1)].width = min(MAX_WIDTH, widest + 2)
+    sheet.freeze_panes = "A2"
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in table.rows:
+        cells = []
+        for column, value in zip(table.columns, row, strict=True):
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            number_format = FORMATS.get(column.kind)
+            if number_format and value is not None:
+                if column.kind == "money" and isinstance(value, int):
+                    number_format = "0"
+                cell.number_format = number_format
+            cells.append(cell)
+        sheet.append(cells)
+
+
+def to_xlsx(tables: Sequence[Table], lang: Lang) -> bytes:
+    """One workbook, a sheet per table."""
     book = Workbook(write_only=True)
-    for title, rows in sections:
-        sheet = book.create_sheet(title=title[:31])
-        for row in rows:
-            sheet.append([neutralise(v) for v in row])
+    for table in tables:
+        _sheet(book, table, lang)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def sections(
-    cov: CoverageRead, households: Iterable[HouseholdFact]
-) -> list[tuple[str, list[list[Cell]]]]:
-    """The export's sections: figures, channels and extras, days, households."""
+def tables(cov: CoverageRead, households: Iterable[HouseholdFact], lang: Lang) -> list[Table]:
+    """The workbook's sheets: figures, channels and extras, days, households."""
     return [
-        ("coverage", figure_rows(cov)),
-        ("channels", channel_rows(cov)),
-        ("days", day_rows(cov)),
-        ("households", household_rows(households)),
+        coverage_table(cov, lang),
+        channel_table(cov, lang),
+        day_table(cov, lang),
+        household_table(households, lang),
     ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Actor
 from app.coverage import service as coverage
 from app.documents import exports, service
+from app.documents.labels import Lang
 from app.documents.models import DocumentJob
 from app.documents.schemas import DocumentJobRead
 from app.enums import JobStatus
@@ -54,13 +55,23 @@ def job_result(session: Session, *, actor: Actor, job_id: uuid.UUID) -> tuple[by
 
 
 def coverage_export(
-    session: Session, *, actor: Actor, campaign_id: int, fmt: Literal["csv", "xlsx"]
+    session: Session,
+    *,
+    actor: Actor,
+    campaign_id: int,
+    fmt: Literal["csv", "xlsx"],
+    lang: Lang = "zh",
 ) -> tuple[bytes, str]:
-    """The coverage endpoint's figures and the household statuses as CSV or XLSX."""
+    """The households' statuses as CSV, or every figure and the households as a workbook."""
     campaign, community = coverage.load_campaign(session, actor=actor, campaign_id=campaign_id)
-    figures = coverage.compute_coverage(session, campaign, community)
     facts = service.household_facts(session, campaign)
-    parts = exports.sections(figures, facts)
-    body = exports.to_csv(parts) if fmt == "csv" else exports.to_xlsx(parts)
+    if fmt == "csv":
+        body = exports.to_csv(exports.household_table(facts, lang), lang)
+        name = "households"
+    else:
+        figures = coverage.compute_coverage(session, campaign, community)
+        body = exports.to_xlsx(exports.tables(figures, facts, lang), lang)
+        name = "coverage"
     today = service.local_today(community).isoformat()
-    return body, f"coverage-{service.slug(community)}-{today}.{fmt}"
+    suffix = "-en" if lang == "en" else ""
+    return body, f"{name}-{service.slug(community)}{suffix}-{today}.{fmt}"

@@ -1,7 +1,7 @@
 """HTML to PDF: one Jinja environment, a locked URL fetcher, the project's fonts, WeasyPrint.
 
 Everything here runs wherever the PDF is made: in a render process of the pool (see
-``app.documents.pool``) for the API, or in the calling process for the CLI, tests and the bench.
+``app.documents.delivery``) for the API, or in the calling process for the CLI, tests and the bench.
 Templates receive frozen view-models from ``app.documents.context`` and never the ORM.
 
 Security: the HTML is built from our own templates with autoescaping, so user text (a note,
@@ -13,11 +13,18 @@ gets resources through ``LockedFetcher``, which serves files under ``templates/`
 from __future__ import annotations
 
 import base64
+import ctypes
+import ctypes.util
+import dataclasses
+import gc
 import io
 import logging
 import mimetypes
+import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,12 +34,21 @@ import segno
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.config import TEMPLATES_DIR
 from app.documents import charts
-from app.documents.context import STATUS_MARKS
+from app.documents.context import (
+    STATUS_MARKS,
+    FlyerContext,
+    LedgerContext,
+    ReportContext,
+    RoundSheet,
+    WalkSheetContext,
+)
 from app.documents.labels import label_for, labels
 from app.documents.safe_text import printable
 
@@ -153,6 +169,18 @@ def _assets() -> _Assets:
     return _Assets()
 
 
+def _layout(html: str, stylesheets: tuple[str, ...]) -> weasyprint.Document:
+    """The laid-out pages of ``html`` (for measuring where a box landed)."""
+    assets = _assets()
+    with assets.lock:
+        return weasyprint.HTML(
+            string=html, base_url=DOCUMENTS_DIR.as_uri() + "/", url_fetcher=assets.fetcher
+        ).render(
+            stylesheets=[assets.stylesheet(name) for name in stylesheets],
+            font_config=assets.font_config,
+        )
+
+
 def html_to_pdf(
     html: str,
     *,
@@ -177,25 +205,206 @@ def html_to_pdf(
     return pdf
 
 
-def render_pdf(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
-    """The PDF of one document kind from its view-model (runs in a render process)."""
-    from app.documents import context as views
+FLYER_LAYER_CHUNK = 100
+"""Per-household flyers are one flyer, rendered once with its QR box blank, under a layer of
+a page per household holding only that household's QR code and code. The layer is rendered
+this many pages at a time, so a render's memory stays bounded whatever the building's size."""
+WALK_SHEET_CHUNK = 60
+"""Walk sheet pages rendered at a time, for the same reason (each part embeds its own font
+subset, so parts are not made smaller than they need to be)."""
 
-    if isinstance(context, views.FlyerContext):
-        sheets = ("base.css", "flyer.css") + (("flyer-a4.css",) if context.size == "A4" else ())
+
+@dataclass(frozen=True)
+class FlyerLayer:
+    """A part of per-household flyers: the QR codes and codes of some of the copies."""
+
+    flyer: FlyerContext
+
+
+def chunks(context: object) -> list[object]:
+    """The view-model as parts that can render independently (one when it is small);
+    ``assemble`` makes the document of their PDFs."""
+    if isinstance(context, FlyerContext) and context.per_household and len(context.copies) > 1:
+        copies = context.copies
+        base = dataclasses.replace(context, copies=copies[:1], blank_personal=True)
+        layers: list[object] = [
+            FlyerLayer(dataclasses.replace(context, copies=copies[i : i + FLYER_LAYER_CHUNK]))
+            for i in range(0, len(copies), FLYER_LAYER_CHUNK)
+        ]
+        return [base, *layers]
+    if isinstance(context, WalkSheetContext) and context.total_pages > WALK_SHEET_CHUNK:
+        parts: list[object] = []
+        current: list[RoundSheet] = []
+        count = 0
+        for sheet in context.sheets:
+            pages = sheet.pages
+            start = 0
+            while True:
+                if count >= WALK_SHEET_CHUNK:
+                    parts.append(dataclasses.replace(context, sheets=tuple(current)))
+                    current, count = [], 0
+                take = pages[start : start + WALK_SHEET_CHUNK - count]
+                current.append(dataclasses.replace(sheet, pages=take))
+                count += max(1, len(take))  # a round without households prints one page
+                start += len(take)
+                if start >= len(pages):
+                    break
+        if current:
+            parts.append(dataclasses.replace(context, sheets=tuple(current)))
+        return parts
+    return [context]
+
+
+def assemble(context: object, parts: Sequence[bytes]) -> bytes:
+    """The document from the PDFs of its parts (in ``chunks`` order)."""
+    if isinstance(context, FlyerContext) and len(parts) > 1:
+        return _stack(parts[0], parts[1:])
+    return join(parts)
+
+
+def join(parts: Sequence[bytes]) -> bytes:
+    """PDFs joined page after page into one."""
+    if len(parts) == 1:
+        return parts[0]
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _stack(base_pdf: bytes, layers: Sequence[bytes]) -> bytes:
+    """Every page of the layers drawn over the one page of ``base_pdf``: the base becomes a
+    form XObject stored once and drawn first on each page, so the file holds one flyer."""
+    writer = PdfWriter()
+    base = PdfReader(io.BytesIO(base_pdf)).pages[0]
+    form = StreamObject()
+    form.set_data(base.get_contents().get_data())  # type: ignore[union-attr]
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in base.mediabox),
+            NameObject("/Resources"): base["/Resources"].clone(writer),
+        }
+    )
+    form_ref = writer._add_object(form)
+    prefix = StreamObject()
+    prefix.set_data(b"q /DoorstepFlyer Do Q\n")
+    prefix_ref = writer._add_object(prefix)
+    for layer in layers:
+        for page in PdfReader(io.BytesIO(layer)).pages:
+            added = writer.add_page(page)
+            resources = added["/Resources"].get_object()
+            assert isinstance(resources, DictionaryObject)
+            xobjects = resources.get("/XObject")
+            xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
+            xobjects[NameObject("/DoorstepFlyer")] = form_ref
+            resources[NameObject("/XObject")] = xobjects
+            contents = added.raw_get("/Contents")
+            resolved = contents.get_object()
+            streams = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+            added[NameObject("/Contents")] = ArrayObject([prefix_ref, *streams])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _qr_box(flyer: FlyerContext) -> tuple[float, float]:
+    """Where the flyer puts its QR box (border box, CSS px from the page's corner)."""
+    base = dataclasses.replace(flyer, copies=flyer.copies[:1], blank_personal=True)
+    document = _layout(render_html("flyer.html", flyer=base), _flyer_sheets(flyer))
+    for box in _boxes(document.pages[0]._page_box):
+        element = getattr(box, "element", None)
+        if element is not None and "qr" in (element.get("class") or "").split():
+            return float(box.border_box_x()), float(box.border_box_y())
+    raise LookupError("the flyer has no QR box")
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
+
+
+def _flyer_sheets(flyer: FlyerContext) -> tuple[str, ...]:
+    return ("base.css", "flyer.css") + (("flyer-a4.css",) if flyer.size == "A4" else ())
+
+
+def render_part(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
+    """The PDF of one view-model (or one part of it), in one WeasyPrint pass."""
+    if isinstance(context, FlyerLayer):
+        box = _qr_box(context.flyer)
+        sheets = (*_flyer_sheets(context.flyer), "flyer-overlay.css")
+        html = render_html("flyer_overlay.html", flyer=context.flyer, box=box)
+    elif isinstance(context, FlyerContext):
+        sheets = _flyer_sheets(context)
         html = render_html("flyer.html", flyer=context)
-    elif isinstance(context, views.WalkSheetContext):
+    elif isinstance(context, WalkSheetContext):
         sheets = ("base.css", "walk_sheet.css")
-        html = render_html("walk_sheet.html", doc=context)
-    elif isinstance(context, views.ReportContext):
+        html = render_html("walk_sheet.html", doc=context, lang="zh")
+    elif isinstance(context, ReportContext):
         sheets = ("base.css", "report.css")
-        html = render_html("report.html", r=context)
-    elif isinstance(context, views.LedgerContext):
+        html = render_html("report.html", r=context, lang=context.lang)
+    elif isinstance(context, LedgerContext):
         sheets = ("base.css", "report.css")
-        html = render_html("ledger.html", l=context)
+        html = render_html("ledger.html", l=context, lang="zh")
     else:
         raise TypeError(f"no template for {kind}")
     return html_to_pdf(html, stylesheets=sheets, url_fetcher=url_fetcher)
+
+
+def render_pdf(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
+    """The PDF of one document kind from its view-model, rendered part by part in this process
+    (the CLI, tests and the bench; the API renders the parts in its render processes)."""
+    parts = []
+    for part in chunks(context):
+        parts.append(render_part(kind, part, url_fetcher=url_fetcher))
+        release_memory()
+    return assemble(context, parts)
+
+
+_libc: ctypes.CDLL | None = None
+
+
+def release_memory() -> None:
+    """Give a finished render's memory back to the system: collect its cycles, then ask
+    glibc to return freed heap pages (without it the process keeps its peak size)."""
+    global _libc
+    gc.collect()
+    if _libc is None:
+        name = ctypes.util.find_library("c")
+        if name is None:
+            return
+        _libc = ctypes.CDLL(name)
+    trim = getattr(_libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+def render_in_process(kind: str, context: object) -> bytes:
+    """What a render process runs per task: one part, then its memory given back."""
+    try:
+        return render_part(kind, context)
+    finally:
+        release_memory()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)  # the worker that owned this process is gone: so are we
+        time.sleep(1.0)
+
+
+def start_render_process(parent: int) -> None:
+    """Initializer of a render process: exit when the parent dies (even by kill -9, which
+    runs no clean-up of its own), then load fonts and stylesheets once."""
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    warm_up()
 
 
 def warm_up() -> None:

@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from app.auth.models import User
+from app.auth.models import Membership, User
 from app.campaigns.models import Campaign, Round, RoundAssignee, RoundBuilding
 from app.communities import repository as communities_repo
 from app.communities.models import Building, Community, Household, HouseholdFlag
 from app.contacts.models import Contact
 from app.db import utcnow
 from app.documents.models import DocumentJob
-from app.enums import JobStatus
+from app.enums import JobStatus, Role
 from app.incidents.models import Incident
 from app.verification import repository as verification
 
@@ -129,6 +129,28 @@ def round_assignees(session: Session, round_ids: Sequence[int]) -> dict[int, lis
 def user(session: Session, user_id: int | None) -> User | None:
     """One user, if any."""
     return session.get(User, user_id) if user_id is not None else None
+
+
+def building_names(session: Session, community_id: int) -> list[str | None]:
+    """The names of a community's buildings (to learn its word for 幢/栋)."""
+    return list(session.scalars(select(Building.name).where(Building.community_id == community_id)))
+
+
+def community_officer(session: Session, community_id: int) -> User | None:
+    """An officer of the community with a phone (a flyer must name someone to call)."""
+    return session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.community_id == community_id,
+            Membership.role == Role.officer,
+            User.is_active.is_(True),
+            User.phone.is_not(None),
+            User.phone != "",
+        )
+        .order_by(User.id)
+        .limit(1)
+    ).first()
 
 
 def community(session: Session, community_id: int) -> Community | None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import ActorDep
-from app.db import SessionDep, utcnow
+from app.coverage import service as coverage
+from app.db import SessionDep
 from app.documents import delivery, jobs, service
 from app.documents.schemas import DocumentJobRead
 from app.errors import PROBLEM_JSON
@@ -103,11 +103,18 @@ def get_walk_sheet(
     session: SessionDep,
     actor: ActorDep,
     round_id: IdPath,
+    page_per_unit: bool = False,
     if_none_match: IfNoneMatch = None,
     prefer: Prefer = None,
 ) -> Response:
-    """A round's households by unit and floor with their status and tick boxes, a page per unit."""
-    spec = service.walk_sheet_spec(session, actor=actor, round_id=round_id)
+    """A round's households by unit and floor with their status and tick boxes.
+
+    As many units a page as fit; `page_per_unit=true` starts every unit on its own page, so
+    the sheets can be split between staff.
+    """
+    spec = service.walk_sheet_spec(
+        session, actor=actor, round_id=round_id, page_per_unit=page_per_unit
+    )
     return _deliver(request, session, actor, spec, if_none_match, prefer)
 
 
@@ -119,11 +126,14 @@ def get_walk_sheets(
     session: SessionDep,
     actor: ActorDep,
     campaign_id: IdPath,
+    page_per_unit: bool = False,
     if_none_match: IfNoneMatch = None,
     prefer: Prefer = None,
 ) -> Response:
-    """Every round's walk sheet of the campaign in one file."""
-    spec = service.walk_sheets_spec(session, actor=actor, campaign_id=campaign_id)
+    """Every round's walk sheet of the campaign in one file (`page_per_unit` as for a round)."""
+    spec = service.walk_sheets_spec(
+        session, actor=actor, campaign_id=campaign_id, page_per_unit=page_per_unit
+    )
     return _deliver(request, session, actor, spec, if_none_match, prefer)
 
 
@@ -133,11 +143,15 @@ def get_report(
     session: SessionDep,
     actor: ActorDep,
     campaign_id: IdPath,
+    lang: Literal["zh", "en"] = "zh",
     if_none_match: IfNoneMatch = None,
     prefer: Prefer = None,
 ) -> Response:
-    """The coverage report: the coverage endpoint's figures, charts, and the unreached appendix."""
-    spec = service.report_spec(session, actor=actor, campaign_id=campaign_id)
+    """The coverage report: the coverage endpoint's figures, charts, and the unreached appendix.
+
+    Chinese unless `lang=en`.
+    """
+    spec = service.report_spec(session, actor=actor, campaign_id=campaign_id, lang=lang)
     return _deliver(request, session, actor, spec, if_none_match, prefer)
 
 
@@ -148,10 +162,16 @@ def get_ledger_report(
     date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
     date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> Response:
-    """The daily ledger across every community you plan in, ranked by coverage."""
-    end = date_to or utcnow().date()
-    start = date_from or end - timedelta(days=30)
-    ctx, filename = service.ledger_context(session, actor=actor, start=start, end=end)
+    """The daily ledger across every community you plan in: a row per day of the period, then
+    the communities ranked by coverage. Default period: the 30 local days up to today."""
+    start, end = coverage.ledger_period(session, actor=actor, start=date_from, end=date_to)
+    ctx, filename = service.ledger_context(
+        session,
+        actor=actor,
+        start=start,
+        end=end,
+        default_period=date_from is None and date_to is None,
+    )
     session.rollback()
     body = delivery.render_off_thread("ledger", ctx)
     return Response(
@@ -166,9 +186,17 @@ def get_ledger_report(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def get_coverage_csv(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> Response:
-    """The coverage figures and every household's status as CSV (UTF-8 with BOM)."""
-    body, filename = jobs.coverage_export(session, actor=actor, campaign_id=campaign_id, fmt="csv")
+def get_coverage_csv(
+    session: SessionDep,
+    actor: ActorDep,
+    campaign_id: IdPath,
+    lang: Literal["zh", "en"] = "zh",
+) -> Response:
+    """Every household with its campaign status as one CSV table (UTF-8 with BOM), Chinese
+    unless `lang=en`; the figures, channels and days are in `coverage.xlsx`."""
+    body, filename = jobs.coverage_export(
+        session, actor=actor, campaign_id=campaign_id, fmt="csv", lang=lang
+    )
     return Response(
         content=body,
         media_type="text/csv; charset=utf-8",
@@ -181,9 +209,17 @@ def get_coverage_csv(session: SessionDep, actor: ActorDep, campaign_id: IdPath) 
     response_class=Response,
     responses={200: {"content": {jobs.XLSX: {}}}},
 )
-def get_coverage_xlsx(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> Response:
-    """The coverage figures and every household's status as an Excel workbook."""
-    body, filename = jobs.coverage_export(session, actor=actor, campaign_id=campaign_id, fmt="xlsx")
+def get_coverage_xlsx(
+    session: SessionDep,
+    actor: ActorDep,
+    campaign_id: IdPath,
+    lang: Literal["zh", "en"] = "zh",
+) -> Response:
+    """The coverage figures, channels, days and every household's status as a workbook
+    (a sheet each), Chinese unless `lang=en`."""
+    body, filename = jobs.coverage_export(
+        session, actor=actor, campaign_id=campaign_id, fmt="xlsx", lang=lang
+    )
     return Response(
         content=body,
         media_type=jobs.XLSX,

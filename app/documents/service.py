@@ -30,9 +30,15 @@ from app.documents import context as views
 from app.documents import repository as repo
 from app.documents.labels import Lang
 from app.errors import Invalid, NotFound
+from app.warnings import reports
 
 DocumentKind = Literal["flyers", "walk_sheet", "walk_sheets", "report", "ledger"]
-SYNC_HOUSEHOLDS: dict[str, int] = {"report": 20_000, "walk_sheets": 1_500, "flyers": 300}
+SYNC_HOUSEHOLDS: dict[str, int] = {
+    "report": 20_000,
+    "walk_sheets": 1_500,
+    "walk_sheet": 1_500,
+    "flyers": 300,
+}
 """Above this many households (in the document) a render becomes a background job: measured
 on bench/documents.py, about 5 s of rendering each (the report's appendix is cheap per
 household, a walk sheet line or a per-household flyer much less so)."""
@@ -143,30 +149,35 @@ def flyers_spec(
     )
 
 
-def walk_sheet_spec(session: Session, *, actor: Actor, round_id: int) -> DocumentSpec:
+def walk_sheet_spec(
+    session: Session, *, actor: Actor, round_id: int, page_per_unit: bool = False
+) -> DocumentSpec:
     """One round's walk sheet (staff: their own rounds only)."""
     rnd = campaigns.get_round(session, actor=actor, round_id=round_id)
     campaign = session.get(Campaign, rnd.campaign_id)
     assert campaign is not None
     community = _community(session, rnd.community_id)
     today = local_today(community)
-    params = {"campaign_id": campaign.id, "round_ids": [rnd.id]}
+    params = {"campaign_id": campaign.id, "round_ids": [rnd.id], "page_per_unit": page_per_unit}
+    buildings = repo.round_buildings(session, [rnd.id]).get(rnd.id, [])
     return DocumentSpec(
         kind="walk_sheet",
         community_id=rnd.community_id,
         params=params,
         filename=f"walk-sheet-{slug(community)}-round-{rnd.id}-{today.isoformat()}.pdf",
         cache_key=_key("walk_sheet", params, repo.data_version(session, campaign), today),
-        households=0,
+        households=repo.count_households(session, rnd.community_id, buildings) if buildings else 0,
     )
 
 
-def walk_sheets_spec(session: Session, *, actor: Actor, campaign_id: int) -> DocumentSpec:
+def walk_sheets_spec(
+    session: Session, *, actor: Actor, campaign_id: int, page_per_unit: bool = False
+) -> DocumentSpec:
     """Every round's walk sheet of a campaign in one file (planners)."""
     campaign = _planner_campaign(session, actor, campaign_id)
     community = _community(session, campaign.community_id)
     today = local_today(community)
-    params = {"campaign_id": campaign.id, "round_ids": None}
+    params = {"campaign_id": campaign.id, "round_ids": None, "page_per_unit": page_per_unit}
     return DocumentSpec(
         kind="walk_sheets",
         community_id=campaign.community_id,
@@ -177,16 +188,19 @@ def walk_sheets_spec(session: Session, *, actor: Actor, campaign_id: int) -> Doc
     )
 
 
-def report_spec(session: Session, *, actor: Actor, campaign_id: int) -> DocumentSpec:
-    """The coverage report of a campaign (planners)."""
+def report_spec(
+    session: Session, *, actor: Actor, campaign_id: int, lang: Lang = "zh"
+) -> DocumentSpec:
+    """The coverage report of a campaign (planners), Chinese unless ``lang="en"``."""
     campaign, community = coverage.load_campaign(session, actor=actor, campaign_id=campaign_id)
     today = local_today(community)
-    params = {"campaign_id": campaign.id}
+    params = {"campaign_id": campaign.id, "lang": lang}
+    suffix = "-en" if lang == "en" else ""
     return DocumentSpec(
         kind="report",
         community_id=campaign.community_id,
         params=params,
-        filename=f"coverage-{slug(community)}-{today.isoformat()}.pdf",
+        filename=f"coverage-{slug(community)}{suffix}-{today.isoformat()}.pdf",
         cache_key=_key("report", params, repo.data_version(session, campaign), today),
         households=repo.count_households(session, campaign.community_id),
     )
@@ -211,6 +225,7 @@ def _facts(
     )
     flags = repo.flags_of(session, ids)
     last = repo.last_notes(session, campaign.id, ids) if notes else {}
+    word = views.building_word(repo.building_names(session, campaign.community_id))
     facts = []
     for h, b in rows:
         state = states.get(h.id)
@@ -229,6 +244,7 @@ def _facts(
                 excluded=state.excluded if state else h.occupancy == "vacant",
                 contacts=state.contacts if state else 0,
                 last_note=last.get(h.id),
+                building_word=word,
             )
         )
     return facts
@@ -271,6 +287,7 @@ def build_context(session: Session, spec: DocumentSpec, settings: Settings) -> o
             header=_header(campaign, community),
             rounds=_round_facts(session, campaign, rounds),
             tz=tz,
+            page_per_unit=bool(params.get("page_per_unit")),
         )
     if spec.kind == "report":
         figures = coverage.compute_coverage(session, campaign, community)
@@ -295,6 +312,10 @@ def build_context(session: Session, spec: DocumentSpec, settings: Settings) -> o
             households=_facts(session, campaign),
             incidents=incidents,
             tz=tz,
+            lang=params.get("lang", "zh"),
+            starts_on=campaign.starts_on,
+            ends_on=campaign.ends_on,
+            today=local_today(community),
         )
     raise Invalid(f"Unknown document kind {spec.kind}")
 
@@ -306,29 +327,42 @@ def _flyer_context(
     params: dict[str, Any],
     settings: Settings,
 ) -> views.FlyerContext:
+    lang: Lang = params["lang"]
     building = None
     if params.get("building_id") is not None:
         building = session.get(Building, params["building_id"])
     officer = repo.user(session, building.grid_officer_id) if building is not None else None
+    fallback = None
+    if (officer is None or not officer.phone) and not community.service_centre_phone:
+        fallback = repo.community_officer(session, community.id)
     codes = None
     if params.get("per_household") and building is not None:
         facts = _facts(session, campaign, building_ids=[building.id])
-        pages = views.group_units(facts, per_page=10_000)
-        codes = [row.code.replace(views.EN_SPACE, " ") for p in pages for row in p.rows]
+        codes = [f.code for f in views.ordered_households(facts)]
+    label = None
+    if building is not None:
+        word = views.building_word(repo.building_names(session, community.id))
+        label = views.building_label(building.code, building.name, word, lang)
     return views.build_flyer(
-        lang=params["lang"],
+        lang=lang,
         size=params["size"],
         community=community.name,
         campaign=campaign.name,
         campaign_id=campaign.id,
         topics=campaign.topics,
-        building_code=building.code if building is not None else None,
-        building_name=building.name if building is not None else None,
-        grid_officer=views.Person(officer.display_name, officer.phone) if officer else None,
-        service_centre_phone=community.service_centre_phone,
+        building=label,
+        contacts=views.flyer_contacts(
+            lang=lang,
+            grid_officer=views.Person(officer.display_name, officer.phone) if officer else None,
+            service_centre_phone=community.service_centre_phone,
+            community_officer=views.Person(fallback.display_name, fallback.phone)
+            if fallback
+            else None,
+        ),
         address=community.address,
         household_codes=codes,
         public_base_url=settings.public_base_url,
+        report_url=reports.report_url(session, campaign, settings.public_base_url),
     )
 
 
@@ -365,9 +399,14 @@ def _round_facts(
 
 
 def ledger_context(
-    session: Session, *, actor: Actor, start: date, end: date
+    session: Session, *, actor: Actor, start: date, end: date, default_period: bool = False
 ) -> tuple[views.LedgerContext, str]:
     """The ranked ledger across the communities the actor plans in, and its file name."""
     ledger = coverage.ledger(session, actor=actor, start=start, end=end)
-    ctx = views.build_ledger(ledger=ledger, generated_at=utcnow(), tz=ZoneInfo("Asia/Shanghai"))
+    ctx = views.build_ledger(
+        ledger=ledger,
+        generated_at=utcnow(),
+        tz=ZoneInfo("Asia/Shanghai"),
+        default_period=default_period,
+    )
     return ctx, f"ledger-{start.isoformat()}-{end.isoformat()}.pdf"

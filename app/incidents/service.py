@@ -79,6 +79,41 @@ def create_incident(
     return incident
 
 
+def open_incident(
+    session: Session,
+    *,
+    community_id: int,
+    occurred_at: datetime,
+    fraud_type: str,
+    channel: str,
+    summary: str,
+    household_id: int | None = None,
+    campaign_id: int | None = None,
+    amount_lost: Decimal | None = None,
+    reported_by: int | None = None,
+    note: str,
+) -> Incident:
+    """Open a ``reported`` incident inside the caller's transaction (a warning's money lost, a
+    resident's report from the flyer); the caller has checked access and commits."""
+    incident = Incident(
+        community_id=community_id,
+        campaign_id=campaign_id,
+        occurred_at=occurred_at,
+        utc_offset_minutes=offset_minutes(occurred_at),
+        fraud_type=fraud_type,
+        channel=channel[:100],
+        summary=summary,
+        household_id=household_id,
+        amount_lost=amount_lost,
+        status=IncidentStatus.reported,
+        reported_by=reported_by,
+    )
+    session.add(incident)
+    session.flush()
+    session.add(IncidentChange(incident_id=incident.id, changed_by=reported_by, note=note))
+    return incident
+
+
 def get_incident(session: Session, *, actor: Actor, incident_id: int) -> Incident:
     """A report the actor may read (staff: their own)."""
     incident = session.get(Incident, incident_id)

@@ -27,6 +27,9 @@ class CampaignAvailability(Base):
     minutes_per_floor: Mapped[float] = mapped_column(Float, default=1.0)
     # [{"weekday": 0-6 (Monday 0), "from": "09:00", "to": "20:00"}]
     visiting_hours: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # [{"user_id": 3, "weekdays": [1, 3] (Monday 1), "starts": "09:00", "ends": "12:00"}], as
+    # entered; their expansion over the campaign's days is stored as AvailabilityWindow rows.
+    patterns: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

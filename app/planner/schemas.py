@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from app.schemas import AwareDatetime, Id, Schema
 
 MAX_WINDOWS = 2000
+MAX_PATTERNS = 200
 MAX_VISITING_HOURS = 50
 
 
@@ -61,10 +62,34 @@ class WindowItem(Schema):
         return self
 
 
+class PatternItem(Schema):
+    """A weekly availability: these weekdays (1 = Monday … 7 = Sunday), this local time span."""
+
+    user_id: Id
+    weekdays: Annotated[
+        list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1, max_length=7)
+    ] = Field(description="ISO weekdays: 1 = Monday … 7 = Sunday")
+    starts: ClockTime = Field(description='"HH:MM", local to the community')
+    ends: ClockTime = Field(description='"HH:MM", local to the community, after "starts"')
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PatternItem:
+        if self.ends <= self.starts:
+            raise ValueError('"ends" must be after "starts"')
+        if len(set(self.weekdays)) != len(self.weekdays):
+            raise ValueError("a weekday is listed twice")
+        return self
+
+
 class AvailabilityUpdate(Schema):
-    """``PUT /campaigns/{id}/availability``: replaces the windows and settings."""
+    """``PUT /campaigns/{id}/availability``: replaces the windows, patterns and settings.
+
+    ``patterns`` are repeated over every day of the campaign in the community's time zone and
+    stored beside the ``windows`` given one by one.
+    """
 
     windows: list[WindowItem] = Field(default_factory=list, max_length=MAX_WINDOWS)
+    patterns: list[PatternItem] = Field(default_factory=list, max_length=MAX_PATTERNS)
     minutes_per_door: float = Field(default=3.0, gt=0, le=60)
     minutes_per_floor: float = Field(default=1.0, ge=0, le=30)
     visiting_hours: list[VisitingHoursItem] = Field(
@@ -90,12 +115,25 @@ class WindowRead(BaseModel):
     ends_at: datetime
 
 
+class PatternRead(BaseModel):
+    """A stored weekly pattern, as it was entered."""
+
+    user_id: int
+    weekdays: list[int]
+    starts: str
+    ends: str
+
+
 class AvailabilityRead(BaseModel):
-    """A campaign's planning inputs; defaults until someone sets them."""
+    """A campaign's planning inputs; defaults until someone sets them.
+
+    ``windows`` holds every window the planner uses, the patterns' expansion included.
+    """
 
     campaign_id: int
     configured: bool
     windows: list[WindowRead]
+    patterns: list[PatternRead] = Field(default_factory=list)
     minutes_per_door: float
     minutes_per_floor: float
     visiting_hours: list[VisitingHoursRead]

@@ -8,7 +8,8 @@ and creates the proposed rounds through the campaigns' scheduling rules.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,7 @@ from app.planner.schemas import (
     Confidence,
     DayExpectationRead,
     Explanation,
+    PatternRead,
     PlannedRoundRead,
     PlanRead,
     ReachRates,
@@ -79,6 +81,61 @@ def _hhmm(value: object) -> str:
 # --- availability --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Span:
+    """One member's availability over one stretch of time (a stored window or a pattern's day)."""
+
+    user_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def expand_patterns(
+    patterns: Iterable[dict[str, object]], campaign: Campaign, tz: ZoneInfo
+) -> list[Span]:
+    """Weekly patterns repeated over every day of the campaign, in the community's time zone.
+
+    Done when planning rather than when stored, so a campaign whose dates move keeps its
+    patterns over its new days.
+    """
+    spans: list[Span] = []
+    day = campaign.starts_on
+    while day <= campaign.ends_on:
+        for p in patterns:
+            weekdays = p["weekdays"]
+            assert isinstance(weekdays, list)
+            if day.isoweekday() in weekdays:
+                spans.append(
+                    Span(
+                        user_id=int(str(p["user_id"])),
+                        starts_at=datetime.combine(day, _clock(str(p["starts"])), tz).astimezone(
+                            UTC
+                        ),
+                        ends_at=datetime.combine(day, _clock(str(p["ends"])), tz).astimezone(UTC),
+                    )
+                )
+        day += timedelta(days=1)
+    return spans
+
+
+def _all_windows(
+    session: Session, campaign: Campaign, settings: CampaignAvailability | None, tz: ZoneInfo
+) -> list[Span]:
+    """The stored windows and the patterns' days: everything the planner may use."""
+    spans = [
+        Span(user_id=w.user_id, starts_at=w.starts_at, ends_at=w.ends_at)
+        for w in repo.list_windows(session, campaign.id)
+    ]
+    if settings is not None and settings.patterns:
+        spans.extend(expand_patterns(settings.patterns, campaign, tz))
+    return spans
+
+
 def _availability_read(
     campaign: Campaign,
     community: Community,
@@ -100,6 +157,15 @@ def _availability_read(
         ],
         minutes_per_door=settings.minutes_per_door if settings else DEFAULT_MINUTES_PER_DOOR,
         minutes_per_floor=settings.minutes_per_floor if settings else DEFAULT_MINUTES_PER_FLOOR,
+        patterns=[
+            PatternRead(
+                user_id=int(str(p["user_id"])),
+                weekdays=[int(d) for d in p["weekdays"]],
+                starts=str(p["starts"]),
+                ends=str(p["ends"]),
+            )
+            for p in (settings.patterns if settings and settings.patterns else [])
+        ],
         visiting_hours=[
             VisitingHoursRead(weekday=int(str(h["weekday"])), from_=str(h["from"]), to=str(h["to"]))
             for h in (hours or DEFAULT_VISITING_HOURS)
@@ -128,7 +194,9 @@ def set_availability(
     tz = ZoneInfo(community.timezone)
     start, end = _campaign_span(campaign, tz)
     members = auth_repo.members_of(
-        session, community.id, sorted({w.user_id for w in payload.windows})
+        session,
+        community.id,
+        sorted({w.user_id for w in payload.windows} | {p.user_id for p in payload.patterns}),
     )
     errors: list[dict[str, object]] = []
     for i, w in enumerate(payload.windows):
@@ -146,6 +214,14 @@ def set_availability(
                     "message": f"outside the campaign ({campaign.starts_on} – {campaign.ends_on})",
                 }
             )
+    for i, p in enumerate(payload.patterns):
+        if p.user_id not in members:
+            errors.append(
+                {
+                    "field": f"patterns.{i}.user_id",
+                    "message": f"user {p.user_id} is not a member of this community",
+                }
+            )
     if errors:
         fields = ", ".join(str(e["field"]) for e in errors[:5])
         raise Invalid(f"Some availability windows cannot be used: {fields}", errors=errors)
@@ -160,6 +236,15 @@ def set_availability(
     settings.minutes_per_door = payload.minutes_per_door
     settings.minutes_per_floor = payload.minutes_per_floor
     settings.visiting_hours = hours
+    settings.patterns = [
+        {
+            "user_id": p.user_id,
+            "weekdays": sorted(p.weekdays),
+            "starts": _hhmm(p.starts),
+            "ends": _hhmm(p.ends),
+        }
+        for p in payload.patterns
+    ]
     settings.updated_at = utcnow()
     repo.delete_windows(session, campaign.id)
     session.add_all(
@@ -267,7 +352,7 @@ def build_problem(
             )
         )
 
-    windows = repo.list_windows(session, campaign.id)
+    windows = _all_windows(session, campaign, settings, tz)
     members = auth_repo.members_of(session, community.id, sorted({w.user_id for w in windows}))
     staff: list[solver.StaffMember] = []
     if windows:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from app.web.i18n_office import OFFICE_STRINGS
+from app.web.i18n_warnings import WARNING_STRINGS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -348,7 +351,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "downloads": ("下载", "Downloads"),
     "report_pdf": ("覆盖报告 (PDF)", "Coverage report (PDF)"),
     "coverage_xlsx": ("覆盖台账 (Excel)", "Coverage ledger (Excel)"),
-    "coverage_csv": ("覆盖台账 (CSV)", "Coverage ledger (CSV)"),
+    "coverage_csv": ("住户宣传状态 (CSV)", "Household statuses (CSV)"),
     "flyers_pdf": ("宣传单 中文 (PDF)", "Flyers, Chinese (PDF)"),
     "flyers_pdf_en": ("宣传单 英文 (PDF)", "Flyers, English (PDF)"),
     "walk_sheets_title": ("各轮走访单 (PDF)", "Walk sheets of each round (PDF)"),
@@ -358,7 +361,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "download_failed": ("下载失败：{detail}", "Download failed: {detail}"),
     "rounds_title": ("走访安排", "Rounds"),
     "no_rounds": ("还没有安排走访", "No rounds scheduled"),
+    "report_pdf_en": ("覆盖报告 英文 (PDF)", "Coverage report, English (PDF)"),
+    "ledger_pdf": ("各社区宣传台账 (PDF)", "Ledger of every community (PDF)"),
+    "walk_sheets_all": ("全部走访单，一个文件 (PDF)", "All walk sheets in one file (PDF)"),
+    "walk_sheets_per_unit": (
+        "全部走访单，每单元一页 (PDF)",
+        "All walk sheets, a page per unit (PDF)",
+    ),
+    "flyers_title": ("宣传单", "Flyers"),
+    "flyer_building": ("楼栋", "Building"),
+    "flyer_whole": ("全小区", "Whole community"),
+    "flyer_lang": ("语言", "Language"),
+    "flyer_lang_zh": ("中文", "Chinese"),
+    "flyer_lang_en": ("英文", "English"),
+    "flyer_size": ("纸张", "Paper"),
+    "flyers_building_pdf": ("宣传单 (PDF)", "Flyers (PDF)"),
+    "flyers_household_pdf": ("逐户宣传单，印户号 (PDF)", "A flyer per household (PDF)"),
+    "flyers_household_hint": ("逐户宣传单需先选楼栋", "Pick a building for a flyer per household"),
 }
+
+
+STRINGS.update(OFFICE_STRINGS)
+STRINGS.update(WARNING_STRINGS)
 
 
 def strings_for(lang: Lang) -> dict[str, str]:

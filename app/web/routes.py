@@ -242,6 +242,21 @@ def show_campaigns(
     )
 
 
+@router.get("/campaigns/new", response_class=HTMLResponse, include_in_schema=False)
+def show_new_campaign(
+    request: Request, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """A new campaign: dates, target, topics from the catalogue (before /campaigns/{id})."""
+    return _page(
+        request,
+        "campaign_new.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="campaign_new",
+        title_key="new_campaign_title",
+    )
+
+
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
 def show_campaign(
     request: Request, campaign_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
@@ -256,6 +271,56 @@ def show_campaign(
         title_key="progress_title",
         data={"campaign_id": campaign_id},
     )
+
+
+@router.get("/campaigns/{campaign_id}/plan", response_class=HTMLResponse, include_in_schema=False)
+def show_plan(
+    request: Request, campaign_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
+) -> HTMLResponse:
+    """A campaign's week board, availability patterns and the planner's proposal."""
+    return _page(
+        request,
+        "plan.html",
+        lang_query=lang,
+        lang_cookie=cookie,
+        page="plan",
+        title_key="plan_title",
+        data={"campaign_id": campaign_id},
+    )
+
+
+def _office_page(name: str, title_key: str) -> None:
+    """Register an officer's page whose shell needs no path data."""
+
+    def show(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
+        return _page(
+            request,
+            f"{name}.html",
+            lang_query=lang,
+            lang_cookie=cookie,
+            page=name,
+            title_key=title_key,
+        )
+
+    show.__doc__ = f"The officer's {name} page."
+    router.add_api_route(
+        f"/{name}",
+        show,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        name=f"show_{name}",
+    )
+
+
+for _name, _title in (
+    ("office", "office_title"),
+    ("incidents", "incidents_page_title"),
+    ("members", "members_title"),
+    ("registry", "registry_title"),
+    ("warnings", "warnings_page_title"),
+):
+    _office_page(_name, _title)
 
 
 @router.get(

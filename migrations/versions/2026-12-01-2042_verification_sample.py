@@ -1,7 +1,7 @@
 """verification sample
 
 Revision ID: 0013
-Revises: 0009, 0012
+Revises: 0012b
 Create Date: 2026-12-01 20:42:28.555788
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.db
 
 revision: str = "0013"
-down_revision: str | tuple[str, ...] | None = ("0009", "0012")
+down_revision: str | None = "0012b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,7 +9,7 @@ Deactivating a user now revokes their tokens, so that reactivating them brings n
 tokens of users who are inactive today are revoked here for the same reason.
 
 Revision ID: 0009
-Revises: 0001
+Revises: 0011
 Create Date: 2026-12-01 20:43:00.833829
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 import app.db
 
 revision: str = '0009'
-down_revision: str | None = '0001'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

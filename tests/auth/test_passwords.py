@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.auth.passwords import password_problem
-from tests.factories import PASSWORD, auth, make_user
+from tests.factories import PASSWORD, auth, make_tenant, make_user
 
 NEW = "violet-kettle-harbour"
 
@@ -166,3 +166,51 @@ class TestPolicy:
         assert password_problem(username="ab", password="aaaaaaaaaa") is not None
         assert password_problem(username="ab", password="password2024") is not None
         assert password_problem(username="ab", password="ＰＡＳＳＷＯＲＤ１") is not None
+
+
+class TestManagerReset:
+    def members_url(self, community_id: int, user_id: int) -> str:
+        return f"/api/v1/communities/{community_id}/members/{user_id}"
+
+    def test_a_managers_reset_follows_the_policy_and_ends_every_token(
+        self, client: TestClient, session: Session
+    ):
+        t = make_tenant(session, households=0)
+        h = login(client, t.staff.username, PASSWORD)
+        feed = feed_url(client, h)
+        url = self.members_url(t.community.id, t.staff.id)
+        r = client.patch(url, headers=t.headers["manager"], json={"password": "password123"})
+        assert r.status_code == 422
+        assert [e["field"] for e in r.json()["errors"]] == ["password"]
+        assert alive(client, h)
+        r = client.patch(url, headers=t.headers["manager"], json={"password": NEW})
+        assert r.status_code == 200, r.text
+        assert not alive(client, h)
+        assert client.get(feed).status_code == 401
+        login(client, t.staff.username, NEW)
+
+    def test_a_managers_lock_and_unlock_bring_no_old_token_back(
+        self, client: TestClient, session: Session
+    ):
+        t = make_tenant(session, households=0)
+        h = login(client, t.staff.username, PASSWORD)
+        url = self.members_url(t.community.id, t.staff.id)
+        assert client.patch(url, headers=t.headers["manager"], json={"is_active": False}).is_success
+        assert client.patch(url, headers=t.headers["manager"], json={"is_active": True}).is_success
+        assert not alive(client, h)
+        assert alive(client, login(client, t.staff.username, PASSWORD))
+
+    def test_a_new_account_follows_the_policy(self, client: TestClient, session: Session):
+        t = make_tenant(session, households=0)
+        r = client.post(
+            f"/api/v1/communities/{t.community.id}/members",
+            headers=t.headers["manager"],
+            json={
+                "username": "xiaozhang",
+                "display_name": "小张",
+                "password": "xiaozhang123",
+                "role": "staff",
+            },
+        )
+        assert r.status_code == 422
+        assert [e["field"] for e in r.json()["errors"]] == ["password"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.auth.models import Membership
 from app.enums import Role
 from tests.factories import PASSWORD, auth, make_community, make_member, make_user
 
@@ -85,7 +86,12 @@ class TestUsersAndMembers:
         token = login(client, "staff1", "a-long-password")
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
         assert me["memberships"] == [
-            {"community_id": community.id, "community_name": community.name, "role": "staff"}
+            {
+                "community_id": community.id,
+                "community_name": community.name,
+                "community_timezone": community.timezone,
+                "role": "staff",
+            }
         ]
 
     def test_non_admin_cannot_create_users(self, client: TestClient, session: Session):
@@ -111,7 +117,10 @@ class TestUsersAndMembers:
     def test_manager_grants_roles_only_in_own_community(self, client: TestClient, session: Session):
         mine, other = make_community(session), make_community(session)
         manager = make_member(session, mine, Role.manager)
-        user = make_user(session)
+        # Someone the manager can reach: a member of another community they manage.
+        theirs = make_community(session)
+        session.add(Membership(user_id=manager.id, community_id=theirs.id, role=Role.manager))
+        user = make_member(session, theirs, Role.staff)
         h = auth(session, manager)
         ok = client.post(
             f"/api/v1/communities/{mine.id}/members",

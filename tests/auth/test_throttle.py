@@ -176,3 +176,33 @@ class TestClientLabel:
         assert client_label("::ffff:192.0.2.1") == "192.0.2.1"
         assert client_label("192.0.2.1") != client_label("192.0.2.2")
         assert client_label("testclient") == "testclient"
+
+
+class TestSecretKey:
+    def test_the_throttle_holds_no_username_or_address(self, app: FastAPI, session: Session):
+        from sqlalchemy import select
+
+        from app.auth.models import LoginThrottle
+
+        with TestClient(app, client=("203.0.113.50", 50000)) as c:
+            attempt(c, "wangxiaoer", WRONG)
+        keys = session.scalars(select(LoginThrottle.key)).all()
+        assert len(keys) == 2
+        for key in keys:
+            assert len(key) == 64
+            assert "wangxiaoer" not in key
+            assert "203.0.113" not in key
+        secret = app.state.settings.secret_key.get_secret_value()
+        assert security.keyed_digest(secret, "username:wangxiaoer") in keys
+        assert security.keyed_digest("another-secret", "username:wangxiaoer") not in keys
+
+    @pytest.mark.parametrize("secret", [None, "short-secret"])
+    def test_production_refuses_a_default_or_short_secret(self, secret: str | None):
+        from pydantic import ValidationError
+
+        from app.config import Settings
+
+        kw = {} if secret is None else {"secret_key": secret}
+        with pytest.raises(ValidationError, match="DOORSTEP_SECRET_KEY"):
+            Settings(environment="production", **kw)  # type: ignore[arg-type]
+        assert Settings(environment="production", secret_key="x" * 64)  # type: ignore[arg-type]

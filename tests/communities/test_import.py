@@ -162,3 +162,19 @@ class TestImportRules:
             files={"file": ("r.csv", b"building,unit,room\n1,1,101\n", "text/csv")},
         )
         assert r.status_code == 403
+
+
+class TestCarriageReturns:
+    """Found by schemathesis: a lone carriage return in a CSV answered 500."""
+
+    def test_rows_ended_by_carriage_returns_import(self, client: TestClient, session: Session):
+        t = make_tenant(session, households=0)
+        status, body = upload(client, t, b"building,unit,floor,room\r3,1,1,101\r3,1,1,102\r")
+        assert status == 200, body
+        assert body["created"] == 2
+
+    def test_garbage_with_a_carriage_return_is_refused(self, client: TestClient, session: Session):
+        t = make_tenant(session, households=0)
+        status, body = upload(client, t, "½-§~\x8b°n\ró".encode())
+        assert 400 <= status < 500, body
+        assert count(session, Household, t) == 0

@@ -616,3 +616,51 @@ class TestConcurrency:
         bodies = [body(campaign, tenant.households[0], round_id=rnd.id) for _ in staff]
         assert _post_all(client, bodies, headers) == [201] * 8
         assert stored(session) == 8
+
+
+class TestRoundProgress:
+    """A round is in progress from its first contact, done once every door has an outcome."""
+
+    def status(self, client: TestClient, tenant: Tenant, round_id: int) -> str:
+        r = client.get(f"/api/v1/rounds/{round_id}", headers=tenant.headers["staff"])
+        status: str = r.json()["status"]
+        return status
+
+    def test_first_contact_starts_and_last_door_finishes_the_round(
+        self, client: TestClient, session: Session
+    ) -> None:
+        from app.enums import Occupancy
+
+        tenant = make_tenant(session, households=4)
+        vacant = tenant.households[3]
+        vacant.occupancy = Occupancy.vacant
+        session.commit()
+        campaign = make_campaign(session, tenant.community)
+        rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
+        staff = tenant.headers["staff"]
+        assert self.status(client, tenant, rnd.id) == "planned"
+
+        first, second, third = tenant.households[:3]
+        r = client.post(URL, json=body(campaign, first, round_id=rnd.id), headers=staff)
+        assert r.status_code == 201
+        assert self.status(client, tenant, rnd.id) == "in_progress"
+
+        # A contact outside the round (no round_id) moves nothing.
+        client.post(URL, json=body(campaign, second), headers=tenant.headers["officer"])
+        assert self.status(client, tenant, rnd.id) == "in_progress"
+
+        batch = [body(campaign, h, round_id=rnd.id, outcome="not_home") for h in (second, third)]
+        r = client.post(f"{URL}/batch", json={"contacts": batch}, headers=staff)
+        assert [i["status"] for i in r.json()["results"]] == [201, 201]
+        # The registry-vacant household has no door to knock: the round is done without it.
+        assert self.status(client, tenant, rnd.id) == "done"
+
+    def test_staff_mark_their_round_done(self, client: TestClient, session: Session) -> None:
+        tenant = make_tenant(session)
+        campaign = make_campaign(session, tenant.community)
+        rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
+        r = client.patch(
+            f"/api/v1/rounds/{rnd.id}", json={"status": "done"}, headers=tenant.headers["staff"]
+        )
+        assert r.status_code == 200
+        assert r.json()["status"] == "done"

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -492,3 +493,35 @@ class TestLedger:
     ):
         r = client.get("/api/v1/ledger", params=params, headers=scenario.tenant.headers["manager"])
         assert r.status_code == 422
+
+
+class TestLedgerDefaultPeriod:
+    def test_ends_on_the_communities_own_today(self):
+        today = date.today()
+        evening_utc = datetime.combine(today, time(20, 0), UTC)  # already tomorrow in Shanghai
+        tomorrow = today + timedelta(days=1)
+        assert coverage.default_period(["Asia/Shanghai"], evening_utc) == (
+            tomorrow - timedelta(days=29),
+            tomorrow,
+        )
+        assert coverage.default_period(["America/New_York"], evening_utc)[1] == today
+        # Across time zones, one period that leaves no community's today out.
+        assert coverage.default_period(["America/New_York", "Asia/Shanghai"], evening_utc) == (
+            tomorrow - timedelta(days=29),
+            tomorrow,
+        )
+
+    def test_the_api_and_the_pdf_default_to_the_same_period(
+        self, client: TestClient, scenario: Scenario
+    ):
+        headers = scenario.tenant.headers["manager"]
+        ledger = client.get("/api/v1/ledger", headers=headers).json()
+        shanghai_today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        assert (ledger["from"], ledger["to"]) == (
+            (shanghai_today - timedelta(days=29)).isoformat(),
+            shanghai_today.isoformat(),
+        )
+        pdf = client.get("/api/v1/reports/ledger.pdf", headers=headers)
+        assert pdf.status_code == 200
+        expected = f"ledger-{ledger['from']}-{ledger['to']}.pdf"
+        assert expected in pdf.headers["content-disposition"]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-import weasyprint
 
-from app.campaigns.catalogue import FRAUD_TYPES
 from app.config import TEMPLATES_DIR
 from app.documents import context as views
 from app.documents import render
@@ -96,21 +93,60 @@ class TestLockedFetcher:
         assert set(spy.refused) == {"file:///etc/passwd", "http://127.0.0.1:9/x.png"}
 
 
+def _round(households: list[views.HouseholdFact], notes: str | None = None) -> views.RoundFact:
+    return views.RoundFact(
+        id=7,
+        starts_at=utc_on(0, 1),
+        ends_at=utc_on(0, 4),
+        status="planned",
+        notes=notes,
+        assignees=(),
+        households=tuple(households),
+    )
+
+
 class TestWalkSheetPages:
-    def test_each_unit_starts_a_page_and_long_units_continue(self) -> None:
-        households = [_fact(f"3-1-{f}0{r}", "1", f) for f in range(1, 21) for r in (1, 2)]
+    def test_small_units_share_a_page_and_long_units_continue(self) -> None:
+        households = [_fact(f"3-1-{f}0{r}", "1", f) for f in range(1, 31) for r in (1, 2)]
         households += [_fact(f"3-2-{f}01", "2", f) for f in range(1, 4)]
-        pages = views.group_units(households)
-        assert [(p.unit, p.part, p.parts) for p in pages] == [("1", 1, 2), ("1", 2, 2), ("2", 1, 1)]
-        assert all(len(p.rows) <= views.ROWS_PER_PAGE for p in pages)
+        households += [_fact(f"3-3-{f}01", "3", f) for f in range(1, 4)]
+        pages = views.pack_pages(households)
+        blocks = [[(b.unit, b.part, b.parts) for b in p.blocks] for p in pages]
+        assert blocks == [[("1", 1, 2)], [("1", 2, 2), ("2", 1, 1), ("3", 1, 1)]]
         # a floor is never split across pages when it fits on one
-        first_floors = {r.code.split("-")[2][:-2] for r in pages[0].rows}
-        second_floors = {r.code.split("-")[2][:-2] for r in pages[1].rows}
-        assert not first_floors & second_floors
+        first = {r.code.split("-")[2][:-2] for r in pages[0].blocks[0].rows}
+        second = {r.code.split("-")[2][:-2] for r in pages[1].blocks[0].rows}
+        assert not first & second
+
+    def test_a_page_per_unit_on_request(self) -> None:
+        households = [_fact(f"3-{u}-{f}01", str(u), f) for u in (1, 2, 3) for f in (1, 2)]
+        assert len(views.pack_pages(households)) == 1
+        pages = views.pack_pages(households, page_per_unit=True)
+        assert [[b.unit for b in p.blocks] for p in pages] == [["1"], ["2"], ["3"]]
 
     def test_units_sort_naturally(self) -> None:
-        pages = views.group_units([_fact("3-10-101", "10", 1), _fact("3-2-101", "2", 1)])
-        assert [p.unit for p in pages] == ["2", "10"]
+        pages = views.pack_pages([_fact("3-10-101", "10", 1), _fact("3-2-101", "2", 1)])
+        assert [b.unit for b in pages[0].blocks] == ["2", "10"]
+
+    def test_flags_are_symbols_with_a_legend(self) -> None:
+        ctx = views.build_walk_sheets(
+            header=_header(),
+            rounds=[_round([_fact("3-1-101", "1", 1, flags=("elderly_alone",))])],
+            tz=TZ,
+        )
+        page = ctx.sheets[0].pages[0]
+        assert page.blocks[0].rows[0].flags == "★"
+        assert page.legend_flags == (("★", "独居老人 Elderly, alone"),)
+        text = pdf_text(render.render_pdf("walk_sheets", ctx))
+        assert text.count("独居老人") == 1  # in the legend only, never beside the door number
+
+    def test_planner_notes_are_printed_whole(self) -> None:
+        notes = "先走 3 单元，" + "高层住户多在晚上在家，" * 20 + "最后一句。"
+        ctx = views.build_walk_sheets(
+            header=_header(), rounds=[_round([_fact("3-1-101", "1", 1)], notes=notes)], tz=TZ
+        )
+        flat = "".join(pdf_text(render.render_pdf("walk_sheets", ctx)).split())
+        assert "最后一句。" in flat
 
     def test_printed_page_count_matches_the_view_model(self) -> None:
         households = [
@@ -119,69 +155,9 @@ class TestWalkSheetPages:
             for f in range(1, 15)
             for r in (1, 2, 3)
         ]
-        rounds = [
-            views.RoundFact(
-                id=7,
-                starts_at=utc_on(0, 1),
-                ends_at=utc_on(0, 4),
-                status="planned",
-                notes=None,
-                assignees=(),
-                households=tuple(households),
-            )
-        ]
-        ctx = views.build_walk_sheets(header=_header(), rounds=rounds, tz=TZ)
+        ctx = views.build_walk_sheets(header=_header(), rounds=[_round(households)], tz=TZ)
         body = render.render_pdf("walk_sheets", ctx)
-        assert page_count(body) == len(ctx.sheets[0].pages) == 4
-
-
-def _boxes(box: object) -> Iterator[object]:
-    yield box
-    for child in getattr(box, "children", None) or []:
-        yield from _boxes(child)
-
-
-class TestFlyerFitsOnePage:
-    @pytest.mark.parametrize("size", views.FLYER_SIZES)
-    @pytest.mark.parametrize("lang", ["zh", "en"])
-    def test_longest_topics_never_run_into_the_footer(self, size: str, lang: str) -> None:
-        longest = sorted(
-            FRAUD_TYPES,
-            key=lambda f: -len(getattr(f, f"summary_{lang}") + getattr(f, f"advice_{lang}")),
-        )
-        ctx = views.build_flyer(
-            lang=lang,
-            size=size,
-            community="江南星城小区",
-            campaign="冬季反诈宣传",  # type: ignore[arg-type]
-            campaign_id=1,
-            topics=[f.code for f in longest],
-            building_code="12A",
-            building_name="十二幢",
-            grid_officer=views.Person("周晓梅", "138 0000 1234"),
-            service_centre_phone="0571-8800 1234",
-            address="江南大道 1888 号 服务中心一楼",
-            household_codes=["12A-2-1502", "12A-2-1503"],
-            public_base_url="http://x",
-        )
-        html = render.render_html("flyer.html", flyer=ctx)
-        sheets = ("base.css", "flyer.css") + (("flyer-a4.css",) if size == "A4" else ())
-        assets = render._assets()
-        document = weasyprint.HTML(
-            string=html,
-            base_url=render.DOCUMENTS_DIR.as_uri() + "/",
-            url_fetcher=render.LockedFetcher(),
-        ).render(stylesheets=[assets.stylesheet(s) for s in sheets], font_config=assets.font_config)
-        assert len(document.pages) == 2  # one page per copy
-        for page in document.pages:
-            found = {}
-            for box in _boxes(page._page_box):
-                element = getattr(box, "element", None)
-                if element is not None and element.get("class") in ("topics", "bottom"):
-                    found.setdefault(element.get("class"), box)
-            topics, bottom = found["topics"], found["bottom"]
-            end = max(c.position_y + c.margin_height() for c in topics.children)  # type: ignore[attr-defined]
-            assert end <= bottom.position_y, (lang, size)  # type: ignore[attr-defined]
+        assert page_count(body) == len(ctx.sheets[0].pages) == ctx.total_pages == 4
 
 
 class TestNeutralise:

@@ -78,10 +78,12 @@ class TestCampaignProgress:
         for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
             page = new_context(viewport).new_page()
             log_in(page, server.url, scene.manager_username, PASSWORD)
+            # The manager lands on the workspace; the campaigns are one tap away.
+            page.locator("#hub").get_by_role("link", name="宣传活动与排班").click()
             expect(page.locator(".campaign-card")).to_have_count(1)
             expect(page.locator(".campaign-card .big")).to_have_text("16.7%")
             shoot(page, f"campaigns-{name}")
-            page.locator(".campaign-card a").click()
+            page.locator(".campaign-card a.task-link").click()
             page.wait_for_url(f"**/campaigns/{scene.campaign_id}")
             headline = page.locator(".headline-card")
             # 2 reached of 12 households, none excluded.

@@ -287,6 +287,14 @@
     });
   }
 
+  function isManager(user) {
+    if (!user) return false;
+    if (user.is_admin) return true;
+    return (user.memberships || []).some(function (m) {
+      return m.role === "manager";
+    });
+  }
+
   /* Pages other than /login need a token; without one, go and log in. */
   function requireLogin() {
     if (!token()) {
@@ -778,6 +786,11 @@
           a.hidden = false;
         });
       }
+      if (isManager(user)) {
+        document.querySelectorAll("[data-manager]").forEach(function (a) {
+          a.hidden = false;
+        });
+      }
       var current = nav.querySelector('[data-nav="' + boot.page + '"]');
       if (current) current.setAttribute("aria-current", "page");
     }
@@ -880,6 +893,7 @@
     ApiError: ApiError,
     me: me,
     isPlanner: isPlanner,
+    isManager: isManager,
     token: token,
     requireLogin: requireLogin,
     download: download,

@@ -456,6 +456,32 @@
     return box;
   }
 
+  /* ---------- warnings (预警) received on the campaign's dates ---------- */
+
+  function warningsSection(campaign) {
+    var body = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
+    var box = section("h-warnings", "warning_summary", [body]);
+    box.id = "warning-figures-card";
+    DS.api("/communities/" + campaign.community_id + "/warnings/summary?campaign_id=" + campaign.id).then(function (s) {
+      DS.clear(body);
+      var of = function (r) {
+        return t("warning_of", { n: r.numerator, d: r.denominator });
+      };
+      var median = s.median_minutes_to_reach;
+      body.appendChild(el("dl", { class: "figures" }, [
+        el("dt", { text: t("warning_received") }), el("dd", { text: String(s.received) }),
+        el("dt", { text: t("warning_reached_n") }), el("dd", { text: of(s.reached) }),
+        el("dt", { text: t("warning_reached_in_time") }), el("dd", { text: of(s.reached_in_time) }),
+        el("dt", { text: t("warning_overdue_n") }), el("dd", { text: of(s.overdue) }),
+        el("dt", { text: t("warning_median") }), el("dd", { text: median === null ? "–" : t("warning_minutes", { n: Math.round(median) }) }),
+      ]));
+    }).catch(function (err) {
+      DS.clear(body);
+      body.appendChild(el("p", { class: "form-error", text: t("error_generic", { detail: err.detail }) }));
+    });
+    return box;
+  }
+
   /* ---------- downloads ---------- */
 
   function downloadButton(label, path, name) {
@@ -469,14 +495,67 @@
     }, [label])]);
   }
 
+  function choice(id, label, options) {
+    var select = el("select", { id: id }, options.map(function (o) {
+      return el("option", { value: o[0], text: o[1] });
+    }));
+    return [el("label", { for: id, text: label }), select];
+  }
+
+  function flyerPicker(campaign, base) {
+    var building = choice("flyer-building", t("flyer_building"), [["", t("flyer_whole")]]);
+    var lang = choice("flyer-lang", t("flyer_lang"), [["zh", t("flyer_lang_zh")], ["en", t("flyer_lang_en")]]);
+    var size = choice("flyer-size", t("flyer_size"), [["a5", "A5"], ["a4", "A4"]]);
+    var hint = el("p", { class: "muted", text: t("flyers_household_hint") });
+    function query(perHousehold) {
+      var q = "?lang=" + lang[1].value + "&size=" + size[1].value;
+      if (building[1].value) q += "&building_id=" + building[1].value;
+      if (perHousehold) q += "&per_household=true";
+      return q;
+    }
+    function fileName(perHousehold) {
+      var where = building[1].value ? "-b" + building[1].value : "";
+      return "flyers-" + campaign.id + where + (perHousehold ? "-households" : "") + "-" + lang[1].value + "-" + size[1].value + ".pdf";
+    }
+    var whole = el("button", { type: "button", class: "button download", onclick: function (e) {
+      DS.download(base + "/flyers.pdf" + query(false), fileName(false), e.currentTarget);
+    } }, [t("flyers_building_pdf")]);
+    var each = el("button", { type: "button", class: "button download", disabled: true, onclick: function (e) {
+      DS.download(base + "/flyers.pdf" + query(true), fileName(true), e.currentTarget);
+    } }, [t("flyers_household_pdf")]);
+    building[1].addEventListener("change", function () {
+      each.disabled = !building[1].value;
+      hint.hidden = !!building[1].value;
+    });
+    DS.apiAll("/communities/" + campaign.community_id + "/buildings").then(function (list) {
+      list.sort(function (a, b) {
+        return String(a.code).localeCompare(String(b.code), undefined, { numeric: true });
+      });
+      list.forEach(function (b) {
+        building[1].appendChild(el("option", { value: String(b.id), text: b.name || b.code }));
+      });
+    }, function () {
+      /* the whole-community flyer still works */
+    });
+    return el("div", { class: "flyer-picker" }, [
+      el("p", { class: "choices" }, building.concat(lang, size)),
+      el("ul", { class: "downloads" }, [el("li", {}, [whole]), el("li", {}, [each])]),
+      hint,
+    ]);
+  }
+
   function downloads(campaign) {
     var base = "/campaigns/" + campaign.id;
     var ul = el("ul", { class: "downloads" }, [
-      downloadButton(t("report_pdf"), base + "/report.pdf?lang=" + DS.boot.lang, "report-" + campaign.id + ".pdf"),
-      downloadButton(t("coverage_xlsx"), base + "/coverage.xlsx", "coverage-" + campaign.id + ".xlsx"),
-      downloadButton(t("coverage_csv"), base + "/coverage.csv", "coverage-" + campaign.id + ".csv"),
-      downloadButton(t("flyers_pdf"), base + "/flyers.pdf?lang=zh", "flyers-" + campaign.id + ".pdf"),
-      downloadButton(t("flyers_pdf_en"), base + "/flyers.pdf?lang=en", "flyers-" + campaign.id + "-en.pdf"),
+      downloadButton(t("report_pdf"), base + "/report.pdf", "report-" + campaign.id + ".pdf"),
+      downloadButton(t("report_pdf_en"), base + "/report.pdf?lang=en", "report-" + campaign.id + "-en.pdf"),
+      downloadButton(t("coverage_xlsx"), base + "/coverage.xlsx?lang=" + DS.boot.lang, "coverage-" + campaign.id + ".xlsx"),
+      downloadButton(t("coverage_csv"), base + "/coverage.csv?lang=" + DS.boot.lang, "households-" + campaign.id + ".csv"),
+      downloadButton(t("ledger_pdf"), "/reports/ledger.pdf", "ledger.pdf"),
+    ]);
+    var all = el("ul", { class: "downloads" }, [
+      downloadButton(t("walk_sheets_all"), base + "/walk-sheets.pdf", "walk-sheets-" + campaign.id + ".pdf"),
+      downloadButton(t("walk_sheets_per_unit"), base + "/walk-sheets.pdf?page_per_unit=true", "walk-sheets-" + campaign.id + "-units.pdf"),
     ]);
     var sheets = el("div", {}, [el("p", { class: "muted", text: t("loading") })]);
     var codes = {};
@@ -509,7 +588,14 @@
       DS.clear(sheets);
       sheets.appendChild(el("p", { class: "form-error", text: t("error_generic", { detail: err.detail }) }));
     });
-    return section("h-downloads", "downloads", [ul, el("h3", { text: t("walk_sheets_title") }), sheets]);
+    return section("h-downloads", "downloads", [
+      ul,
+      el("h3", { text: t("flyers_title") }),
+      flyerPicker(campaign, base),
+      el("h3", { text: t("walk_sheets_title") }),
+      all,
+      sheets,
+    ]);
   }
 
   /* ---------- start ---------- */
@@ -530,6 +616,7 @@
         types[f.code] = f;
       });
       document.getElementById("campaign-title").textContent = campaign.name;
+      document.getElementById("plan-link").href = "/campaigns/" + campaign.id + "/plan";
       document.title = campaign.name + " · " + t("app_name");
       document.getElementById("campaign-dates").textContent =
         t("date_range", { start: DS.fmtDate(campaign.starts_on), end: DS.fmtDate(campaign.ends_on) }) + " · " + t("campaign_status_" + campaign.status);
@@ -548,6 +635,7 @@
         flagged(cov),
         notReachedSection(campaign),
         incidentsSection(campaign, cov, types),
+        warningsSection(campaign),
       ].forEach(function (node) {
         root.appendChild(node);
       });

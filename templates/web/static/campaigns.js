@@ -43,6 +43,7 @@
         el("span", { class: "task-go", "aria-hidden": "true", text: t("open_progress") + " ›" }),
       ]),
     ]);
+    item.appendChild(el("a", { class: "button small plan-link", href: "/campaigns/" + c.id + "/plan", text: t("open_plan") + " ›" }));
     headline(box, c);
     return item;
   }

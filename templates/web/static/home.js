@@ -1,11 +1,11 @@
-/* "/" sends each user on by role: officers and managers to campaigns, staff to their rounds. */
+/* "/" sends each user on by role: officers and managers to their workspace, staff to their rounds. */
 (function () {
   "use strict";
   var DS = window.DS;
   if (!DS.requireLogin()) return;
   DS.me(true)
     .then(function (user) {
-      location.replace(DS.isPlanner(user) ? "/campaigns" : "/schedule");
+      location.replace(DS.isPlanner(user) ? "/office" : "/schedule");
     })
     .catch(function (err) {
       if (err.status === 401) location.replace("/login");

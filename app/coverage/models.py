@@ -1,0 +1,82 @@
+"""Each household's campaign state, kept beside the contacts so coverage never rescans them.
+
+``coverage_states`` holds one row per household and campaign that has at least one
+non-voided contact; ``coverage_days`` one row per household, campaign and local day. Both are
+written in the transaction of every contact and void (see ``app/coverage/state.py``) and can
+always be recomputed from the contacts (``doorstep verify-coverage``). A household without a
+row has no contact: it is ``unvisited``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, SmallInteger
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+
+
+class CoverageState(Base):
+    """One household in one campaign: what its non-voided contacts add up to."""
+
+    __tablename__ = "coverage_states"
+    __table_args__ = (
+        CheckConstraint("contacts > 0", name="contacts_positive"),
+        CheckConstraint("best_rank BETWEEN 0 AND 4", name="best_rank_known"),
+        CheckConstraint("residents_reached >= 0", name="residents_nonnegative"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    contacts: Mapped[int]
+    best_rank: Mapped[int] = mapped_column(SmallInteger)  # app.enums.OutcomeRank
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The latest contact that found it vacant: the household is excluded when no contact is
+    # later and none reached it.
+    last_vacant_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The first not_home: the household was "first found not home" when this is first_at.
+    first_not_home_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_reached_on: Mapped[date | None] = mapped_column(Date)
+    via_door: Mapped[bool]
+    via_event: Mapped[bool]
+    via_walk_in: Mapped[bool]
+    via_phone: Mapped[bool]
+    app_installed: Mapped[bool]
+    pledge_signed: Mapped[bool]
+    flyer_given: Mapped[bool]
+    residents_reached: Mapped[int]
+
+
+class CoverageDay(Base):
+    """One household in one campaign on one local day: the ledger's unit."""
+
+    __tablename__ = "coverage_days"
+    __table_args__ = (
+        CheckConstraint("contacts > 0", name="contacts_positive"),
+        CheckConstraint("best_rank BETWEEN 0 AND 4", name="best_rank_known"),
+        CheckConstraint("residents_reached >= 0", name="residents_nonnegative"),
+        Index("ix_coverage_days_community_local_date", "community_id", "local_date"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    contacts: Mapped[int]
+    best_rank: Mapped[int] = mapped_column(SmallInteger)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_vacant_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    app_installed: Mapped[bool]
+    pledge_signed: Mapped[bool]
+    flyer_given: Mapped[bool]
+    residents_reached: Mapped[int]

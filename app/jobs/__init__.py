@@ -1,0 +1,1 @@
+"""Background jobs on huey: escalations, notifications, erasure, documents."""
