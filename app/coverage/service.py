@@ -198,7 +198,7 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
             session,
             campaign_id=campaign.id,
             claimed=overall.reached / overall.eligible if overall.eligible else None,
-            population=_n(totals, "via_door"),
+            population=totals.via_door,
         ),
     )
 
