@@ -197,8 +197,8 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
         verification=verification.figures(
             session,
             campaign_id=campaign.id,
-            community_id=campaign.community_id,
             claimed=overall.reached / overall.eligible if overall.eligible else None,
+            population=totals.via_door,
         ),
     )
 

@@ -8,8 +8,9 @@ denial never changes coverage by itself: the officer decides, by voiding the vis
 
 Used by other packages:
 
-- ``figures(session, *, campaign_id, community_id, claimed) -> VerificationFigures`` (no
-  permission check: the caller has loaded the campaign).
+- ``figures(session, *, campaign_id, claimed, population) -> VerificationFigures`` (no
+  permission check: the caller has loaded the campaign; ``population`` is the households
+  counted as reached at the door, the coverage figures' ``by_channel.door``).
 """
 
 from __future__ import annotations
@@ -346,7 +347,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def figures(
-    session: Session, *, campaign_id: int, community_id: int, claimed: float | None
+    session: Session, *, campaign_id: int, claimed: float | None, population: int
 ) -> VerificationFigures:
     """How true the claimed coverage is, from the call-backs (no permission check).
 
@@ -357,7 +358,6 @@ def figures(
     confirmed + denied, the denial rate of the rest of the campaign), is below 0.01.
     """
     rows = repo.by_recorder(session, campaign_id)
-    population = repo.population(session, campaign_id=campaign_id, community_id=community_id)
     total = {k: sum(int(r[k]) for r in rows) for k in ("sampled", "pending", *VerificationOutcome)}
     decided = total["confirmed"] + total["denied"]
     denial_rate = total["denied"] / decided if decided else None

@@ -550,6 +550,7 @@ class TestFigures:
             "unreachable": 2,
         }
         assert v["confirmed_rate"] == 0.8
+        assert v["population"] == figures["by_channel"]["door"] == 12
         assert v["claimed_coverage"] == 0.75
         # Wilson 95% for 8/10 is 0.4902–0.9433 (Newcombe 1998), times 12/16.
         assert v["verified_coverage"]["low"] == pytest.approx(0.4902 * 0.75, abs=1e-4)
