@@ -135,34 +135,31 @@ def https_server(tmp_path: Path) -> Iterator[tuple[str, LiveServer, str]]:
 
 
 def test_a_phone_over_https_keeps_the_round_through_an_offline_reload(
-    https_server: tuple[str, LiveServer, str],
+    https_server: tuple[str, LiveServer, str], browser: Any
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     base, server, spki = https_server
     scene = seed_round_today(server)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki}"],
-        )
-        try:
-            context = browser.new_context(
-                viewport=PHONE, timezone_id="Asia/Shanghai", locale="zh-CN"
-            )
-            context.set_default_timeout(15_000)
-            page: Any = context.new_page()
-            log_in(page, base, scene.staff_username, PASSWORD)
-            page.goto(f"{base}/rounds/{scene.round_id}")
-            assert page.evaluate("() => window.isSecureContext") is True
-            grid = page.locator("#grid .hh")
-            expect(grid).to_have_count(len(scene.household_ids))
-            wait_for_shell_kept(page)
+    # A second Chromium from the suite's Playwright, trusting this certificate's key.
+    trusting = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki}"],
+    )
+    try:
+        context = trusting.new_context(viewport=PHONE, timezone_id="Asia/Shanghai", locale="zh-CN")
+        context.set_default_timeout(15_000)
+        page: Any = context.new_page()
+        log_in(page, base, scene.staff_username, PASSWORD)
+        page.goto(f"{base}/rounds/{scene.round_id}")
+        assert page.evaluate("() => window.isSecureContext") is True
+        grid = page.locator("#grid .hh")
+        expect(grid).to_have_count(len(scene.household_ids))
+        wait_for_shell_kept(page)
 
-            context.set_offline(True)
-            page.reload()
-            expect(grid).to_have_count(len(scene.household_ids))
-            expect(page.locator("#cached-note")).to_be_visible()
-            expect(page.locator("#round-title")).to_contain_text("3幢")
-            shoot(page, "round-https-offline-phone")
-        finally:
-            browser.close()
+        context.set_offline(True)
+        page.reload()
+        expect(grid).to_have_count(len(scene.household_ids))
+        expect(page.locator("#cached-note")).to_be_visible()
+        expect(page.locator("#round-title")).to_contain_text("3幢")
+        shoot(page, "round-https-offline-phone")
+    finally:
+        trusting.close()
