@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +53,7 @@ def _until(check: Callable[[], bool], seconds: float = 90) -> bool:
     return check()
 
 
+@pytest.mark.real_clock
 def test_killed_worker_loses_no_escalation_or_notification(
     client: TestClient, session: Session, settings: Settings, tmp_path: Path
 ):
