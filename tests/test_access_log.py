@@ -55,7 +55,9 @@ def served(app: FastAPI, db: object) -> Iterator[tuple[str, Lines]]:
 
 
 class TestAccessLog:
-    def test_the_feed_token_is_not_written(self, served: tuple[str, Lines], session: Session):
+    def test_the_feed_token_is_not_written(
+        self, served: tuple[str, Lines], session: Session
+    ) -> None:
         base, lines = served
         user = make_user(session)
         with httpx.Client(base_url=base) as http:
@@ -82,10 +84,10 @@ class TestAccessLog:
             ("/x?tokens_left=3", "/x?tokens_left=3"),
         ],
     )
-    def test_redaction(self, raw: str, clean: str):
+    def test_redaction(self, raw: str, clean: str) -> None:
         assert redact(raw) == clean
 
-    def test_the_filter_rewrites_a_uvicorn_record(self):
+    def test_the_filter_rewrites_a_uvicorn_record(self) -> None:
         record = logging.LogRecord(
             "uvicorn.access",
             logging.INFO,

@@ -15,7 +15,7 @@ from tests.factories import make_tenant
 class TestFailedCommit:
     def test_a_commit_that_fails_answers_503_and_stores_nothing(
         self, client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
-    ):
+    ) -> None:
         t = make_tenant(session)
 
         def broken_commit(self: Session) -> None:
@@ -39,12 +39,12 @@ class TestFailedCommit:
 
 
 class TestProblemJson:
-    def test_unknown_path_is_problem_404(self, client: TestClient):
+    def test_unknown_path_is_problem_404(self, client: TestClient) -> None:
         r = client.get("/api/v1/no-such-thing")
         assert r.status_code == 404
         assert r.headers["content-type"].startswith("application/problem+json")
 
-    def test_malformed_json_is_422_not_500(self, client: TestClient, session: Session):
+    def test_malformed_json_is_422_not_500(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         r = client.post(
             f"/api/v1/communities/{t.community.id}/buildings",
@@ -56,13 +56,13 @@ class TestProblemJson:
 
     def test_path_id_that_is_not_a_number_names_the_field(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         r = client.get("/api/v1/communities/abc", headers=t.headers["manager"])
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "community_id"
 
-    def test_huge_id_is_404_not_500(self, client: TestClient, session: Session):
+    def test_huge_id_is_404_not_500(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         r = client.get(f"/api/v1/households/{2**63}", headers=t.headers["manager"])
         assert r.status_code in (404, 422)

@@ -33,13 +33,13 @@ class TestSecurityHeaders:
     @pytest.mark.parametrize(
         "path", ["/login", "/", "/campaigns", "/registry", "/static/app.js", "/sw.js", "/docs"]
     )
-    def test_on_pages_and_their_files(self, client: TestClient, path: str):
+    def test_on_pages_and_their_files(self, client: TestClient, path: str) -> None:
         r = client.get(path)
         assert r.status_code == 200
         assert_secured(r.headers)
         assert "strict-transport-security" not in r.headers
 
-    def test_on_api_answers_and_problems(self, client: TestClient, session: Session):
+    def test_on_api_answers_and_problems(self, client: TestClient, session: Session) -> None:
         user = make_user(session)
         for r in (
             client.get("/api/v1/me", headers=auth(session, user)),
@@ -50,7 +50,7 @@ class TestSecurityHeaders:
         ):
             assert_secured(r.headers)
 
-    def test_hsts_only_over_https(self, app: FastAPI, db: object):
+    def test_hsts_only_over_https(self, app: FastAPI, db: object) -> None:
         with TestClient(app, base_url="https://doorstep.example") as secure:
             r = secure.get("/login")
         assert r.headers["strict-transport-security"].startswith("max-age=")
@@ -82,7 +82,7 @@ class TestNoInlineScript:
             "/docs",
         ],
     )
-    def test_pages_hold_no_inline_script_or_handler(self, client: TestClient, path: str):
+    def test_pages_hold_no_inline_script_or_handler(self, client: TestClient, path: str) -> None:
         import re
 
         html = client.get(path).text

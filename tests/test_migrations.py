@@ -29,7 +29,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 class TestMigrations:
-    def test_upgrade_matches_models_and_downgrade_empties(self, empty_url: str):
+    def test_upgrade_matches_models_and_downgrade_empties(self, empty_url: str) -> None:
         cfg = alembic_config(empty_url)
         command.upgrade(cfg, "head")
         engine = create_engine(empty_url)

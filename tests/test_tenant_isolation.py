@@ -277,7 +277,7 @@ class TestTenantIsolation:
     @pytest.mark.parametrize("role", [Role.manager, Role.officer, Role.staff])
     def test_outsiders_get_404_everywhere_and_change_nothing(
         self, client: TestClient, session: Session, app: Any, role: Role
-    ):
+    ) -> None:
         victim = _ids(session).ids
         outsider_tenant = make_tenant(session, households=1)
         outsider = make_member(session, outsider_tenant.community, role)
@@ -310,7 +310,7 @@ class TestTenantIsolation:
         assert leaks == []
         assert _counts(session) == before
 
-    def test_every_body_endpoint_has_a_sample(self, app: Any, session: Session):
+    def test_every_body_endpoint_has_a_sample(self, app: Any, session: Session) -> None:
         victim = _ids(session).ids
         scoped = set(scoped_routes(app))
         missing = [
@@ -320,7 +320,7 @@ class TestTenantIsolation:
         ]
         assert missing == [], "add a valid sample body for these endpoints"
 
-    def test_own_community_still_works(self, client: TestClient, session: Session):
+    def test_own_community_still_works(self, client: TestClient, session: Session) -> None:
         victim = _ids(session).ids
         t_headers = None
         from app.auth.models import Membership

@@ -30,7 +30,9 @@ def users(session: Session) -> int:
 
 
 class TestCreateStaffAccount:
-    def test_manager_makes_an_account_that_logs_in(self, client: TestClient, session: Session):
+    def test_manager_makes_an_account_that_logs_in(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         r = client.post(
             members_url(t.community.id),
@@ -54,7 +56,7 @@ class TestCreateStaffAccount:
 
     def test_an_existing_colleague_is_added_not_duplicated(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         second = make_community(session)
         session.add(Membership(user_id=t.manager.id, community_id=second.id, role=Role.manager))
@@ -71,7 +73,9 @@ class TestCreateStaffAccount:
         # The password given (if any) never overwrites theirs.
         assert login(client, t.staff.username, PASSWORD) == 200
 
-    def test_a_new_account_needs_name_and_password(self, client: TestClient, session: Session):
+    def test_a_new_account_needs_name_and_password(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         before = users(session)
         r = client.post(
@@ -83,7 +87,9 @@ class TestCreateStaffAccount:
         assert {e["field"] for e in r.json()["errors"]} == {"display_name", "password"}
         assert users(session) == before
 
-    def test_someone_elses_username_is_only_taken(self, client: TestClient, session: Session):
+    def test_someone_elses_username_is_only_taken(
+        self, client: TestClient, session: Session
+    ) -> None:
         mine, theirs = make_tenant(session, households=0), make_tenant(session, households=0)
         r = client.post(
             members_url(mine.community.id),
@@ -99,7 +105,7 @@ class TestCreateStaffAccount:
             )
         }
 
-    def test_someone_elses_user_id_is_404(self, client: TestClient, session: Session):
+    def test_someone_elses_user_id_is_404(self, client: TestClient, session: Session) -> None:
         mine, theirs = make_tenant(session, households=0), make_tenant(session, households=0)
         loner = make_user(session)
         for uid in (theirs.staff.id, loner.id):
@@ -112,7 +118,9 @@ class TestCreateStaffAccount:
         listed = client.get(members_url(mine.community.id), headers=mine.headers["manager"])
         assert theirs.staff.username not in listed.text
 
-    def test_officers_and_staff_may_not_add_people(self, client: TestClient, session: Session):
+    def test_officers_and_staff_may_not_add_people(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         before = users(session)
         for role in ("officer", "staff"):
@@ -129,7 +137,7 @@ class TestCreateStaffAccount:
             assert r.status_code == 403
         assert users(session) == before
 
-    def test_either_user_id_or_username(self, client: TestClient, session: Session):
+    def test_either_user_id_or_username(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         for body in ({"role": "staff"}, {"user_id": t.staff.id, "username": "x1", "role": "staff"}):
             r = client.post(members_url(t.community.id), headers=t.headers["manager"], json=body)
@@ -137,7 +145,7 @@ class TestCreateStaffAccount:
 
 
 class TestChangeMember:
-    def test_grant_and_remove_a_role(self, client: TestClient, session: Session):
+    def test_grant_and_remove_a_role(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         h = t.headers["manager"]
         r = client.patch(
@@ -151,7 +159,9 @@ class TestChangeMember:
             session.scalars(select(Membership).where(Membership.user_id == t.staff.id)).all() == []
         )
 
-    def test_deactivated_account_is_locked_out_at_once(self, client: TestClient, session: Session):
+    def test_deactivated_account_is_locked_out_at_once(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         staff_headers = t.headers["staff"]
         assert client.get("/api/v1/me", headers=staff_headers).status_code == 200
@@ -167,7 +177,7 @@ class TestChangeMember:
 
     def test_account_shared_with_another_community_is_not_theirs_to_lock(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t, other = make_tenant(session, households=0), make_community(session)
         session.add(Membership(user_id=t.staff.id, community_id=other.id, role=Role.staff))
         session.commit()
@@ -180,7 +190,7 @@ class TestChangeMember:
         session.expire_all()
         assert session.get(User, t.staff.id).is_active is True  # type: ignore[union-attr]
 
-    def test_a_manager_keeps_their_own_role(self, client: TestClient, session: Session):
+    def test_a_manager_keeps_their_own_role(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         h = t.headers["manager"]
         url = members_url(t.community.id, t.manager.id)
@@ -188,7 +198,7 @@ class TestChangeMember:
         assert client.patch(url, headers=h, json={"is_active": False}).status_code == 409
         assert client.delete(url, headers=h).status_code == 409
 
-    def test_other_community_member_is_404(self, client: TestClient, session: Session):
+    def test_other_community_member_is_404(self, client: TestClient, session: Session) -> None:
         mine, theirs = make_tenant(session, households=0), make_tenant(session, households=0)
         r = client.patch(
             members_url(theirs.community.id, theirs.staff.id),
@@ -205,7 +215,7 @@ class TestChangeMember:
         session.expire_all()
         assert session.get(User, theirs.staff.id).is_active is True  # type: ignore[union-attr]
 
-    def test_staff_may_not_change_roles(self, client: TestClient, session: Session):
+    def test_staff_may_not_change_roles(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         r = client.patch(
             members_url(t.community.id, t.staff.id),

@@ -31,7 +31,7 @@ def feed_url(client: TestClient, headers: dict[str, str]) -> str:
 
 
 class TestChangeOwnPassword:
-    def test_needs_the_current_password(self, client: TestClient, session: Session):
+    def test_needs_the_current_password(self, client: TestClient, session: Session) -> None:
         user = make_user(session, username="hu")
         h = login(client, "hu", PASSWORD)
         r = client.patch(f"/api/v1/users/{user.id}", json={"password": NEW}, headers=h)
@@ -48,7 +48,7 @@ class TestChangeOwnPassword:
 
     def test_wrong_current_passwords_are_throttled_like_logins(
         self, client: TestClient, session: Session, clock: Clock
-    ):
+    ) -> None:
         user = make_user(session, username="gao")
         h = login(client, "gao", PASSWORD)
         for i in range(5):
@@ -61,7 +61,7 @@ class TestChangeOwnPassword:
 
     def test_ends_every_other_token_and_feed_but_this_one(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         user = make_user(session, username="he")
         phone = login(client, "he", PASSWORD)
         laptop = login(client, "he", PASSWORD)
@@ -81,7 +81,7 @@ class TestChangeOwnPassword:
         assert r.status_code == 401
         assert client.get(feed_url(client, laptop)).status_code == 200  # a new feed works
 
-    def test_the_name_alone_needs_no_password(self, client: TestClient, session: Session):
+    def test_the_name_alone_needs_no_password(self, client: TestClient, session: Session) -> None:
         user = make_user(session)
         r = client.patch(
             f"/api/v1/users/{user.id}", json={"display_name": "新名字"}, headers=auth(session, user)
@@ -93,7 +93,7 @@ class TestChangeOwnPassword:
 class TestAdminReset:
     def test_admin_resets_without_the_old_password_and_ends_all_tokens(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         admin = make_user(session, is_admin=True)
         user = make_user(session, username="luo")
         h = login(client, "luo", PASSWORD)
@@ -108,7 +108,7 @@ class TestAdminReset:
 
     def test_an_admin_changing_their_own_needs_the_current_one(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         admin = make_user(session, is_admin=True)
         r = client.patch(
             f"/api/v1/users/{admin.id}", json={"password": NEW}, headers=auth(session, admin)
@@ -117,7 +117,9 @@ class TestAdminReset:
 
 
 class TestDeactivation:
-    def test_reactivating_brings_no_old_token_back(self, client: TestClient, session: Session):
+    def test_reactivating_brings_no_old_token_back(
+        self, client: TestClient, session: Session
+    ) -> None:
         admin = make_user(session, is_admin=True)
         user = make_user(session, username="ma")
         h = login(client, "ma", PASSWORD)
@@ -139,7 +141,7 @@ class TestPolicy:
     )
     def test_common_passwords_are_refused(
         self, client: TestClient, session: Session, password: str
-    ):
+    ) -> None:
         admin = make_user(session, is_admin=True)
         r = client.post(
             "/api/v1/users",
@@ -149,7 +151,9 @@ class TestPolicy:
         assert r.status_code == 422, r.text
         assert [e["field"] for e in r.json()["errors"]] == ["password"]
 
-    def test_the_username_is_refused_as_a_password(self, client: TestClient, session: Session):
+    def test_the_username_is_refused_as_a_password(
+        self, client: TestClient, session: Session
+    ) -> None:
         user = make_user(session, username="xiaoming2026")
         r = client.patch(
             f"/api/v1/users/{user.id}",
@@ -160,7 +164,7 @@ class TestPolicy:
         assert [e["field"] for e in r.json()["errors"]] == ["password"]
         login(client, user.username, PASSWORD)  # unchanged
 
-    def test_the_rules(self):
+    def test_the_rules(self) -> None:
         assert password_problem(username="li", password="a-long-password") is None
         assert password_problem(username="li", password="short") is not None
         assert password_problem(username="zhangwei", password="zhangwei!!88") is not None
@@ -175,7 +179,7 @@ class TestManagerReset:
 
     def test_a_managers_reset_follows_the_policy_and_ends_every_token(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         h = login(client, t.staff.username, PASSWORD)
         feed = feed_url(client, h)
@@ -192,7 +196,7 @@ class TestManagerReset:
 
     def test_a_managers_lock_and_unlock_bring_no_old_token_back(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         h = login(client, t.staff.username, PASSWORD)
         url = self.members_url(t.community.id, t.staff.id)
@@ -201,7 +205,7 @@ class TestManagerReset:
         assert not alive(client, h)
         assert alive(client, login(client, t.staff.username, PASSWORD))
 
-    def test_a_new_account_follows_the_policy(self, client: TestClient, session: Session):
+    def test_a_new_account_follows_the_policy(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         r = client.post(
             f"/api/v1/communities/{t.community.id}/members",

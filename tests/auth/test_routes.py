@@ -20,7 +20,9 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
 
 
 class TestLogin:
-    def test_password_login_gives_a_working_token(self, client: TestClient, session: Session):
+    def test_password_login_gives_a_working_token(
+        self, client: TestClient, session: Session
+    ) -> None:
         user = make_user(session, username="zhang")
         token = login(client, "zhang")
         r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -28,21 +30,23 @@ class TestLogin:
         assert r.json()["username"] == "zhang"
         assert r.json()["id"] == user.id
 
-    def test_wrong_password_is_401_problem(self, client: TestClient, session: Session):
+    def test_wrong_password_is_401_problem(self, client: TestClient, session: Session) -> None:
         make_user(session, username="li")
         r = client.post("/api/v1/auth/token", data={"username": "li", "password": "nope-nope"})
         assert r.status_code == 401
         assert r.headers["content-type"].startswith("application/problem+json")
         assert r.json()["status"] == 401
 
-    def test_logout_revokes_the_token(self, client: TestClient, session: Session):
+    def test_logout_revokes_the_token(self, client: TestClient, session: Session) -> None:
         make_user(session, username="zhao")
         token = login(client, "zhao")
         h = {"Authorization": f"Bearer {token}"}
         assert client.post("/api/v1/auth/logout", headers=h).status_code == 204
         assert client.get("/api/v1/me", headers=h).status_code == 401
 
-    def test_deactivated_user_is_locked_out_at_once(self, client: TestClient, session: Session):
+    def test_deactivated_user_is_locked_out_at_once(
+        self, client: TestClient, session: Session
+    ) -> None:
         admin = make_user(session, is_admin=True)
         user = make_user(session)
         h = auth(session, user)
@@ -53,14 +57,14 @@ class TestLogin:
         assert r.status_code == 200
         assert client.get("/api/v1/me", headers=h).status_code == 401
 
-    def test_no_token_is_401(self, client: TestClient):
+    def test_no_token_is_401(self, client: TestClient) -> None:
         r = client.get("/api/v1/me")
         assert r.status_code == 401
         assert r.json()["title"] == "Unauthorized"
 
 
 class TestUsersAndMembers:
-    def test_admin_creates_user_and_grants_role(self, client: TestClient, session: Session):
+    def test_admin_creates_user_and_grants_role(self, client: TestClient, session: Session) -> None:
         admin = make_user(session, is_admin=True)
         community = make_community(session)
         h = auth(session, admin)
@@ -94,7 +98,7 @@ class TestUsersAndMembers:
             }
         ]
 
-    def test_non_admin_cannot_create_users(self, client: TestClient, session: Session):
+    def test_non_admin_cannot_create_users(self, client: TestClient, session: Session) -> None:
         community = make_community(session)
         manager = make_member(session, community, Role.manager)
         r = client.post(
@@ -104,7 +108,7 @@ class TestUsersAndMembers:
         )
         assert r.status_code == 403
 
-    def test_duplicate_username_is_409(self, client: TestClient, session: Session):
+    def test_duplicate_username_is_409(self, client: TestClient, session: Session) -> None:
         admin = make_user(session, is_admin=True)
         make_user(session, username="dup")
         r = client.post(
@@ -114,7 +118,9 @@ class TestUsersAndMembers:
         )
         assert r.status_code == 409
 
-    def test_manager_grants_roles_only_in_own_community(self, client: TestClient, session: Session):
+    def test_manager_grants_roles_only_in_own_community(
+        self, client: TestClient, session: Session
+    ) -> None:
         mine, other = make_community(session), make_community(session)
         manager = make_member(session, mine, Role.manager)
         # Someone the manager can reach: a member of another community they manage.
@@ -135,7 +141,7 @@ class TestUsersAndMembers:
         )
         assert hidden.status_code == 404
 
-    def test_bad_role_names_the_field(self, client: TestClient, session: Session):
+    def test_bad_role_names_the_field(self, client: TestClient, session: Session) -> None:
         admin = make_user(session, is_admin=True)
         community = make_community(session)
         r = client.post(

@@ -39,7 +39,7 @@ def wait_asked(client: TestClient, username: str, password: str) -> int:
 class TestDelaysNotLockout:
     def test_the_owner_logs_in_after_the_wait(
         self, client: TestClient, session: Session, clock: Clock
-    ):
+    ) -> None:
         make_user(session, username="wang")
         assert [attempt(client, "wang", WRONG) for _ in range(5)] == [401] * 5
         wait = wait_asked(client, "wang", PASSWORD)
@@ -50,7 +50,7 @@ class TestDelaysNotLockout:
 
     def test_each_further_failure_waits_longer(
         self, client: TestClient, session: Session, clock: Clock
-    ):
+    ) -> None:
         make_user(session, username="zhou")
         for _ in range(5):
             attempt(client, "zhou", WRONG)
@@ -64,7 +64,7 @@ class TestDelaysNotLockout:
 
     def test_a_right_password_forgets_the_failures(
         self, client: TestClient, session: Session, clock: Clock
-    ):
+    ) -> None:
         make_user(session, username="sun")
         for _ in range(4):
             attempt(client, "sun", WRONG)
@@ -74,7 +74,7 @@ class TestDelaysNotLockout:
 
     def test_failures_are_forgotten_after_a_quiet_quarter_hour(
         self, client: TestClient, session: Session, clock: Clock
-    ):
+    ) -> None:
         make_user(session, username="qian")
         for _ in range(5):
             attempt(client, "qian", WRONG)
@@ -83,7 +83,7 @@ class TestDelaysNotLockout:
 
     def test_a_wait_refuses_without_counting(
         self, client: TestClient, session: Session, clock: Clock
-    ):
+    ) -> None:
         make_user(session, username="feng")
         for _ in range(5):
             attempt(client, "feng", WRONG)
@@ -101,7 +101,7 @@ class TestParallelGuesses:
         session: Session,
         monkeypatch: pytest.MonkeyPatch,
         clock: Clock,
-    ):
+    ) -> None:
         make_user(session, username="admin1")
         checks = 0
         lock = threading.Lock()
@@ -135,7 +135,7 @@ class TestParallelGuesses:
 class TestPerClient:
     def test_one_client_guessing_across_usernames_is_slowed(
         self, app: FastAPI, client: TestClient, session: Session, clock: Clock
-    ):
+    ) -> None:
         make_user(session, username="target")
         with TestClient(app, client=("203.0.113.7", 50000)) as guesser:
             codes = [attempt(guesser, f"nobody{i}", WRONG) for i in range(30)]
@@ -147,14 +147,16 @@ class TestPerClient:
         with TestClient(app, client=("203.0.113.7", 50000)) as guesser:
             assert attempt(guesser, "target", PASSWORD) == 200
 
-    def test_an_office_of_people_logging_in_is_never_slowed(self, app: FastAPI, session: Session):
+    def test_an_office_of_people_logging_in_is_never_slowed(
+        self, app: FastAPI, session: Session
+    ) -> None:
         users = [make_user(session) for _ in range(40)]
         with TestClient(app, client=("203.0.113.9", 50000)) as office:
             assert {attempt(office, u.username, PASSWORD) for u in users} == {200}
 
 
 class TestClientLabel:
-    def test_ipv6_counts_by_its_network_and_ipv4_by_its_address(self):
+    def test_ipv6_counts_by_its_network_and_ipv4_by_its_address(self) -> None:
         assert client_label("2001:db8:1:2::5") == client_label("2001:db8:1:2:ffff::1")
         assert client_label("2001:db8:1:2::5") != client_label("2001:db8:1:3::5")
         assert client_label("::ffff:192.0.2.1") == "192.0.2.1"
@@ -163,7 +165,9 @@ class TestClientLabel:
 
 
 class TestSecretKey:
-    def test_the_throttle_holds_no_username_or_address(self, app: FastAPI, session: Session):
+    def test_the_throttle_holds_no_username_or_address(
+        self, app: FastAPI, session: Session
+    ) -> None:
         from sqlalchemy import select
 
         from app.auth.models import LoginThrottle
@@ -181,7 +185,7 @@ class TestSecretKey:
         assert security.keyed_digest("another-secret", "username:wangxiaoer") not in keys
 
     @pytest.mark.parametrize("secret", [None, "short-secret"])
-    def test_production_refuses_a_default_or_short_secret(self, secret: str | None):
+    def test_production_refuses_a_default_or_short_secret(self, secret: str | None) -> None:
         from pydantic import ValidationError
 
         from app.config import Settings

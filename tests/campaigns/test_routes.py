@@ -40,7 +40,7 @@ def new_round(client: TestClient, t: Tenant, campaign_id: int, **body: Any) -> A
 
 
 class TestCampaigns:
-    def test_create_with_catalogue_topics(self, client: TestClient, session: Session):
+    def test_create_with_catalogue_topics(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         r = client.post(
             f"/api/v1/communities/{t.community.id}/campaigns",
@@ -62,7 +62,7 @@ class TestCampaigns:
 
     def test_unknown_topic_and_reversed_dates_are_refused(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}/campaigns"
         base = {
@@ -82,7 +82,7 @@ class TestCampaigns:
         assert r.json()["errors"][0]["field"] == "target_coverage"
         assert client.post(url, json=base, headers=t.headers["staff"]).status_code == 403
 
-    def test_catalogue_is_bilingual(self, client: TestClient, session: Session):
+    def test_catalogue_is_bilingual(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         items = client.get("/api/v1/fraud-types", headers=t.headers["staff"]).json()["items"]
         codes = {i["code"]: i for i in items}
@@ -93,7 +93,7 @@ class TestCampaigns:
 
 
 class TestRounds:
-    def test_create_and_checklist_with_statuses(self, client: TestClient, session: Session):
+    def test_create_and_checklist_with_statuses(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=3)
         campaign = make_campaign(session, t.community)
         r = new_round(client, t, campaign.id)
@@ -127,7 +127,7 @@ class TestRounds:
 
     def test_overlapping_assignment_is_409_naming_the_clash(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         first = new_round(client, t, campaign.id).json()
@@ -150,7 +150,7 @@ class TestRounds:
         )
         assert back_to_back.status_code == 201
 
-    def test_cancelled_round_does_not_clash(self, client: TestClient, session: Session):
+    def test_cancelled_round_does_not_clash(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         first = new_round(client, t, campaign.id).json()
@@ -162,7 +162,9 @@ class TestRounds:
         assert r.status_code == 200
         assert new_round(client, t, campaign.id).status_code == 201
 
-    def test_events_and_rounds_clash_with_each_other(self, client: TestClient, session: Session):
+    def test_events_and_rounds_clash_with_each_other(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         r = client.post(
@@ -184,7 +186,7 @@ class TestRounds:
 
     def test_slot_outside_campaign_and_foreign_people_are_refused(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         late = new_round(
@@ -212,7 +214,9 @@ class TestRounds:
             == 0
         )
 
-    def test_staff_see_and_move_only_their_own_rounds(self, client: TestClient, session: Session):
+    def test_staff_see_and_move_only_their_own_rounds(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         colleague = make_member(session, t.community, Role.staff)
@@ -239,7 +243,7 @@ class TestRounds:
 
     def test_schedule_lists_rounds_and_events_in_time_order(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         new_round(client, t, campaign.id)
@@ -267,7 +271,7 @@ class TestRounds:
 
     def test_concurrent_bookings_of_one_person_leave_one_round(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         t = make_tenant(session)
@@ -322,21 +326,23 @@ def new_event(client: TestClient, t: Tenant, campaign_id: int, **body: Any) -> A
 
 
 class TestCatalogue:
-    def test_one_entry_by_code(self, client: TestClient, session: Session):
+    def test_one_entry_by_code(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         r = client.get("/api/v1/fraud-types/refund_scam", headers=t.headers["staff"])
         assert r.status_code == 200
         assert r.json()["code"] == "refund_scam"
         assert r.json()["name_zh"]
 
-    def test_unknown_code_is_404_and_login_is_needed(self, client: TestClient, session: Session):
+    def test_unknown_code_is_404_and_login_is_needed(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         assert client.get("/api/v1/fraud-types/ufo", headers=t.headers["staff"]).status_code == 404
         assert client.get("/api/v1/fraud-types").status_code == 401
 
 
 class TestUpdateCampaign:
-    def test_rename_and_close(self, client: TestClient, session: Session):
+    def test_rename_and_close(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         r = client.patch(
@@ -349,7 +355,9 @@ class TestUpdateCampaign:
         assert r.json()["status"] == "closed"
         assert r.json()["topics"] == ["refund_scam"]
 
-    def test_bad_changes_are_refused_and_change_nothing(self, client: TestClient, session: Session):
+    def test_bad_changes_are_refused_and_change_nothing(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         url = f"/api/v1/campaigns/{campaign.id}"
@@ -366,7 +374,9 @@ class TestUpdateCampaign:
         assert client.patch(url, json={"name": "x"}, headers=t.headers["staff"]).status_code == 403
         assert client.get(url, headers=officer).json()["name"] == campaign.name
 
-    def test_new_dates_must_still_hold_the_rounds(self, client: TestClient, session: Session):
+    def test_new_dates_must_still_hold_the_rounds(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         rnd = new_round(client, t, campaign.id).json()  # 20 November
@@ -390,7 +400,7 @@ class TestUpdateCampaign:
 class TestSchedulingRules:
     def test_campaign_dates_are_the_community_local_dates(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)  # from 1 November, Asia/Shanghai
         # 00:30 on 1 November in Shanghai is still 31 October in UTC: inside the campaign.
@@ -414,7 +424,7 @@ class TestSchedulingRules:
 
     def test_empty_buildings_reversed_times_and_unknown_units_are_refused(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         r = new_round(client, t, campaign.id, building_ids=[])
@@ -428,7 +438,9 @@ class TestSchedulingRules:
         r = new_round(client, t, campaign.id, building_ids=[2_147_483_648])
         assert r.status_code == 422
 
-    def test_a_deactivated_member_cannot_be_assigned(self, client: TestClient, session: Session):
+    def test_a_deactivated_member_cannot_be_assigned(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         gone = make_member(session, t.community, Role.staff)
@@ -440,13 +452,15 @@ class TestSchedulingRules:
 
     def test_a_closed_campaign_takes_no_new_rounds_or_events(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community, status="closed")
         assert new_round(client, t, campaign.id).status_code == 409
         assert new_event(client, t, campaign.id).status_code == 409
 
-    def test_clash_across_communities_names_the_person(self, client: TestClient, session: Session):
+    def test_clash_across_communities_names_the_person(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         other = make_tenant(session, households=0)
         # The same staff member also works in the other community.
@@ -477,7 +491,7 @@ class TestSchedulingRules:
 
     def test_moving_a_round_onto_another_is_409_but_it_never_clashes_with_itself(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         first = new_round(client, t, campaign.id).json()
@@ -505,7 +519,7 @@ class TestSchedulingRules:
 class TestRoundStatus:
     def test_staff_move_forward_and_cannot_go_back_or_cancel(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         rnd = make_round(session, campaign, [t.building], [t.staff])
@@ -519,7 +533,7 @@ class TestRoundStatus:
         assert back.json()["errors"][0]["field"] == "status"
         assert client.get(url, headers=staff).json()["status"] == "done"
 
-    def test_cancelled_is_final(self, client: TestClient, session: Session):
+    def test_cancelled_is_final(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         rnd = make_round(session, campaign, [t.building], [t.staff])
@@ -528,7 +542,9 @@ class TestRoundStatus:
         assert client.patch(url, json={"status": "cancelled"}, headers=officer).status_code == 200
         assert client.patch(url, json={"status": "planned"}, headers=officer).status_code == 409
 
-    def test_status_changes_do_not_recheck_the_slot(self, client: TestClient, session: Session):
+    def test_status_changes_do_not_recheck_the_slot(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         rnd = make_round(session, campaign, [t.building], [t.staff])
@@ -544,7 +560,7 @@ class TestRoundStatus:
 class TestChecklist:
     def test_each_household_with_where_it_is_and_its_status(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         lonely = make_household(
@@ -581,7 +597,7 @@ class TestChecklist:
         assert items[2]["flags"] == ["elderly_alone"]
         assert items[2]["status"] == "unvisited"
 
-    def test_units_narrow_the_checklist(self, client: TestClient, session: Session):
+    def test_units_narrow_the_checklist(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=4)  # units 1 and 2
         campaign = make_campaign(session, t.community)
         r = new_round(client, t, campaign.id, units={str(t.building.id): ["2"]})
@@ -593,7 +609,9 @@ class TestChecklist:
         assert {i["unit"] for i in items} == {"2"}
         assert len(items) == 2
 
-    def test_another_members_round_checklist_is_hidden(self, client: TestClient, session: Session):
+    def test_another_members_round_checklist_is_hidden(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         colleague = make_member(session, t.community, Role.staff)
@@ -608,7 +626,7 @@ class TestChecklist:
 
 
 class TestEvents:
-    def test_create_read_and_change(self, client: TestClient, session: Session):
+    def test_create_read_and_change(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         r = new_event(client, t, campaign.id)
@@ -627,7 +645,7 @@ class TestEvents:
 
     def test_staff_see_only_their_events_and_cannot_change_them(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         colleague = make_member(session, t.community, Role.staff)
@@ -644,7 +662,7 @@ class TestEvents:
 
     def test_moving_an_event_onto_a_round_is_409_and_cancelling_frees_the_slot(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         rnd = new_round(client, t, campaign.id).json()
@@ -666,7 +684,7 @@ class TestEvents:
 
 
 class TestSchedule:
-    def test_only_my_items_across_communities(self, client: TestClient, session: Session):
+    def test_only_my_items_across_communities(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         other = make_tenant(session, households=0)
         session.add(Membership(user_id=t.staff.id, community_id=other.community.id, role="staff"))
@@ -700,7 +718,7 @@ class TestSchedule:
 
     def test_window_outside_is_empty_and_bad_windows_are_422(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         make_round(session, campaign, [t.building], [t.staff])

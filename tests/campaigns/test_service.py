@@ -22,7 +22,7 @@ def count_rounds(session: Session) -> int:
 
 
 class TestScheduleRound:
-    def test_flushes_without_committing(self, session: Session):
+    def test_flushes_without_committing(self, session: Session) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         rnd = service.schedule_round(
@@ -39,7 +39,7 @@ class TestScheduleRound:
         session.rollback()
         assert count_rounds(session) == 0
 
-    def test_two_proposals_for_one_person_clash_inside_one_plan(self, session: Session):
+    def test_two_proposals_for_one_person_clash_inside_one_plan(self, session: Session) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         slot = {"starts_at": NINE, "ends_at": NINE + timedelta(hours=2)}
@@ -74,7 +74,7 @@ class TestScheduleRound:
     )
     def test_every_rule_holds_without_an_actor(
         self, session: Session, change: dict[str, object], field: str
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         args: dict[str, object] = {
@@ -91,7 +91,7 @@ class TestScheduleRound:
         session.rollback()
         assert count_rounds(session) == 0
 
-    def test_an_existing_round_blocks_the_slot(self, session: Session):
+    def test_an_existing_round_blocks_the_slot(self, session: Session) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         existing = make_round(session, campaign, [t.building], [t.staff])

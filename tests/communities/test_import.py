@@ -46,7 +46,7 @@ class TestSharedRosters:
     @pytest.mark.parametrize("path", [XLSX, GB_CSV], ids=["xlsx", "gb18030-csv"])
     def test_imports_as_it_is_and_reimport_changes_nothing(
         self, client: TestClient, session: Session, path: Path
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         status, body = upload(client, t, path.read_bytes(), path.name)
         assert status == 200, body
@@ -75,7 +75,7 @@ class TestSharedRosters:
 
 
 class TestImportRules:
-    def test_english_utf8_bom_csv_with_flags(self, client: TestClient, session: Session):
+    def test_english_utf8_bom_csv_with_flags(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         csv_text = (
             "building,unit,floor,room,occupancy,flags\n"
@@ -92,7 +92,9 @@ class TestImportRules:
             == "elderly_alone"
         )
 
-    def test_changed_occupancy_counts_as_updated(self, client: TestClient, session: Session):
+    def test_changed_occupancy_counts_as_updated(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         upload(client, t, b"building,unit,room\n5,1,101\n5,1,102\n")
         status, body = upload(
@@ -100,7 +102,9 @@ class TestImportRules:
         )
         assert (status, body["updated"], body["unchanged"]) == (200, 1, 1)
 
-    def test_bad_rows_are_named_and_nothing_is_imported(self, client: TestClient, session: Session):
+    def test_bad_rows_are_named_and_nothing_is_imported(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         content = (
             "楼栋,单元,楼层,房号,居住状态\n"
@@ -122,7 +126,7 @@ class TestImportRules:
 
     def test_xlsx_with_title_row_numbers_rows_as_excel_shows_them(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         wb = Workbook()
         ws = wb.active
         ws.append(["江南星城小区住户花名册"])
@@ -147,14 +151,16 @@ class TestImportRules:
         ],
         ids=["empty", "binary", "fake-zip", "no-header", "header-incomplete"],
     )
-    def test_garbage_is_a_clear_4xx(self, client: TestClient, session: Session, content: bytes):
+    def test_garbage_is_a_clear_4xx(
+        self, client: TestClient, session: Session, content: bytes
+    ) -> None:
         t = make_tenant(session, households=0)
         status, body = upload(client, t, content)
         assert 400 <= status < 500, body
         assert body["detail"]
         assert count(session, Household, t) == 0
 
-    def test_staff_cannot_import(self, client: TestClient, session: Session):
+    def test_staff_cannot_import(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         r = client.post(
             f"/api/v1/communities/{t.community.id}/households/import",
@@ -167,13 +173,17 @@ class TestImportRules:
 class TestCarriageReturns:
     """Found by schemathesis: a lone carriage return in a CSV answered 500."""
 
-    def test_rows_ended_by_carriage_returns_import(self, client: TestClient, session: Session):
+    def test_rows_ended_by_carriage_returns_import(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         status, body = upload(client, t, b"building,unit,floor,room\r3,1,1,101\r3,1,1,102\r")
         assert status == 200, body
         assert body["created"] == 2
 
-    def test_garbage_with_a_carriage_return_is_refused(self, client: TestClient, session: Session):
+    def test_garbage_with_a_carriage_return_is_refused(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         status, body = upload(client, t, "½-§~\x8b°n\ró".encode())
         assert 400 <= status < 500, body

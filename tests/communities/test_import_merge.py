@@ -119,7 +119,7 @@ def set_flags(client: TestClient, t: Tenant, session: Session, code: str, *names
 class TestFlags:
     def test_flags_from_the_file_are_added_to_the_recorded_ones(
         self, client: TestClient, session: Session, t: Tenant
-    ):
+    ) -> None:
         set_flags(client, t, session, "7-1-101", "elderly_alone", "previous_victim")
         set_flags(client, t, session, "7-1-102", "previous_victim")
         status, body = upload(
@@ -144,7 +144,7 @@ class TestFlags:
 
     def test_replace_flags_makes_the_file_the_truth(
         self, client: TestClient, session: Session, t: Tenant
-    ):
+    ) -> None:
         set_flags(client, t, session, "7-1-101", "elderly_alone", "previous_victim")
         status, body = upload(client, t, FIRST, replace_flags=True)
         assert status == 200, body
@@ -154,7 +154,7 @@ class TestFlags:
 
     def test_replace_flags_without_a_flags_column_keeps_them(
         self, client: TestClient, session: Session, t: Tenant
-    ):
+    ) -> None:
         set_flags(client, t, session, "7-1-101", "previous_victim")
         status, body = upload(
             client, t, b"building,unit,floor,room\n7,1,1,101\n", replace_flags=True
@@ -164,7 +164,9 @@ class TestFlags:
 
 
 class TestEmptyCells:
-    def test_an_empty_cell_changes_nothing(self, client: TestClient, session: Session, t: Tenant):
+    def test_an_empty_cell_changes_nothing(
+        self, client: TestClient, session: Session, t: Tenant
+    ) -> None:
         status, body = upload(
             client, t, b"building,unit,floor,room,occupancy\n7,1,,101,\n7,1,2,201,vacant\n"
         )
@@ -176,12 +178,16 @@ class TestEmptyCells:
             {"row": 3, "code": "7-1-201", "field": "occupancy", "old": "occupied", "new": "vacant"}
         ]
 
-    def test_unknown_written_out_is_a_change(self, client: TestClient, session: Session, t: Tenant):
+    def test_unknown_written_out_is_a_change(
+        self, client: TestClient, session: Session, t: Tenant
+    ) -> None:
         status, body = upload(client, t, "楼栋,单元,房号,居住状态\n7,1,101,未知\n".encode())
         assert (status, body["updated"]) == (200, 1), body
         assert household(session, t, "7-1-101").occupancy == Occupancy.unknown
 
-    def test_every_changed_field_is_listed(self, client: TestClient, session: Session, t: Tenant):
+    def test_every_changed_field_is_listed(
+        self, client: TestClient, session: Session, t: Tenant
+    ) -> None:
         content = b"code,building,unit,floor,room\n7-1-201,7,2,3,301\n"
         status, body = upload(client, t, content)
         assert status == 200, body
@@ -198,7 +204,7 @@ class TestEmptyCells:
 class TestReachedNeverVacantSilently:
     def test_the_row_is_refused_until_confirmed(
         self, client: TestClient, session: Session, t: Tenant
-    ):
+    ) -> None:
         campaign = campaign_now(session, t)
         reach(session, campaign, household(session, t, "7-1-101"))
         content = FIRST.replace(b"1,101,occupied", b"1,101,vacant").replace(
@@ -245,7 +251,7 @@ class TestReachedNeverVacantSilently:
         outcome: Outcome,
         voided: bool,
         guarded: bool,
-    ):
+    ) -> None:
         campaign = campaign_now(session, t)
         reach(
             session,
@@ -262,7 +268,7 @@ class TestReachedNeverVacantSilently:
 class TestDryRun:
     def test_answers_the_same_and_stores_nothing(
         self, client: TestClient, session: Session, t: Tenant
-    ):
+    ) -> None:
         set_flags(client, t, session, "7-1-102", "previous_victim")
         content = FIRST + b"7,1,2,202,vacant,elderly_alone\n"
         content = content.replace(b"2,201,occupied,", b"2,201,vacant,disabled")
@@ -286,7 +292,7 @@ class TestDryRun:
 
     def test_a_refused_file_answers_the_same_with_a_preview(
         self, client: TestClient, session: Session, t: Tenant
-    ):
+    ) -> None:
         content = FIRST + b"7,1,2,202,martian,\n7,1,3,301,vacant,\n"
         dry_status, dry = upload(client, t, content, dry_run=True)
         status, real = upload(client, t, content)
@@ -302,7 +308,7 @@ class TestDryRun:
 class TestSharedRosterReimport:
     def test_office_flags_and_reached_households_survive(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         status, body = upload(client, t, ROSTER.read_bytes(), ROSTER.name)
         assert (status, body["created"]) == (200, 840), body
@@ -345,7 +351,7 @@ class TestSqliteWriteLock:
         session: Session,
         t: Tenant,
         monkeypatch: pytest.MonkeyPatch,
-    ):
+    ) -> None:
         campaign = campaign_now(session, t)
         target = household(session, t, "7-1-102")
         parsing, go = threading.Event(), threading.Event()

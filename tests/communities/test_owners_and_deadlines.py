@@ -12,7 +12,7 @@ from tests.factories import make_community, make_member, make_tenant
 class TestGridOwners:
     def test_officer_sets_owners_and_the_building_answers_them(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         url = f"/api/v1/buildings/{t.building.id}"
         assert client.get(url, headers=t.headers["officer"]).json()["owner_ids"] == []
@@ -32,7 +32,7 @@ class TestGridOwners:
 
     def test_owners_must_be_members_and_nothing_changes_otherwise(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         outsider = make_member(session, make_community(session), Role.staff)
         url = f"/api/v1/buildings/{t.building.id}"
@@ -46,7 +46,7 @@ class TestGridOwners:
 
     def test_staff_cannot_set_owners_and_other_communities_see_404(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         other = make_tenant(session)
         url = f"/api/v1/buildings/{t.building.id}"
@@ -60,7 +60,9 @@ class TestGridOwners:
 
 
 class TestWarningSettings:
-    def test_deadlines_default_and_patch_per_level(self, client: TestClient, session: Session):
+    def test_deadlines_default_and_patch_per_level(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}"
         body = client.get(url, headers=t.headers["staff"]).json()
@@ -78,7 +80,7 @@ class TestWarningSettings:
             == 120
         )
 
-    def test_bad_deadlines_are_refused(self, client: TestClient, session: Session):
+    def test_bad_deadlines_are_refused(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}"
         for bad in ({"high": 0}, {"urgent": 5}, {"low": "soon"}, None):
@@ -90,7 +92,7 @@ class TestWarningSettings:
             "low": 4320,
         }
 
-    def test_webhook_must_be_public_https(self, client: TestClient, session: Session):
+    def test_webhook_must_be_public_https(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}"
         for bad in (

@@ -22,7 +22,9 @@ from tests.factories import (
 
 
 class TestCommunities:
-    def test_admin_creates_with_default_timezone(self, client: TestClient, session: Session):
+    def test_admin_creates_with_default_timezone(
+        self, client: TestClient, session: Session
+    ) -> None:
         admin = make_user(session, is_admin=True)
         r = client.post(
             "/api/v1/communities",
@@ -40,7 +42,7 @@ class TestCommunities:
             == "杭州"
         )
 
-    def test_bad_timezone_names_the_field(self, client: TestClient, session: Session):
+    def test_bad_timezone_names_the_field(self, client: TestClient, session: Session) -> None:
         admin = make_user(session, is_admin=True)
         r = client.post(
             "/api/v1/communities",
@@ -51,14 +53,16 @@ class TestCommunities:
         assert r.headers["content-type"].startswith("application/problem+json")
         assert r.json()["errors"][0]["field"] == "timezone"
 
-    def test_members_list_only_their_communities(self, client: TestClient, session: Session):
+    def test_members_list_only_their_communities(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         make_community(session, name="别的小区")
         r = client.get("/api/v1/communities", headers=t.headers["staff"])
         assert [c["id"] for c in r.json()["items"]] == [t.community.id]
         assert r.json()["total"] == 1
 
-    def test_manager_patches_officer_cannot(self, client: TestClient, session: Session):
+    def test_manager_patches_officer_cannot(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}"
         assert (
@@ -71,7 +75,7 @@ class TestCommunities:
         assert r.status_code == 200
         assert r.json()["service_centre_phone"] == "96110"
 
-    def test_unknown_field_is_refused(self, client: TestClient, session: Session):
+    def test_unknown_field_is_refused(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         r = client.patch(
             f"/api/v1/communities/{t.community.id}",
@@ -83,7 +87,7 @@ class TestCommunities:
 
 
 class TestBuildings:
-    def test_create_and_duplicate_code(self, client: TestClient, session: Session):
+    def test_create_and_duplicate_code(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}/buildings"
         r = client.post(
@@ -94,7 +98,7 @@ class TestBuildings:
         again = client.post(url, json={"code": "12A"}, headers=t.headers["officer"])
         assert again.status_code == 409
 
-    def test_staff_cannot_create(self, client: TestClient, session: Session):
+    def test_staff_cannot_create(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         r = client.post(
             f"/api/v1/communities/{t.community.id}/buildings",
@@ -103,7 +107,9 @@ class TestBuildings:
         )
         assert r.status_code == 403
 
-    def test_staff_see_only_buildings_of_their_rounds(self, client: TestClient, session: Session):
+    def test_staff_see_only_buildings_of_their_rounds(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         other = make_building(session, t.community, code="99")
         campaign = make_campaign(session, t.community)
@@ -123,7 +129,9 @@ class TestBuildings:
 
 
 class TestHouseholds:
-    def test_code_defaults_to_building_unit_room(self, client: TestClient, session: Session):
+    def test_code_defaults_to_building_unit_room(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         r = client.post(
             f"/api/v1/communities/{t.community.id}/households",
@@ -141,7 +149,9 @@ class TestHouseholds:
         assert r.json()["code"] == f"{t.building.code}-2-1502"
         assert r.json()["flags"] == ["elderly_alone"]
 
-    def test_building_of_another_community_is_refused(self, client: TestClient, session: Session):
+    def test_building_of_another_community_is_refused(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         foreign = make_building(session, make_community(session))
         r = client.post(
@@ -153,7 +163,7 @@ class TestHouseholds:
         assert r.json()["errors"][0]["field"] == "building_id"
         assert session.scalar(select(func.count()).select_from(Household)) == 0
 
-    def test_filters(self, client: TestClient, session: Session):
+    def test_filters(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         b2 = make_building(session, t.community, code="7")
         make_household(session, t.building, flags=("elderly_alone",))
@@ -172,7 +182,7 @@ class TestHouseholds:
 
     def test_contact_needs_consent_and_is_masked_for_staff(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session, households=0)
         t.community.contact_consent_recorded = True
         session.commit()
@@ -197,7 +207,9 @@ class TestHouseholds:
         assert staff_view["contact_phone"] == "138****5678"
         assert staff_view["contact_name"] == "王**"
 
-    def test_staff_find_a_walk_in_by_exact_code_only(self, client: TestClient, session: Session):
+    def test_staff_find_a_walk_in_by_exact_code_only(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         elsewhere = make_household(session, make_building(session, t.community, code="88"))
         url = f"/api/v1/communities/{t.community.id}/households"
@@ -205,7 +217,7 @@ class TestHouseholds:
         found = client.get(url, params={"code": elsewhere.code}, headers=t.headers["staff"])
         assert [h["id"] for h in found.json()["items"]] == [elsewhere.id]
 
-    def test_patch_replaces_flags(self, client: TestClient, session: Session):
+    def test_patch_replaces_flags(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=0)
         h = make_household(session, t.building, flags=("elderly_alone",))
         r = client.patch(
@@ -219,7 +231,7 @@ class TestHouseholds:
 
     def test_other_community_household_is_404_for_every_role(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         outsider_community = make_community(session)
         for role in (Role.manager, Role.officer, Role.staff):

@@ -88,7 +88,7 @@ def campaign(session: Session, tenant: Tenant) -> Campaign:
 class TestRecordContact:
     def test_new_contact_is_201_with_its_time_as_given(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0], flyer_given=True, residents_reached=2)
         r = client.post(URL, json=sent, headers=tenant.headers["officer"])
         assert r.status_code == 201, r.text
@@ -105,7 +105,7 @@ class TestRecordContact:
 
     def test_local_date_is_the_communitys_day_not_utc(
         self, client: TestClient, tenant: Tenant, campaign: Campaign
-    ):
+    ) -> None:
         # 23:30 UTC on 2 November is 07:30 on 3 November in Shanghai.
         sent = body(campaign, tenant.households[0], occurred_at=f"{round_day(-18)}T23:30:00Z")
         r = client.post(URL, json=sent, headers=tenant.headers["manager"])
@@ -117,7 +117,7 @@ class TestRecordContact:
 
     def test_same_id_and_body_answers_the_stored_contact_with_200(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0])
         first = client.post(URL, json=sent, headers=tenant.headers["officer"])
         again = client.post(URL, json=sent, headers=tenant.headers["officer"])
@@ -127,7 +127,7 @@ class TestRecordContact:
 
     def test_same_instant_at_another_offset_is_the_same_body(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0], occurred_at=f"{round_day(-18)}T09:30:00+08:00")
         assert client.post(URL, json=sent, headers=tenant.headers["officer"]).status_code == 201
         retry = {**sent, "occurred_at": f"{round_day(-18)}T01:30:00Z", "flyer_given": False}
@@ -139,7 +139,7 @@ class TestRecordContact:
 
     def test_same_id_with_another_body_is_409(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0], outcome="not_home")
         assert client.post(URL, json=sent, headers=tenant.headers["officer"]).status_code == 201
         r = client.post(URL, json={**sent, "outcome": "reached"}, headers=tenant.headers["officer"])
@@ -153,7 +153,7 @@ class TestRecordContact:
 
     def test_a_retry_after_losing_the_round_still_answers_200(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
         sent = body(campaign, tenant.households[0], round_id=rnd.id)
         assert client.post(URL, json=sent, headers=tenant.headers["staff"]).status_code == 201
@@ -190,7 +190,7 @@ class TestValidation:
         session: Session,
         change: dict[str, Any],
         field: str,
-    ):
+    ) -> None:
         r = client.post(
             URL,
             json=body(campaign, tenant.households[0], **change),
@@ -202,7 +202,7 @@ class TestValidation:
 
     def test_time_more_than_a_day_ahead_is_refused(
         self, client: TestClient, tenant: Tenant, campaign: Campaign
-    ):
+    ) -> None:
         ahead = (datetime.now(UTC) + timedelta(days=2)).isoformat()
         r = client.post(
             URL,
@@ -212,13 +212,15 @@ class TestValidation:
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "occurred_at"
 
-    def test_missing_campaign_is_404(self, client: TestClient, tenant: Tenant, campaign: Campaign):
+    def test_missing_campaign_is_404(
+        self, client: TestClient, tenant: Tenant, campaign: Campaign
+    ) -> None:
         sent = body(campaign, tenant.households[0], campaign_id=campaign.id + 1000)
         assert client.post(URL, json=sent, headers=tenant.headers["officer"]).status_code == 404
 
     def test_campaign_of_another_community_is_404(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         other = make_tenant(session, households=1)
         sent = body(campaign, other.households[0])
         r = client.post(URL, json=sent, headers=other.headers["manager"])
@@ -226,7 +228,7 @@ class TestValidation:
 
     def test_household_of_another_community_is_422(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         other = make_tenant(session, households=1)
         r = client.post(
             URL, json=body(campaign, other.households[0]), headers=tenant.headers["officer"]
@@ -237,7 +239,7 @@ class TestValidation:
     @pytest.mark.parametrize("channel", ["event", "walk_in"])
     def test_event_and_walk_in_must_be_reached(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, channel: str
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0], channel=channel, outcome="not_home")
         r = client.post(URL, json=sent, headers=tenant.headers["officer"])
         assert r.status_code == 422
@@ -245,7 +247,7 @@ class TestValidation:
 
     def test_round_only_with_a_door_contact(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
         sent = body(campaign, tenant.households[0], channel="walk_in", round_id=rnd.id)
         r = client.post(URL, json=sent, headers=tenant.headers["officer"])
@@ -254,7 +256,7 @@ class TestValidation:
 
     def test_event_only_with_an_event_contact(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         event = make_event(session, campaign, [tenant.staff])
         sent = body(campaign, tenant.households[0], channel="door", event_id=event.id)
         r = client.post(URL, json=sent, headers=tenant.headers["officer"])
@@ -263,7 +265,7 @@ class TestValidation:
 
     def test_round_of_another_campaign_is_422(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         other_campaign = make_campaign(session, tenant.community, name="春节")
         rnd = make_round(session, other_campaign, [tenant.building], [tenant.staff])
         sent = body(campaign, tenant.households[0], round_id=rnd.id)
@@ -273,7 +275,7 @@ class TestValidation:
 
     def test_event_of_another_campaign_is_422(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         other_campaign = make_campaign(session, tenant.community, name="春节")
         event = make_event(session, other_campaign, [tenant.staff])
         sent = body(campaign, tenant.households[0], channel="event", event_id=event.id)
@@ -283,7 +285,7 @@ class TestValidation:
 
     def test_household_outside_the_rounds_buildings_is_422(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         elsewhere = make_building(session, tenant.community)
         household = make_household(session, elsewhere)
         rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
@@ -296,14 +298,14 @@ class TestValidation:
 class TestStaffRules:
     def test_staff_records_door_contacts_in_their_round(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
         sent = body(campaign, tenant.households[0], round_id=rnd.id)
         assert client.post(URL, json=sent, headers=tenant.headers["staff"]).status_code == 201
 
     def test_staff_door_contact_without_their_round_is_403(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         colleague = make_member(session, tenant.community, Role.staff)
         rnd = make_round(session, campaign, [tenant.building], [colleague])
         for extra in ({}, {"round_id": rnd.id}):
@@ -314,7 +316,7 @@ class TestStaffRules:
 
     def test_staff_record_walk_ins_anywhere_in_their_community(
         self, client: TestClient, tenant: Tenant, campaign: Campaign
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[3], channel="walk_in", outcome="reached")
         assert client.post(URL, json=sent, headers=tenant.headers["staff"]).status_code == 201
 
@@ -326,7 +328,7 @@ class TestStaffRules:
         campaign: Campaign,
         session: Session,
         outcome: str,
-    ):
+    ) -> None:
         make_round(session, campaign, [tenant.building], [tenant.staff])
         sent = body(campaign, tenant.households[3], channel="phone", outcome=outcome)
         r = client.post(URL, json=sent, headers=tenant.headers["staff"])
@@ -342,7 +344,7 @@ class TestStaffRules:
 
     def test_staff_record_attendance_only_at_their_events(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         theirs = make_event(session, campaign, [tenant.staff])
         not_theirs = make_event(session, campaign, [tenant.officer], title="磨刀")
         ok = body(campaign, tenant.households[0], channel="event", event_id=theirs.id)
@@ -350,14 +352,14 @@ class TestStaffRules:
         assert client.post(URL, json=ok, headers=tenant.headers["staff"]).status_code == 201
         assert client.post(URL, json=no, headers=tenant.headers["staff"]).status_code == 403
 
-    def test_no_token_is_401(self, client: TestClient, tenant: Tenant, campaign: Campaign):
+    def test_no_token_is_401(self, client: TestClient, tenant: Tenant, campaign: Campaign) -> None:
         assert client.post(URL, json=body(campaign, tenant.households[0])).status_code == 401
 
 
 class TestBatch:
     def test_mixed_items_each_get_their_own_status(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         h = tenant.headers["officer"]
         existing = body(campaign, tenant.households[0])
         assert client.post(URL, json=existing, headers=h).status_code == 201
@@ -386,7 +388,7 @@ class TestBatch:
 
     def test_staff_batch_refuses_only_what_they_may_not_record(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
         items = [
             body(campaign, tenant.households[0], round_id=rnd.id, outcome="not_home"),
@@ -399,7 +401,7 @@ class TestBatch:
 
     def test_a_whole_floor_not_home_in_one_batch_of_500(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         items = [body(campaign, tenant.households[i % 4], outcome="not_home") for i in range(500)]
         r = client.post(f"{URL}/batch", json={"contacts": items}, headers=tenant.headers["officer"])
         assert r.status_code == 200
@@ -413,7 +415,7 @@ class TestBatch:
 
     def test_501_items_are_refused_whole(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         items = [body(campaign, tenant.households[0]) for _ in range(501)]
         r = client.post(f"{URL}/batch", json={"contacts": items}, headers=tenant.headers["officer"])
         assert r.status_code == 422
@@ -422,14 +424,14 @@ class TestBatch:
 
     def test_the_same_id_twice_in_one_batch(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         a = body(campaign, tenant.households[0])
         items = [a, dict(a), {**a, "outcome": "refused"}]
         r = client.post(f"{URL}/batch", json={"contacts": items}, headers=tenant.headers["officer"])
         assert [x["status"] for x in r.json()["results"]] == [201, 200, 409]
         assert stored(session) == 1
 
-    def test_empty_batch_answers_no_results(self, client: TestClient, tenant: Tenant):
+    def test_empty_batch_answers_no_results(self, client: TestClient, tenant: Tenant) -> None:
         r = client.post(f"{URL}/batch", json={"contacts": []}, headers=tenant.headers["officer"])
         assert r.status_code == 200
         assert r.json() == {"results": []}
@@ -438,7 +440,7 @@ class TestBatch:
 class TestListContacts:
     def test_newest_first_with_filters(
         self, client: TestClient, tenant: Tenant, campaign: Campaign
-    ):
+    ) -> None:
         h = tenant.headers["officer"]
         first = body(campaign, tenant.households[0], occurred_at=f"{round_day(-18)}T09:00:00+08:00")
         second = body(
@@ -462,7 +464,7 @@ class TestListContacts:
 
     def test_voided_are_listed_unless_excluded(
         self, client: TestClient, tenant: Tenant, campaign: Campaign
-    ):
+    ) -> None:
         h = tenant.headers["officer"]
         sent = body(campaign, tenant.households[0])
         client.post(URL, json=sent, headers=h)
@@ -473,7 +475,7 @@ class TestListContacts:
 
     def test_staff_see_their_own_and_their_rounds(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
         in_round = body(campaign, tenant.households[0], round_id=rnd.id)
         walk_in = body(campaign, tenant.households[1], channel="walk_in")
@@ -491,7 +493,7 @@ class TestListContacts:
 
     def test_another_communitys_campaign_is_404(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         other = make_tenant(session, households=0)
         path = f"/api/v1/campaigns/{campaign.id}/contacts"
         assert client.get(path, headers=other.headers["manager"]).status_code == 404
@@ -500,7 +502,7 @@ class TestListContacts:
 class TestVoid:
     def test_void_keeps_the_contact_with_who_when_and_why(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0])
         client.post(URL, json=sent, headers=tenant.headers["officer"])
         r = client.post(
@@ -516,7 +518,7 @@ class TestVoid:
 
     def test_voiding_twice_is_harmless_and_keeps_the_first(
         self, client: TestClient, tenant: Tenant, campaign: Campaign
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0])
         client.post(URL, json=sent, headers=tenant.headers["officer"])
         first = client.post(
@@ -532,7 +534,7 @@ class TestVoid:
 
     def test_staff_void_only_what_they_recorded(
         self, client: TestClient, tenant: Tenant, campaign: Campaign
-    ):
+    ) -> None:
         officers = body(campaign, tenant.households[0], channel="walk_in")
         theirs = body(campaign, tenant.households[1], channel="walk_in")
         client.post(URL, json=officers, headers=tenant.headers["officer"])
@@ -549,7 +551,7 @@ class TestVoid:
 
     def test_another_communitys_contact_is_404(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0])
         client.post(URL, json=sent, headers=tenant.headers["officer"])
         other = make_tenant(session, households=0)
@@ -563,7 +565,7 @@ class TestVoid:
 
     def test_unknown_contact_and_empty_reason(
         self, client: TestClient, tenant: Tenant, campaign: Campaign
-    ):
+    ) -> None:
         h = tenant.headers["officer"]
 
         def void(contact_id: str, reason: str) -> int:
@@ -601,7 +603,7 @@ def _post_all(
 class TestConcurrency:
     def test_the_same_id_sent_eight_times_at_once_is_stored_once(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         sent = body(campaign, tenant.households[0])
         statuses = _post_all(client, [sent] * 8, [tenant.headers["officer"]] * 8)
         assert sorted(statuses) == [200] * 7 + [201]
@@ -609,7 +611,7 @@ class TestConcurrency:
 
     def test_eight_staff_recording_one_household_at_once_all_land(
         self, client: TestClient, tenant: Tenant, campaign: Campaign, session: Session
-    ):
+    ) -> None:
         staff = [make_member(session, tenant.community, Role.staff) for _ in range(8)]
         headers = [auth(session, s) for s in staff]
         rnd = make_round(session, campaign, [tenant.building], staff)

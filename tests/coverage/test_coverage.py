@@ -186,7 +186,9 @@ def coverage_of(client: TestClient, s: Scenario, role: str = "manager") -> dict[
 
 
 class TestHeadline:
-    def test_reached_over_households_less_excluded(self, client: TestClient, scenario: Scenario):
+    def test_reached_over_households_less_excluded(
+        self, client: TestClient, scenario: Scenario
+    ) -> None:
         cov = coverage_of(client, scenario)
         # 14 households; a4 (registered vacant) and a5 (latest vacant, never reached) are out.
         assert (cov["households"], cov["excluded"], cov["eligible"]) == (14, 2, 12)
@@ -195,7 +197,9 @@ class TestHeadline:
         assert cov["coverage"] == pytest.approx(0.5833)
         assert cov["target_coverage"] == pytest.approx(0.9)
 
-    def test_status_counts_eligible_households_only(self, client: TestClient, scenario: Scenario):
+    def test_status_counts_eligible_households_only(
+        self, client: TestClient, scenario: Scenario
+    ) -> None:
         cov = coverage_of(client, scenario)
         assert cov["by_status"] == {
             "reached": 7,
@@ -209,11 +213,13 @@ class TestHeadline:
 
     def test_a_household_reached_two_ways_counts_in_both_channels(
         self, client: TestClient, scenario: Scenario
-    ):
+    ) -> None:
         cov = coverage_of(client, scenario)
         assert cov["by_channel"] == {"door": 5, "event": 1, "walk_in": 1, "phone": 1}
 
-    def test_revisits_of_households_first_not_home(self, client: TestClient, scenario: Scenario):
+    def test_revisits_of_households_first_not_home(
+        self, client: TestClient, scenario: Scenario
+    ) -> None:
         cov = coverage_of(client, scenario)
         # a2 (reached since), a5 (found vacant since), b3 (not tried again).
         assert cov["revisits"] == {
@@ -223,7 +229,7 @@ class TestHeadline:
             "not_yet_revisited": 1,
         }
 
-    def test_extras_count_each_household_once(self, client: TestClient, scenario: Scenario):
+    def test_extras_count_each_household_once(self, client: TestClient, scenario: Scenario) -> None:
         cov = coverage_of(client, scenario)
         assert cov["extras"] == {
             "app_installs": 2,  # a1, b1 (twice, once counted)
@@ -235,7 +241,7 @@ class TestHeadline:
 
     def test_incidents_during_the_campaigns_local_dates(
         self, client: TestClient, scenario: Scenario
-    ):
+    ) -> None:
         cov = coverage_of(client, scenario)
         # 20 Nov 23:00 is inside, 21 Nov 00:30 is not, though both are 20 Nov in UTC.
         assert cov["incidents"] == {
@@ -247,7 +253,9 @@ class TestHeadline:
 
 
 class TestBreakdowns:
-    def test_per_building_including_an_empty_one(self, client: TestClient, scenario: Scenario):
+    def test_per_building_including_an_empty_one(
+        self, client: TestClient, scenario: Scenario
+    ) -> None:
         cov = coverage_of(client, scenario, role="officer")
         by_id = {b["building_id"]: b for b in cov["by_building"]}
         a, b, c = by_id[scenario.a.id], by_id[scenario.b.id], by_id[scenario.c.id]
@@ -264,7 +272,9 @@ class TestBreakdowns:
         }
         assert (c["households"], c["eligible"], c["coverage"]) == (0, 0, None)
 
-    def test_flagged_households_any_and_per_flag(self, client: TestClient, scenario: Scenario):
+    def test_flagged_households_any_and_per_flag(
+        self, client: TestClient, scenario: Scenario
+    ) -> None:
         flagged = coverage_of(client, scenario)["flagged"]
         # a5 (excluded), b4, b5, b6: only b6 reached.
         assert flagged["any"] == {"reached": 1, "eligible": 3, "excluded": 1, "coverage": 0.3333}
@@ -273,7 +283,9 @@ class TestBreakdowns:
             "previous_victim": {"reached": 1, "eligible": 2, "excluded": 0, "coverage": 0.5},
         }
 
-    def test_days_are_the_communitys_local_dates(self, client: TestClient, scenario: Scenario):
+    def test_days_are_the_communitys_local_dates(
+        self, client: TestClient, scenario: Scenario
+    ) -> None:
         days = coverage_of(client, scenario)["by_day"]
         assert [d["date"] for d in days] == [
             f"{round_day(-10)}",
@@ -311,7 +323,9 @@ class TestBreakdowns:
 
 
 class TestChanges:
-    def test_voiding_a_reach_takes_it_out_everywhere(self, client: TestClient, scenario: Scenario):
+    def test_voiding_a_reach_takes_it_out_everywhere(
+        self, client: TestClient, scenario: Scenario
+    ) -> None:
         r = client.post(
             f"/api/v1/contacts/{scenario.phone_reach}/void",
             json={"reason": "打错电话"},
@@ -324,7 +338,7 @@ class TestChanges:
         assert cov["by_status"]["unvisited"] == 3
         assert [d["date"] for d in cov["by_day"]] == [f"{round_day(-10)}", f"{round_day(-9)}"]
 
-    def test_re_recording_never_double_counts(self, client: TestClient, session: Session):
+    def test_re_recording_never_double_counts(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session, households=2)
         campaign = make_campaign(session, t.community)
         for _ in range(3):
@@ -335,7 +349,9 @@ class TestChanges:
         assert (cov["reached"], cov["eligible"], cov["coverage"]) == (1, 2, 0.5)
         assert (cov["by_day"][0]["contacts"], cov["by_day"][0]["visited"]) == (3, 1)
 
-    def test_a_campaign_without_households_or_contacts(self, client: TestClient, session: Session):
+    def test_a_campaign_without_households_or_contacts(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
         cov = client.get(
@@ -354,7 +370,7 @@ class TestChanges:
 class TestWhoMayRead:
     def test_staff_are_refused_and_other_communities_see_nothing(
         self, client: TestClient, session: Session, scenario: Scenario
-    ):
+    ) -> None:
         path = f"/api/v1/campaigns/{scenario.campaign.id}/coverage"
         assert client.get(path, headers=scenario.tenant.headers["staff"]).status_code == 403
         other = make_tenant(session, households=0)
@@ -371,7 +387,7 @@ class TestWhoMayRead:
 
 
 class TestHouseholdStates:
-    def test_states_follow_the_coverage_rules(self, session: Session, scenario: Scenario):
+    def test_states_follow_the_coverage_rules(self, session: Session, scenario: Scenario) -> None:
         states = coverage.household_states(session, campaign_id=scenario.campaign.id)
         h = scenario.h
         assert len(states) == 14
@@ -396,7 +412,9 @@ class TestHouseholdStates:
         assert states[h["a5"].id].last_contact_at == utc_on(-10, 15, 30)
         assert states[h["b4"].id].last_contact_at is None
 
-    def test_narrowed_to_buildings_or_households(self, session: Session, scenario: Scenario):
+    def test_narrowed_to_buildings_or_households(
+        self, session: Session, scenario: Scenario
+    ) -> None:
         by_building = coverage.household_states(
             session, campaign_id=scenario.campaign.id, building_ids=[scenario.a.id]
         )
@@ -418,7 +436,7 @@ class TestHouseholdStates:
 class TestLedger:
     def test_ranked_by_coverage_across_the_managers_communities(
         self, client: TestClient, session: Session, scenario: Scenario
-    ):
+    ) -> None:
         other = make_tenant(session, households=2)
         campaign = make_campaign(session, other.community, name="第二小区")
         for household in other.households:
@@ -471,7 +489,7 @@ class TestLedger:
 
     def test_a_manager_sees_only_their_community_and_staff_none(
         self, client: TestClient, scenario: Scenario
-    ):
+    ) -> None:
         t = scenario.tenant
         mine = client.get(
             "/api/v1/ledger", params={"from": f"{round_day(-19)}"}, headers=t.headers["manager"]
@@ -490,13 +508,13 @@ class TestLedger:
     )
     def test_bad_dates_are_422(
         self, client: TestClient, scenario: Scenario, params: dict[str, str]
-    ):
+    ) -> None:
         r = client.get("/api/v1/ledger", params=params, headers=scenario.tenant.headers["manager"])
         assert r.status_code == 422
 
 
 class TestLedgerDefaultPeriod:
-    def test_ends_on_the_communities_own_today(self):
+    def test_ends_on_the_communities_own_today(self) -> None:
         today = date.today()
         evening_utc = datetime.combine(today, time(20, 0), UTC)  # already tomorrow in Shanghai
         tomorrow = today + timedelta(days=1)
@@ -513,7 +531,7 @@ class TestLedgerDefaultPeriod:
 
     def test_the_api_and_the_pdf_default_to_the_same_period(
         self, client: TestClient, scenario: Scenario
-    ):
+    ) -> None:
         headers = scenario.tenant.headers["manager"]
         ledger = client.get("/api/v1/ledger", headers=headers).json()
         shanghai_today = datetime.now(ZoneInfo("Asia/Shanghai")).date()

@@ -20,7 +20,7 @@ REPORT = {
 class TestIncidents:
     def test_staff_report_is_followed_up_by_officer_with_history(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}/incidents"
         r = client.post(
@@ -49,7 +49,7 @@ class TestIncidents:
 
     def test_staff_cannot_follow_up_and_see_only_their_own(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}/incidents"
         mine = client.post(url, json=REPORT, headers=t.headers["staff"]).json()
@@ -70,7 +70,7 @@ class TestIncidents:
         )
         assert client.get(url, headers=t.headers["manager"]).json()["total"] == 2
 
-    def test_bad_input_names_the_field(self, client: TestClient, session: Session):
+    def test_bad_input_names_the_field(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}/incidents"
         for bad, field in (
@@ -84,7 +84,7 @@ class TestIncidents:
             assert r.json()["errors"][0]["field"] == field
         assert client.get(url, headers=t.headers["officer"]).json()["total"] == 0
 
-    def test_filters(self, client: TestClient, session: Session):
+    def test_filters(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}/incidents"
         client.post(url, json=REPORT, headers=t.headers["officer"])

@@ -21,7 +21,7 @@ def put(client: TestClient, campaign_id: int, headers: dict[str, str], **body: A
 
 
 class TestPatterns:
-    def test_patterns_are_stored_and_read_back(self, client: TestClient, session: Session):
+    def test_patterns_are_stored_and_read_back(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         every_day = [1, 2, 3, 4, 5, 6, 7]
         patterns = [
@@ -35,7 +35,7 @@ class TestPatterns:
         assert back["patterns"] == patterns
         assert back["windows"] == []
 
-    def test_planner_uses_the_patterns_days(self, client: TestClient, session: Session):
+    def test_planner_uses_the_patterns_days(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         tomorrow = today() + timedelta(days=1)
         patterns = [
@@ -61,14 +61,14 @@ class TestPatterns:
 
     def test_without_patterns_there_is_no_one_to_plan_with(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         scene = make_scene(session)
         put(client, scene.campaign.id, scene.tenant.headers["officer"], patterns=[])
         assert plan(client, scene, commit=False).json()["rounds"] == []
 
     def test_a_stranger_in_a_pattern_is_refused_and_nothing_changes(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         scene = make_scene(session)
         h = scene.tenant.headers["officer"]
         good = {"user_id": scene.pair[0].id, "weekdays": [1], "starts": "09:00", "ends": "10:00"}
@@ -81,7 +81,7 @@ class TestPatterns:
         back = client.get(f"/api/v1/campaigns/{scene.campaign.id}/availability", headers=h)
         assert back.json()["patterns"] == [good]
 
-    def test_bad_patterns_name_the_field(self, client: TestClient, session: Session):
+    def test_bad_patterns_name_the_field(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         h = scene.tenant.headers["officer"]
         uid = scene.pair[0].id
@@ -96,7 +96,7 @@ class TestPatterns:
             assert r.status_code == 422, pattern
             assert all(e["field"].startswith("patterns.0") for e in r.json()["errors"]), r.json()
 
-    def test_staff_may_not_set_patterns(self, client: TestClient, session: Session):
+    def test_staff_may_not_set_patterns(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         p = {"user_id": scene.pair[0].id, "weekdays": [1], "starts": "09:00", "ends": "10:00"}
         r = put(client, scene.campaign.id, scene.tenant.headers["staff"], patterns=[p])

@@ -208,7 +208,7 @@ def assert_rules_hold(session: Session, scene: Scene, windows: list[dict[str, An
 
 
 class TestAvailability:
-    def test_defaults_until_set(self, client: TestClient, session: Session):
+    def test_defaults_until_set(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         r = client.get(
             f"/api/v1/campaigns/{scene.campaign.id}/availability",
@@ -222,7 +222,7 @@ class TestAvailability:
         assert {"weekday": 0, "from": "09:00", "to": "12:00"} in body["visiting_hours"]
         assert body["timezone"] == "Asia/Shanghai"
 
-    def test_put_then_get(self, client: TestClient, session: Session):
+    def test_put_then_get(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         windows = windows_for(scene.pair, range(1, 3))
         put_availability(client, scene, windows)
@@ -240,7 +240,7 @@ class TestAvailability:
         assert first["starts_at"].endswith("+08:00")
         assert body["visiting_hours"] == VISITING
 
-    def test_put_replaces_the_windows(self, client: TestClient, session: Session):
+    def test_put_replaces_the_windows(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         put_availability(client, scene, windows_for(scene.pair, range(1, 4)))
         put_availability(client, scene, windows_for(scene.pair[:1], range(1, 2)))
@@ -251,7 +251,9 @@ class TestAvailability:
         assert {w["user_id"] for w in body["windows"]} == {scene.pair[0].id}
         assert len(body["windows"]) == 2
 
-    def test_a_window_of_a_non_member_is_422_naming_it(self, client: TestClient, session: Session):
+    def test_a_window_of_a_non_member_is_422_naming_it(
+        self, client: TestClient, session: Session
+    ) -> None:
         scene = make_scene(session)
         stranger = make_tenant(session, households=0).staff
         windows = windows_for(scene.pair, range(1, 2)) + windows_for([stranger], range(1, 2))
@@ -271,7 +273,9 @@ class TestAvailability:
         ).json()
         assert body["configured"] is False
 
-    def test_a_window_outside_the_campaign_is_422(self, client: TestClient, session: Session):
+    def test_a_window_outside_the_campaign_is_422(
+        self, client: TestClient, session: Session
+    ) -> None:
         scene = make_scene(session)
         late = today() + timedelta(days=30)
         r = client.put(
@@ -329,7 +333,7 @@ class TestAvailability:
     )
     def test_bad_input_is_422_naming_the_field(
         self, client: TestClient, session: Session, body: dict[str, Any], field: str
-    ):
+    ) -> None:
         scene = make_scene(session)
         r = client.put(
             f"/api/v1/campaigns/{scene.campaign.id}/availability",
@@ -339,7 +343,7 @@ class TestAvailability:
         assert r.status_code == 422, r.text
         assert any(field in e["field"] for e in r.json()["errors"]), r.json()
 
-    def test_roles(self, client: TestClient, session: Session):
+    def test_roles(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         other = make_tenant(session, households=0)
         url = f"/api/v1/campaigns/{scene.campaign.id}/availability"
@@ -354,7 +358,7 @@ class TestAvailability:
 
 
 class TestPlan:
-    def test_a_preview_creates_nothing(self, client: TestClient, session: Session):
+    def test_a_preview_creates_nothing(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         put_availability(client, scene, windows_for(scene.pair, range(1, 8)))
         r = plan(client, scene, commit=False)
@@ -382,7 +386,9 @@ class TestPlan:
         assert days[0] == today().isoformat()
         assert days[-1] == scene.campaign.ends_on.isoformat()
 
-    def test_commit_creates_rounds_that_obey_every_rule(self, client: TestClient, session: Session):
+    def test_commit_creates_rounds_that_obey_every_rule(
+        self, client: TestClient, session: Session
+    ) -> None:
         scene = make_scene(session)
         windows = windows_for(scene.pair, range(1, 8))
         # One of the pair is already busy on another campaign's round tomorrow morning.
@@ -422,7 +428,7 @@ class TestPlan:
 
     def test_commit_is_all_or_nothing(
         self, client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
-    ):
+    ) -> None:
         scene = make_scene(session)
         put_availability(client, scene, windows_for(scene.pair, range(1, 8)))
         from app.planner import service
@@ -444,7 +450,7 @@ class TestPlan:
 
     def test_an_impossible_target_says_how_many_hours_are_missing(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         scene = make_scene(session, per_unit=30, target=0.95)
         day = today() + timedelta(days=1)
         short = [
@@ -463,7 +469,9 @@ class TestPlan:
         assert body["confidence"]["probability_target_met"] < 0.5
         assert "staff-hours" in body["explanation"]["en"]
 
-    def test_no_availability_plans_nothing_and_says_so(self, client: TestClient, session: Session):
+    def test_no_availability_plans_nothing_and_says_so(
+        self, client: TestClient, session: Session
+    ) -> None:
         scene = make_scene(session)
         body = plan(client, scene, commit=True).json()
         assert body["rounds"] == []
@@ -472,7 +480,7 @@ class TestPlan:
         assert body["shortfall_staff_hours"] > 0
         assert rounds_of(session, scene.campaign) == []
 
-    def test_re_planning_after_progress(self, client: TestClient, session: Session):
+    def test_re_planning_after_progress(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         b3 = scene.buildings[0]
         in_b3 = [h for h in scene.households if h.building_id == b3.id]
@@ -538,7 +546,7 @@ class TestPlan:
 
     def test_planning_again_keeps_the_rounds_already_planned(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         scene = make_scene(session)
         put_availability(client, scene, windows_for(scene.pair, range(1, 8)))
         first = plan(client, scene, commit=True).json()
@@ -552,7 +560,7 @@ class TestPlan:
         after = {x.id: (x.starts_at, x.ends_at) for x in rounds_of(session, scene.campaign)}
         assert after == stored_before
 
-    def test_roles(self, client: TestClient, session: Session):
+    def test_roles(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         other = make_tenant(session, households=0)
         assert plan(client, scene, commit=False, role="staff").status_code == 403
@@ -565,7 +573,7 @@ class TestPlan:
         assert r.status_code == 404
 
     @pytest.mark.parametrize("body", [{"commit": "maybe"}, {"commit": False, "extra": 1}, []])
-    def test_bad_body_is_422(self, client: TestClient, session: Session, body: Any):
+    def test_bad_body_is_422(self, client: TestClient, session: Session, body: Any) -> None:
         scene = make_scene(session)
         r = client.post(
             f"/api/v1/campaigns/{scene.campaign.id}/plan",
@@ -574,7 +582,7 @@ class TestPlan:
         )
         assert r.status_code == 422
 
-    def test_unknown_campaign_is_404(self, client: TestClient, session: Session):
+    def test_unknown_campaign_is_404(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         for url in ("/api/v1/campaigns/999999/plan", "/api/v1/campaigns/99999999999/plan"):
             r = client.post(url, headers=scene.tenant.headers["officer"], json={})
@@ -592,7 +600,7 @@ class TestCalendarFeed:
 
     def test_the_feed_lists_the_members_rounds_and_events(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         scene = make_scene(session)
         staff = scene.pair[0]
         mine = make_round(
@@ -651,7 +659,7 @@ class TestCalendarFeed:
         assert str(service_event["SUMMARY"]) == title.strip()
         assert str(service_event["LOCATION"]) == "中心广场, 3栋南侧"
 
-    def test_revoked_tokens_stop_working(self, client: TestClient, session: Session):
+    def test_revoked_tokens_stop_working(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         headers = scene.tenant.headers["staff"]
         first = self._feed_url(client, headers)
@@ -664,7 +672,9 @@ class TestCalendarFeed:
             assert gone.status_code == 401
             assert gone.headers["content-type"].startswith("application/problem+json")
 
-    def test_wrong_missing_or_access_tokens_are_refused(self, client: TestClient, session: Session):
+    def test_wrong_missing_or_access_tokens_are_refused(
+        self, client: TestClient, session: Session
+    ) -> None:
         scene = make_scene(session)
         base = "/api/v1/members/me/calendar.ics"
         assert client.get(base).status_code == 401
@@ -673,14 +683,14 @@ class TestCalendarFeed:
         assert client.get(base, params={"token": bearer}).status_code == 401
         assert client.get(base, params={"token": "x" * 500}).status_code == 422
 
-    def test_a_feed_token_is_not_a_bearer_token(self, client: TestClient, session: Session):
+    def test_a_feed_token_is_not_a_bearer_token(self, client: TestClient, session: Session) -> None:
         scene = make_scene(session)
         url = self._feed_url(client, scene.tenant.headers["staff"])
         token = url.split("token=")[1]
         r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401
 
-    def test_issuing_needs_a_login(self, client: TestClient, session: Session):
+    def test_issuing_needs_a_login(self, client: TestClient, session: Session) -> None:
         make_scene(session)
         assert client.post("/api/v1/members/me/feed-token").status_code == 401
         assert client.delete("/api/v1/members/me/feed-token").status_code == 401

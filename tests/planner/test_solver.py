@@ -112,7 +112,7 @@ def assert_walkable_and_inside(p: Problem, plan: Plan) -> None:
 
 
 class TestIntervals:
-    def test_merge_intersect_subtract(self):
+    def test_merge_intersect_subtract(self) -> None:
         d = MONDAY
         a = merge([window(d, (9, 0), (11, 0)), window(d, (10, 0), (12, 0))])
         assert a == [window(d, (9, 0), (12, 0))]
@@ -120,7 +120,7 @@ class TestIntervals:
         assert intersect(a, b) == [window(d, (9, 0), (9, 30)), window(d, (11, 0), (12, 0))]
         assert subtract(a, b) == [window(d, (9, 30), (11, 0))]
 
-    def test_kinds_of_time(self):
+    def test_kinds_of_time(self) -> None:
         assert kind_of(datetime.combine(MONDAY, clock(9), TZ)) == Kind.weekday_day
         assert kind_of(datetime.combine(MONDAY, clock(18), TZ)) == Kind.weekday_evening
         saturday = MONDAY + timedelta(days=5)
@@ -129,7 +129,7 @@ class TestIntervals:
 
 
 class TestKnownPlans:
-    def test_one_pair_one_morning_visits_everyone_once(self):
+    def test_one_pair_one_morning_visits_everyone_once(self) -> None:
         homes = households(10)
         morning = [window(MONDAY, (9, 0), (11, 0))]
         p = problem(homes, {1: morning, 2: morning})
@@ -144,7 +144,7 @@ class TestKnownPlans:
         assert plan.expected_coverage == pytest.approx(0.55)
         assert_walkable_and_inside(p, plan)
 
-    def test_goes_when_the_buildings_residents_are_home(self):
+    def test_goes_when_the_buildings_residents_are_home(self) -> None:
         homes = households(10)
         # Residents of building 1 are rarely home in the daytime, usually in the evening.
         reach = ReachModel.from_counts(
@@ -157,7 +157,7 @@ class TestKnownPlans:
         assert [r.kind for r in plan.rounds] == [Kind.weekday_evening]
         assert plan.rounds[0].starts_at == at(MONDAY, 18)
 
-    def test_goes_early_enough_to_come_back(self):
+    def test_goes_early_enough_to_come_back(self) -> None:
         homes = households(32)
         # Thursday to Saturday, mornings and evenings; Saturday evening is the likeliest time
         # of all, but going first on the last free day would leave no time to come back.
@@ -170,7 +170,7 @@ class TestKnownPlans:
         assert first.starts_at.astimezone(TZ).date() == days[0]
         assert len({r.starts_at.date() for r in plan.rounds}) >= 2
 
-    def test_flagged_households_come_first(self):
+    def test_flagged_households_come_first(self) -> None:
         plain = households(16, unit="1")
         flagged = households(16, unit="2", start_id=101, flagged=True)
         # Each 50-minute morning holds one unit (8 floors + 16 doors × 3 min ÷ 2 = 32 min).
@@ -181,14 +181,14 @@ class TestKnownPlans:
         assert first.starts_at == at(MONDAY, 9)
         assert set(first.household_ids) == {h.id for h in flagged}
 
-    def test_with_time_for_one_unit_the_flagged_one_is_chosen(self):
+    def test_with_time_for_one_unit_the_flagged_one_is_chosen(self) -> None:
         plain = households(16, unit="1")
         flagged = households(16, unit="2", start_id=101, flagged=True)
         once = [window(MONDAY, (9, 0), (9, 50))]
         plan = solve(problem(plain + flagged, {1: once, 2: once}))
         assert [set(r.household_ids) for r in plan.rounds] == [{h.id for h in flagged}]
 
-    def test_not_home_in_the_day_is_tried_at_another_kind_of_time(self):
+    def test_not_home_in_the_day_is_tried_at_another_kind_of_time(self) -> None:
         missed = households(8, missed=(Kind.weekday_day,))
         days = [MONDAY + timedelta(days=d) for d in range(7)]
         spans = [window(d, (9, 0), (11, 0)) for d in days] + [
@@ -198,7 +198,7 @@ class TestKnownPlans:
         assert plan.rounds
         assert plan.rounds[0].kind != Kind.weekday_day
 
-    def test_not_home_on_weekday_evenings_goes_to_the_weekend(self):
+    def test_not_home_on_weekday_evenings_goes_to_the_weekend(self) -> None:
         missed = households(8, missed=(Kind.weekday_day, Kind.weekday_evening))
         days = [MONDAY + timedelta(days=d) for d in range(7)]
         spans = [window(d, (9, 0), (11, 0)) for d in days] + [
@@ -208,7 +208,7 @@ class TestKnownPlans:
         assert plan.rounds[0].kind in (Kind.weekend_day, Kind.weekend_evening)
         assert plan.rounds[0].starts_at.astimezone(TZ).weekday() >= 5
 
-    def test_a_buildings_units_stay_with_one_pair(self):
+    def test_a_buildings_units_stay_with_one_pair(self) -> None:
         homes = (
             households(12, building=1, unit="1")
             + households(12, building=1, unit="2", start_id=21)
@@ -229,7 +229,7 @@ class TestKnownPlans:
         assert {len(r.assignee_ids) for r in plan.rounds} == {2}
         assert_walkable_and_inside(p, plan)
 
-    def test_a_tall_unit_is_cut_into_walkable_rounds(self):
+    def test_a_tall_unit_is_cut_into_walkable_rounds(self) -> None:
         homes = households(150, per_floor=5)  # 30 floors
         spans = [window(MONDAY + timedelta(days=d), (9, 0), (17, 0)) for d in range(3)]
         p = problem(homes, {1: spans, 2: spans}, days=3)
@@ -239,7 +239,7 @@ class TestKnownPlans:
         assert_walkable_and_inside(p, plan)
         assert {h for r in plan.rounds for h in r.household_ids} == {h.id for h in homes}
 
-    def test_existing_rounds_count_and_come_first(self):
+    def test_existing_rounds_count_and_come_first(self) -> None:
         tuesday_evening = at(MONDAY + timedelta(days=1), 18)
         homes = households(10, scheduled=((tuesday_evening, Kind.weekday_evening),))
         spans = [window(MONDAY + timedelta(days=d), (9, 0), (11, 0)) for d in range(7)]
@@ -250,7 +250,7 @@ class TestKnownPlans:
 
 
 class TestFeasibility:
-    def test_an_impossible_target_says_so_with_the_hours_missing(self):
+    def test_an_impossible_target_says_so_with_the_hours_missing(self) -> None:
         homes = households(120, per_floor=4)
         short = [window(MONDAY, (9, 0), (10, 0))]
         p = problem(homes, {1: short, 2: short}, target=0.9)
@@ -262,7 +262,7 @@ class TestFeasibility:
         assert "cannot be reached" in plan.explanation_en
         assert "无法达到" in plan.explanation_zh
 
-    def test_the_hours_missing_are_enough_when_given(self):
+    def test_the_hours_missing_are_enough_when_given(self) -> None:
         homes = households(60, per_floor=4)
         short = [window(MONDAY, (9, 0), (10, 30))]
         plan = solve(problem(homes, {1: short, 2: short}, target=0.85))
@@ -283,7 +283,7 @@ class TestFeasibility:
         assert again.feasible
         assert again.shortfall_staff_hours == 0
 
-    def test_more_time_never_plans_less(self):
+    def test_more_time_never_plans_less(self) -> None:
         homes = households(60, per_floor=4)
         spans = [window(MONDAY + timedelta(days=d), (18, 0), (19, 0)) for d in range(3)]
         more = spans + [window(MONDAY + timedelta(days=d), (18, 0), (19, 0)) for d in range(3, 6)]
@@ -294,7 +294,7 @@ class TestFeasibility:
         assert more_plan.shortfall_staff_hours is not None
         assert more_plan.shortfall_staff_hours <= less_plan.shortfall_staff_hours
 
-    def test_reachable_target_is_feasible_with_no_shortfall(self):
+    def test_reachable_target_is_feasible_with_no_shortfall(self) -> None:
         homes = households(20)
         spans = [window(MONDAY + timedelta(days=d), (18, 0), (20, 0)) for d in range(7)]
         plan = solve(problem(homes, {1: spans, 2: spans}, target=0.8))
@@ -303,20 +303,20 @@ class TestFeasibility:
         assert plan.expected_coverage is not None
         assert plan.expected_coverage >= 0.8
 
-    def test_nobody_available(self):
+    def test_nobody_available(self) -> None:
         plan = solve(problem(households(10), {}, target=0.5))
         assert plan.rounds == ()
         assert not plan.feasible
         assert plan.shortfall_staff_hours is not None
         assert plan.shortfall_staff_hours > 0
 
-    def test_everyone_already_reached(self):
+    def test_everyone_already_reached(self) -> None:
         plan = solve(problem([], {1: [window(MONDAY, (9, 0), (11, 0))]}, reached=5, eligible=5))
         assert plan.rounds == ()
         assert plan.feasible
         assert plan.expected_coverage == 1.0
 
-    def test_expected_by_day_rises_to_the_total(self):
+    def test_expected_by_day_rises_to_the_total(self) -> None:
         homes = households(30)
         spans = [window(MONDAY + timedelta(days=d), (18, 0), (20, 0)) for d in range(5)]
         plan = solve(problem(homes, {1: spans, 2: spans}, days=5))
@@ -375,13 +375,13 @@ def _community(seed: int) -> Problem:
 
 
 class TestRealisticCommunity:
-    def test_every_round_obeys_the_rules(self):
+    def test_every_round_obeys_the_rules(self) -> None:
         p = _community(1)
         plan = solve(p)
         assert plan.rounds
         assert_walkable_and_inside(p, plan)
 
-    def test_better_than_round_robin(self):
+    def test_better_than_round_robin(self) -> None:
         p = _community(2)
         planned = solve(p)
         baseline = baseline_plan(_community(2))
@@ -389,7 +389,7 @@ class TestRealisticCommunity:
         assert baseline.expected_coverage is not None
         assert planned.expected_coverage > baseline.expected_coverage
 
-    def test_flagged_households_are_reached_more_surely(self):
+    def test_flagged_households_are_reached_more_surely(self) -> None:
         p = _community(3)
         plan = solve(p)
         flagged = {h.id for h in p.households if h.flagged}
@@ -402,7 +402,7 @@ class TestRealisticCommunity:
         assert mean(flagged & set(first_visit)) <= mean(others)
 
 
-def test_visiting_hours_given_twice_are_not_offered_twice():
+def test_visiting_hours_given_twice_are_not_offered_twice() -> None:
     twice = (
         VisitingHours(0, clock(9, 0), clock(12, 0)),
         VisitingHours(0, clock(10, 0), clock(11, 0)),

@@ -147,7 +147,7 @@ def coverage(client: TestClient, street: Street) -> dict[str, Any]:
 class TestDraw:
     def test_strata_in_proportion_and_never_to_the_recorder(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street = make_street(session)
         r = draw(client, street, size=12, seed=7)
         assert r.status_code == 201, r.text
@@ -163,7 +163,9 @@ class TestDraw:
             assert item["household_id"] in {h.id for h in street.reached[item["recorder_id"]]}
             assert item["status"] == "pending"
 
-    def test_nobody_calls_back_a_household_they_visited(self, client: TestClient, session: Session):
+    def test_nobody_calls_back_a_household_they_visited(
+        self, client: TestClient, session: Session
+    ) -> None:
         street = make_street(session, per_recorder=(6, 6), not_reached=0)
         # The officer and the other recorder also left a note at every door.
         for homes in street.reached.values():
@@ -181,7 +183,9 @@ class TestDraw:
         for item in r.json()["items"]:
             assert item["assignee_id"] != item["recorder_id"]
 
-    def test_call_backs_are_spread_over_the_members(self, client: TestClient, session: Session):
+    def test_call_backs_are_spread_over_the_members(
+        self, client: TestClient, session: Session
+    ) -> None:
         street = make_street(session)
         items = draw(client, street, size=24, seed=5).json()["items"]
         load = Counter(i["assignee_id"] for i in items)
@@ -189,7 +193,9 @@ class TestDraw:
         assert len(load) == 6
         assert max(load.values()) - min(load.values()) <= 2
 
-    def test_the_same_seed_draws_the_same_households(self, client: TestClient, session: Session):
+    def test_the_same_seed_draws_the_same_households(
+        self, client: TestClient, session: Session
+    ) -> None:
         street = make_street(session)
         twin = make_campaign(session, street.t.community, name="双胞胎")
         for recorder_id, homes in street.reached.items():
@@ -218,7 +224,7 @@ class TestDraw:
         assert len(ids) == len(set(ids)) == 16
         assert r.json()["seed"] == 11
 
-    def test_a_draw_without_a_seed_is_random(self, client: TestClient, session: Session):
+    def test_a_draw_without_a_seed_is_random(self, client: TestClient, session: Session) -> None:
         samples = set()
         for _ in range(3):
             street = make_street(session, per_recorder=(10, 10), not_reached=0)
@@ -229,7 +235,9 @@ class TestDraw:
             assert isinstance(r.json()["seed"], int)
         assert len(samples) > 1
 
-    def test_golden_draw_is_the_same_on_every_backend(self, client: TestClient, session: Session):
+    def test_golden_draw_is_the_same_on_every_backend(
+        self, client: TestClient, session: Session
+    ) -> None:
         street = make_street(session, per_recorder=(8, 4), not_reached=2)
         r = draw(client, street, size=6, seed=2026)
         rooms = sorted(
@@ -238,7 +246,9 @@ class TestDraw:
         )
         assert rooms == GOLDEN
 
-    def test_without_a_size_the_suggested_size_is_drawn(self, client: TestClient, session: Session):
+    def test_without_a_size_the_suggested_size_is_drawn(
+        self, client: TestClient, session: Session
+    ) -> None:
         street = make_street(session)
         r = draw(client, street, seed=1)
         assert r.status_code == 201, r.text
@@ -254,7 +264,7 @@ class TestDraw:
 
     def test_only_households_reached_at_the_door_are_drawn(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street = make_street(session, per_recorder=(3,), not_reached=0)
         recorder = street.recorders[0]
         door_reached = [h.id for h in street.t.households]
@@ -274,7 +284,9 @@ class TestDraw:
         assert r.json()["population"] == 3
         assert sorted(i["household_id"] for i in r.json()["items"]) == sorted(door_reached)
 
-    def test_no_one_left_to_call_back_is_a_conflict(self, client: TestClient, session: Session):
+    def test_no_one_left_to_call_back_is_a_conflict(
+        self, client: TestClient, session: Session
+    ) -> None:
         street = make_street(session, per_recorder=(4,), not_reached=0)
         only = street.recorders[0]
         r = draw(client, street, size=2, assignee_ids=[only.id])
@@ -282,7 +294,7 @@ class TestDraw:
         assert "widen assignee_ids" in r.json()["detail"]
         assert session.scalar(select(func.count()).select_from(Verification)) == 0
 
-    def test_assignees_must_be_members(self, client: TestClient, session: Session):
+    def test_assignees_must_be_members(self, client: TestClient, session: Session) -> None:
         street = make_street(session, per_recorder=(4,), not_reached=0)
         outsider = make_tenant(session, households=0).staff
         r = draw(client, street, size=2, assignee_ids=[outsider.id])
@@ -290,18 +302,20 @@ class TestDraw:
         assert r.json()["errors"][0]["field"] == "assignee_ids"
 
     @pytest.mark.parametrize("body", [{"size": 0}, {"size": "many"}, {"seed": -1}, {"x": 1}])
-    def test_bad_bodies_are_422(self, client: TestClient, session: Session, body: dict[str, Any]):
+    def test_bad_bodies_are_422(
+        self, client: TestClient, session: Session, body: dict[str, Any]
+    ) -> None:
         street = make_street(session, per_recorder=(4,), not_reached=0)
         assert draw(client, street, **body).status_code == 422
         assert session.scalar(select(func.count()).select_from(Verification)) == 0
 
-    def test_nothing_reached_is_a_conflict(self, client: TestClient, session: Session):
+    def test_nothing_reached_is_a_conflict(self, client: TestClient, session: Session) -> None:
         street = make_street(session, per_recorder=(), not_reached=3)
         r = draw(client, street, size=3)
         assert r.status_code == 409
         assert "reached at the door" in r.json()["detail"]
 
-    def test_staff_may_not_draw(self, client: TestClient, session: Session):
+    def test_staff_may_not_draw(self, client: TestClient, session: Session) -> None:
         street = make_street(session, per_recorder=(4,), not_reached=0)
         r = client.post(street.url(), headers=street.t.headers["staff"], json={"size": 2})
         assert r.status_code == 403
@@ -327,7 +341,7 @@ GOLDEN = [
 class TestList:
     def test_staff_see_only_theirs_and_not_who_ticked_them(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street = make_street(session)
         draw(client, street, size=24, seed=9)
         staff = street.t.headers["staff"]
@@ -343,7 +357,7 @@ class TestList:
         assert everything["total"] == 24
         assert all(i["recorder_name"] for i in everything["items"])
 
-    def test_staff_cannot_open_someone_elses(self, client: TestClient, session: Session):
+    def test_staff_cannot_open_someone_elses(self, client: TestClient, session: Session) -> None:
         street = make_street(session)
         items = draw(client, street, size=24, seed=9).json()["items"]
         other = next(i for i in items if i["assignee_id"] != street.t.staff.id)
@@ -353,7 +367,7 @@ class TestList:
         assert r.status_code == 404
         assert session.scalar(select(func.count()).select_from(VerificationResult)) == 0
 
-    def test_filter_by_status(self, client: TestClient, session: Session):
+    def test_filter_by_status(self, client: TestClient, session: Session) -> None:
         street = make_street(session)
         items = draw(client, street, size=6, seed=9).json()["items"]
         manager = street.t.headers["manager"]
@@ -368,7 +382,7 @@ class TestList:
 class TestReassign:
     def test_officer_gives_a_call_back_to_someone_who_did_not_visit(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street = make_street(session, per_recorder=(4, 4), not_reached=0)
         items = draw(client, street, size=8, seed=6).json()["items"]
         item = next(i for i in items if i["assignee_id"] != street.t.staff.id)
@@ -401,7 +415,7 @@ class TestResult:
         items = draw(client, street, size=4, seed=1).json()["items"]
         return street, next(i for i in items if i["assignee_id"] == street.t.staff.id)
 
-    def test_same_id_same_body_is_stored_once(self, client: TestClient, session: Session):
+    def test_same_id_same_body_is_stored_once(self, client: TestClient, session: Session) -> None:
         street, item = self._one(client, session)
         staff = street.t.headers["staff"]
         rid = str(uuid.uuid4())
@@ -418,7 +432,7 @@ class TestResult:
 
     def test_unreachable_stays_open_and_a_settled_one_refuses_more(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street, item = self._one(client, session)
         staff = street.t.headers["staff"]
         assert result(client, staff, item["id"], "unreachable").status_code == 201
@@ -433,7 +447,7 @@ class TestResult:
 
     def test_whoever_visited_the_household_may_not_verify_it(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street, item = self._one(client, session)
         home = session.get(Household, item["household_id"])
         assert home is not None
@@ -457,7 +471,7 @@ class TestResult:
     )
     def test_bad_results_are_422_and_change_nothing(
         self, client: TestClient, session: Session, change: dict[str, Any]
-    ):
+    ) -> None:
         street, item = self._one(client, session)
         body = {"id": str(uuid.uuid4()), "outcome": "confirmed", "method": "phone"}
         body["occurred_at"] = NOW.isoformat()
@@ -471,7 +485,7 @@ class TestResult:
         assert r.headers["content-type"].startswith("application/problem+json")
         assert session.scalar(select(func.count()).select_from(VerificationResult)) == 0
 
-    def test_unknown_verification_is_404(self, client: TestClient, session: Session):
+    def test_unknown_verification_is_404(self, client: TestClient, session: Session) -> None:
         street, _item = self._one(client, session)
         assert result(client, street.t.headers["officer"], 999_999, "confirmed").status_code == 404
 
@@ -496,7 +510,7 @@ class TestConcurrency:
 
     def test_one_answer_sent_six_times_at_once_is_stored_once(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street = make_street(session, per_recorder=(2,), not_reached=0)
         item = draw(client, street, size=1, seed=1).json()["items"][0]
         body = {
@@ -512,7 +526,7 @@ class TestConcurrency:
 
     def test_two_different_verdicts_at_once_settle_it_once(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street = make_street(session, per_recorder=(2,), not_reached=0)
         item = draw(client, street, size=1, seed=1).json()["items"][0]
         bodies = [
@@ -531,7 +545,7 @@ class TestConcurrency:
 
 
 class TestFigures:
-    def test_interval_is_the_hand_computation(self, client: TestClient, session: Session):
+    def test_interval_is_the_hand_computation(self, client: TestClient, session: Session) -> None:
         # 16 eligible households, 12 reached at the door by three recorders (4 each).
         street = make_street(session, per_recorder=(4, 4, 4), not_reached=4)
         items = draw(client, street, size=12, seed=4).json()["items"]
@@ -559,7 +573,7 @@ class TestFigures:
 
     def test_a_denial_changes_coverage_only_when_the_officer_voids_the_visit(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street = make_street(session, per_recorder=(4,), not_reached=0)
         item = draw(client, street, size=1, seed=2).json()["items"][0]
         assert result(client, street.t.headers["manager"], item["id"], "denied").status_code == 201
@@ -578,7 +592,7 @@ class TestFigures:
 
     def test_a_recorder_with_improbable_denials_is_flagged(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         street = make_street(session, per_recorder=(20, 20, 10), not_reached=0)
         items = draw(client, street, size=50, seed=8).json()["items"]
         liar = street.recorders[2]
@@ -605,7 +619,7 @@ class TestFigures:
         assert [r["flagged"] for r in honest] == [False, False]
         assert [r["confirmed_rate"] for r in honest] == [1.0, 1.0]
 
-    def test_no_sample_answers_zeros(self, client: TestClient, session: Session):
+    def test_no_sample_answers_zeros(self, client: TestClient, session: Session) -> None:
         street = make_street(session, per_recorder=(4,), not_reached=0)
         v = coverage(client, street)["verification"]
         assert (v["sampled"], v["confirmed_rate"], v["verified_coverage"]) == (

@@ -24,7 +24,7 @@ def _local(minutes_ago: int) -> str:
 
 
 class TestImport:
-    def test_codes_addresses_and_re_import(self, client: TestClient, session: Session):
+    def test_codes_addresses_and_re_import(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         own(session, t, t.staff)
         h0, h1 = t.households[0], t.households[1]
@@ -72,7 +72,9 @@ class TestImport:
         assert again.json()["created"] == 0
         assert again.json()["unchanged"] == 3
 
-    def test_bad_rows_import_nothing_unless_partial(self, client: TestClient, session: Session):
+    def test_bad_rows_import_nothing_unless_partial(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         h0 = t.households[0]
         future = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
@@ -102,7 +104,9 @@ class TestImport:
         assert r.json()["created"] == 1
         assert len(r.json()["rejected"]) == 5
 
-    def test_a_file_without_the_columns_is_refused(self, client: TestClient, session: Session):
+    def test_a_file_without_the_columns_is_refused(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}/warnings/import"
         for data in (b"", b"a,b\n1,2\n", b"\x00\x01binary"):
@@ -115,7 +119,7 @@ class TestImport:
 class TestFeedbackSheet:
     def test_chinese_headers_every_warning_and_reads_recorded(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="high", person_name="=王建国", phone="13812345678")
         warn(client, t, risk="low")

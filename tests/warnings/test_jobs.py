@@ -88,7 +88,7 @@ def _notes(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
 class TestEscalation:
     def test_the_job_escalates_at_due_and_again_after_the_same_span(
         self, client: TestClient, session: Session, app: FastAPI
-    ):
+    ) -> None:
         t = make_tenant(session)
         own(session, t, t.staff)
         received = datetime.now(UTC) - timedelta(minutes=1)
@@ -115,7 +115,7 @@ class TestEscalation:
 
     def test_a_reached_warning_never_escalates(
         self, client: TestClient, session: Session, app: FastAPI
-    ):
+    ) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="high")
         client.post(
@@ -128,7 +128,7 @@ class TestEscalation:
 
     def test_a_worker_down_for_long_notifies_both_levels(
         self, client: TestClient, session: Session, app: FastAPI
-    ):
+    ) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="medium")
         tasks.escalate(factory(app), now=datetime.now(UTC) + timedelta(days=3))
@@ -141,7 +141,7 @@ class TestEscalation:
 class TestWebhook:
     def test_fails_twice_then_accepts_every_message_once(
         self, client: TestClient, session: Session, app: FastAPI, robot: Robot
-    ):
+    ) -> None:
         t = make_tenant(session)
         _hook(session, t, robot.url)
         now = datetime.now(UTC)
@@ -164,7 +164,7 @@ class TestWebhook:
 
     def test_backoff_grows_and_nothing_is_posted_before_its_time(
         self, client: TestClient, session: Session, app: FastAPI, robot: Robot
-    ):
+    ) -> None:
         t = make_tenant(session)
         _hook(session, t, robot.url)
         warn(client, t)
@@ -182,7 +182,7 @@ class TestWebhook:
 
     def test_nothing_blocks_a_request_while_the_receiver_hangs(
         self, client: TestClient, session: Session, app: FastAPI
-    ):
+    ) -> None:
         hold = threading.Event()
         slow = Robot(hold=hold)
         try:
@@ -207,7 +207,7 @@ class TestWebhook:
 
     def test_a_private_address_is_refused_at_send_time_without_the_setting(
         self, client: TestClient, session: Session, app: FastAPI, robot: Robot
-    ):
+    ) -> None:
         t = make_tenant(session)
         _hook(session, t, robot.url)
         warn(client, t)

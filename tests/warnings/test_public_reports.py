@@ -23,7 +23,9 @@ def _token(session: Session, campaign: object) -> str:
 
 
 class TestPublicReports:
-    def test_page_shows_the_flyers_advice_and_no_login(self, client: TestClient, session: Session):
+    def test_page_shows_the_flyers_advice_and_no_login(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community, topics=["fake_customer_service_video"])
         token = _token(session, campaign)
@@ -40,7 +42,7 @@ class TestPublicReports:
 
     def test_report_opens_an_incident_and_a_medium_warning_for_the_officers(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         token = _token(session, campaign)
@@ -76,7 +78,9 @@ class TestPublicReports:
         }
         assert kinds == {"resident_report", "warning_new"}
 
-    def test_throttled_per_address_and_per_token(self, client: TestClient, session: Session):
+    def test_throttled_per_address_and_per_token(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         token = _token(session, make_campaign(session, t.community))
         body = {"token": token, "channel": "电话", "summary": "可疑来电"}
@@ -92,7 +96,7 @@ class TestPublicReports:
         with TestClient(client.app, client=("10.9.9.9", 1234)) as late:
             assert late.post("/api/v1/public/reports", json=body).status_code == 429
 
-    def test_bad_reports_change_nothing(self, client: TestClient, session: Session):
+    def test_bad_reports_change_nothing(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         token = _token(session, make_campaign(session, t.community))
         for bad in (
@@ -105,7 +109,7 @@ class TestPublicReports:
             assert client.post("/api/v1/public/reports", json=bad).status_code in (404, 422)
         assert session.scalars(select(Incident)).all() == []
 
-    def test_the_form_works_without_a_script(self, client: TestClient, session: Session):
+    def test_the_form_works_without_a_script(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         token = _token(session, make_campaign(session, t.community))
         page = client.get(f"/r/{token}?h={t.households[0].code}")
@@ -123,7 +127,7 @@ class TestPublicReports:
         warning = session.scalars(select(EarlyWarning)).one()
         assert warning.household_id == t.households[0].id
 
-    def test_the_flyer_qr_opens_the_report_page(self, client: TestClient, session: Session):
+    def test_the_flyer_qr_opens_the_report_page(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         campaign = make_campaign(session, t.community)
         assert repo.token_of_campaign(session, campaign.id) is None

@@ -23,7 +23,9 @@ def _at(body: dict[str, str], key: str) -> datetime:
 
 
 class TestDeadlinesAndAssignees:
-    def test_due_time_per_level_and_per_community(self, client: TestClient, session: Session):
+    def test_due_time_per_level_and_per_community(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         other = make_tenant(session)
         client.patch(
@@ -43,7 +45,9 @@ class TestDeadlinesAndAssignees:
             body = warn(client, other, risk=level, received_at=received)
             assert _at(body, "due_at") - received == timedelta(minutes=minutes)
 
-    def test_assignees_are_the_owners_else_the_officers(self, client: TestClient, session: Session):
+    def test_assignees_are_the_owners_else_the_officers(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         body = warn(client, t)
         assert body["assignee_ids"] == [t.officer.id]
@@ -51,7 +55,9 @@ class TestDeadlinesAndAssignees:
         body = warn(client, t, household_code=None)
         assert body["assignee_ids"] == [t.staff.id]
 
-    def test_household_by_code_and_bad_households(self, client: TestClient, session: Session):
+    def test_household_by_code_and_bad_households(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         other = make_tenant(session)
         url = f"/api/v1/communities/{t.community.id}/warnings"
@@ -87,7 +93,9 @@ class TestDeadlinesAndAssignees:
 
 
 class TestAttempts:
-    def test_high_risk_is_not_reached_by_a_phone_call(self, client: TestClient, session: Session):
+    def test_high_risk_is_not_reached_by_a_phone_call(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="high")
         r = client.post(
@@ -106,7 +114,9 @@ class TestAttempts:
         assert r.json()["warning"]["status"] == "reached"
         assert r.json()["warning"]["reached_in_time"] is True
 
-    def test_medium_risk_may_be_reached_by_phone(self, client: TestClient, session: Session):
+    def test_medium_risk_may_be_reached_by_phone(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="medium")
         r = client.post(
@@ -116,7 +126,7 @@ class TestAttempts:
         )
         assert r.json()["warning"]["status"] == "reached"
 
-    def test_late_reach_is_not_in_time(self, client: TestClient, session: Session):
+    def test_late_reach_is_not_in_time(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="high", received_at=datetime.now(UTC) - timedelta(hours=3))
         r = client.post(
@@ -127,7 +137,7 @@ class TestAttempts:
         assert r.json()["warning"]["reached_in_time"] is False
         assert r.json()["warning"]["minutes_to_reach"] >= 179
 
-    def test_idempotent_like_contacts(self, client: TestClient, session: Session):
+    def test_idempotent_like_contacts(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="high")
         url = f"/api/v1/warnings/{w['id']}/attempts"
@@ -148,7 +158,7 @@ class TestAttempts:
 
     def test_concurrent_writers_store_one_attempt(
         self, client: TestClient, session: Session, app: FastAPI
-    ):
+    ) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="high")
         body = attempt("door", "reached")
@@ -169,7 +179,7 @@ class TestAttempts:
         assert sorted(statuses) == [200] * 5 + [201]
         assert session.scalar(select(func.count()).select_from(WarningAttempt)) == 1
 
-    def test_staff_record_only_their_own(self, client: TestClient, session: Session):
+    def test_staff_record_only_their_own(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         helper = make_member(session, t.community, Role.staff)
         campaign = make_campaign(session, t.community)
@@ -182,7 +192,7 @@ class TestAttempts:
         r = client.post(url, json=attempt(), headers=t.headers["staff"])
         assert r.status_code == 201
 
-    def test_money_lost_opens_a_linked_incident(self, client: TestClient, session: Session):
+    def test_money_lost_opens_a_linked_incident(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="medium", fraud_type="fake_customer_service_video")
         r = client.post(
@@ -197,7 +207,7 @@ class TestAttempts:
         assert incident.household_id == t.households[0].id
         assert incident.fraud_type == "fake_customer_service_video"
 
-    def test_batch_answers_each_item(self, client: TestClient, session: Session):
+    def test_batch_answers_each_item(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="low")
         good = attempt("phone", "not_home") | {"warning_id": w["id"]}
@@ -212,7 +222,7 @@ class TestAttempts:
 class TestPersonalData:
     def test_masked_to_staff_not_assigned_and_reads_recorded(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         helper = make_member(session, t.community, Role.staff)
         campaign = make_campaign(session, t.community)
@@ -236,7 +246,7 @@ class TestPersonalData:
         log = client.get(f"{url}/accesses", headers=t.headers["manager"]).json()
         assert len(log) >= 4
 
-    def test_staff_outside_see_nothing(self, client: TestClient, session: Session):
+    def test_staff_outside_see_nothing(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         w = warn(client, t, person_name="王建国")
         assert (
@@ -245,7 +255,7 @@ class TestPersonalData:
 
     def test_erased_thirty_days_after_close_and_figures_stay(
         self, client: TestClient, session: Session, app: FastAPI
-    ):
+    ) -> None:
         t = make_tenant(session)
         w = warn(client, t, risk="high", person_name="王建国", phone="13812345678")
         client.post(
@@ -270,7 +280,9 @@ class TestPersonalData:
 
 
 class TestSummaryAndList:
-    def test_figures_with_numerators_and_denominators(self, client: TestClient, session: Session):
+    def test_figures_with_numerators_and_denominators(
+        self, client: TestClient, session: Session
+    ) -> None:
         t = make_tenant(session)
         now = datetime.now(UTC)
         a = warn(client, t, risk="high", received_at=now - timedelta(minutes=30))
@@ -315,7 +327,7 @@ class TestSummaryAndList:
             == a["id"]
         )
 
-    def test_reassign_and_close_with_reason(self, client: TestClient, session: Session):
+    def test_reassign_and_close_with_reason(self, client: TestClient, session: Session) -> None:
         t = make_tenant(session)
         w = warn(client, t)
         url = f"/api/v1/warnings/{w['id']}"
@@ -349,7 +361,7 @@ class TestSummaryAndList:
 class TestTenantIsolation:
     def test_every_endpoint_answers_404_to_other_communities(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         t = make_tenant(session)
         other = make_tenant(session)
         w = warn(client, t)
@@ -408,7 +420,7 @@ class TestTenantIsolation:
 class TestLedgerAndCampaignFigures:
     def test_the_ledger_and_a_campaign_carry_the_warning_figures(
         self, client: TestClient, session: Session
-    ):
+    ) -> None:
         from datetime import date
 
         from tests.factories import make_campaign as campaign_of

@@ -56,7 +56,7 @@ def _until(check: Callable[[], bool], seconds: float = 90) -> bool:
 @pytest.mark.real_clock
 def test_killed_worker_loses_no_escalation_or_notification(
     client: TestClient, session: Session, settings: Settings, tmp_path: Path
-):
+) -> None:
     hold = threading.Event()
     robot = Robot(hold=hold)
     arrived = threading.Event()
