@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event, func, select
+from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -110,3 +110,31 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+_Row = TypeVar("_Row")
+_Cols = TypeVarTuple("_Cols")
+
+
+def _count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    )
+
+
+def paginate(
+    session: Session, stmt: Select[_Row], *, limit: int, offset: int
+) -> tuple[Sequence[_Row], int]:
+    """One page of an ordered one-entity query, and how many rows the whole query has.
+
+    Every list endpoint counts and slices through here (or :func:`paginate_rows`), so ``total``
+    always counts what the filters let through, whichever page is asked for.
+    """
+    return session.scalars(stmt.limit(limit).offset(offset)).all(), _count(session, stmt)
+
+
+def paginate_rows(
+    session: Session, stmt: Select[*_Cols], *, limit: int, offset: int
+) -> tuple[list[Row[*_Cols]], int]:
+    """:func:`paginate` for a query of several columns or entities: its rows as they come."""
+    return list(session.execute(stmt.limit(limit).offset(offset)).all()), _count(session, stmt)

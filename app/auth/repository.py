@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.auth.models import AccessToken, LoginThrottle, Membership, User
 from app.communities.models import Community
+from app.db import paginate, paginate_rows
 from app.enums import Role
 
 
@@ -27,9 +28,7 @@ def get_user_by_username(session: Session, username: str) -> User | None:
 
 def list_users(session: Session, *, limit: int, offset: int) -> tuple[Sequence[User], int]:
     """A page of users by id, and the total."""
-    total = session.scalar(select(func.count()).select_from(User)) or 0
-    rows = session.scalars(select(User).order_by(User.id).limit(limit).offset(offset)).all()
-    return rows, total
+    return paginate(session, select(User).order_by(User.id), limit=limit, offset=offset)
 
 
 def user_for_token(session: Session, digest: str, kind: str, now: datetime) -> User | None:
@@ -103,22 +102,13 @@ def list_members(
     session: Session, community_id: int, *, limit: int, offset: int
 ) -> tuple[list[tuple[Membership, User]], int]:
     """A page of a community's members with their users, and the total."""
-    total = (
-        session.scalar(
-            select(func.count())
-            .select_from(Membership)
-            .where(Membership.community_id == community_id)
-        )
-        or 0
-    )
-    rows = session.execute(
+    stmt = (
         select(Membership, User)
         .join(User, User.id == Membership.user_id)
         .where(Membership.community_id == community_id)
         .order_by(Membership.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    )
+    rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)
     return [(m, u) for m, u in rows], total
 
 

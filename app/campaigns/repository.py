@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Membership, User
@@ -22,6 +22,7 @@ from app.campaigns.models import (
 )
 from app.communities.models import Building, Community, Household
 from app.contacts.models import Contact
+from app.db import paginate
 from app.enums import RoundStatus
 
 
@@ -30,11 +31,12 @@ def list_campaigns(
 ) -> tuple[Sequence[Campaign], int]:
     """A page of a community's campaigns, newest first."""
     stmt = select(Campaign).where(Campaign.community_id == community_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(limit).offset(offset)
-    ).all()
-    return rows, total
+    return paginate(
+        session,
+        stmt.order_by(Campaign.starts_on.desc(), Campaign.id.desc()),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def _id_lists(session: Session, key: Any, value: Any, ids: Sequence[int]) -> dict[int, list[int]]:
@@ -108,11 +110,7 @@ def list_rounds(
         stmt = stmt.where(
             Round.id.in_(select(RoundAssignee.round_id).where(RoundAssignee.user_id == only_user))
         )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Round.starts_at, Round.id).limit(limit).offset(offset)
-    ).all()
-    return rows, total
+    return paginate(session, stmt.order_by(Round.starts_at, Round.id), limit=limit, offset=offset)
 
 
 def list_events(
@@ -124,11 +122,7 @@ def list_events(
         stmt = stmt.where(
             Event.id.in_(select(EventAssignee.event_id).where(EventAssignee.user_id == only_user))
         )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Event.starts_at, Event.id).limit(limit).offset(offset)
-    ).all()
-    return rows, total
+    return paginate(session, stmt.order_by(Event.starts_at, Event.id), limit=limit, offset=offset)
 
 
 def lock_campaign(session: Session, campaign: Campaign) -> None:

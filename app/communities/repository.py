@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign, RoundAssignee, RoundBuilding
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
 from app.contacts.models import Contact
+from app.db import paginate
 from app.enums import Channel, Occupancy, Outcome
 
 
@@ -27,9 +28,7 @@ def list_communities(
     stmt = select(Community)
     if ids is not None:
         stmt = stmt.where(Community.id.in_(ids))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Community.id).limit(limit).offset(offset)).all()
-    return rows, total
+    return paginate(session, stmt.order_by(Community.id), limit=limit, offset=offset)
 
 
 def get_building(session: Session, building_id: int) -> Building | None:
@@ -100,11 +99,12 @@ def list_buildings(
     stmt = select(Building).where(Building.community_id == community_id)
     if only_for_staff is not None:
         stmt = stmt.where(Building.id.in_(staff_building_ids(only_for_staff)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(func.length(Building.code), Building.code).limit(limit).offset(offset)
-    ).all()
-    return rows, total
+    return paginate(
+        session,
+        stmt.order_by(func.length(Building.code), Building.code),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_household(session: Session, household_id: int) -> Household | None:
@@ -145,13 +145,12 @@ def list_households(
         stmt = stmt.where(Household.code == code)
     if only_for_staff is not None:
         stmt = stmt.where(Household.building_id.in_(staff_building_ids(only_for_staff)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Household.building_id, Household.unit, Household.floor, Household.room)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return rows, total
+    return paginate(
+        session,
+        stmt.order_by(Household.building_id, Household.unit, Household.floor, Household.room),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def flags_of(session: Session, household_ids: Sequence[int]) -> dict[int, list[str]]:

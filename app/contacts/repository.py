@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, exists, func, or_, select, update
+from sqlalchemy import Select, Table, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,6 +24,7 @@ from app.campaigns.models import (
 from app.communities.models import Community, Household
 from app.contacts.models import Contact
 from app.coverage import state as coverage_state
+from app.db import paginate
 from app.enums import Channel
 
 # SQLite allows 32,766 bound parameters a statement; stay far below it for IN lists.
@@ -297,10 +298,9 @@ def list_for_campaign(
         stmt = stmt.where(Contact.voided_at.is_(None))
     if only_for_staff is not None:
         stmt = stmt.where(_visible_to_staff(only_for_staff))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return rows, total
+    return paginate(
+        session,
+        stmt.order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id),
+        limit=limit,
+        offset=offset,
+    )

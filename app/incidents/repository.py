@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import paginate
 from app.enums import IncidentStatus
 from app.incidents.models import Incident, IncidentChange
 
@@ -39,11 +40,12 @@ def list_incidents(
         stmt = stmt.where(Incident.occurred_at >= start)
     if end is not None:
         stmt = stmt.where(Incident.occurred_at < end)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Incident.occurred_at.desc(), Incident.id.desc()).limit(limit).offset(offset)
-    ).all()
-    return rows, total
+    return paginate(
+        session,
+        stmt.order_by(Incident.occurred_at.desc(), Incident.id.desc()),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def history(session: Session, incident_id: int) -> Sequence[IncidentChange]:

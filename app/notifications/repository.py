@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.db import paginate
 from app.notifications.models import Notification, OutboxMessage
 
 
@@ -46,13 +47,12 @@ def list_for_user(
         stmt = stmt.where(Notification.community_id.in_(communities))
     if unread:
         stmt = stmt.where(Notification.read_at.is_(None))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return rows, total
+    return paginate(
+        session,
+        stmt.order_by(Notification.created_at.desc(), Notification.id.desc()),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def mark_read(session: Session, user_id: int, ids: Sequence[int], now: datetime) -> int:
