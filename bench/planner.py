@@ -316,6 +316,7 @@ def run_database(problem: Problem, url: str | None, seed: int, time_limit: float
     """Time the service path of a plan preview and a commit on a real database."""
     from app.auth.models import User
     from app.auth.permissions import Actor
+    from app.campaigns.models import Campaign
     from app.planner import service
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -326,12 +327,14 @@ def run_database(problem: Problem, url: str | None, seed: int, time_limit: float
         for commit in (False, True):
             with factory() as session:
                 admin = session.get(User, admin_id)
+                campaign = session.get(Campaign, campaign_id)
                 assert admin is not None
+                assert campaign is not None
                 t1 = time.perf_counter()
                 plan = service.plan_campaign(
                     session,
                     actor=Actor(user=admin),
-                    campaign_id=campaign_id,
+                    campaign=campaign,
                     commit=commit,
                     now=problem.now,
                     time_limit_seconds=time_limit,

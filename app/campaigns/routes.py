@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, status
 from app.auth.dependencies import ActorDep
 from app.campaigns import service
 from app.campaigns.catalogue import FRAUD_TYPES, get_fraud_type
+from app.campaigns.dependencies import CampaignDep, EventDep, RoundDep
 from app.campaigns.schemas import (
     CampaignCreate,
     CampaignRead,
@@ -73,20 +74,18 @@ def list_campaigns(
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
-def get_campaign(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> CampaignRead:
+def get_campaign(campaign: CampaignDep) -> CampaignRead:
     """One campaign."""
-    return CampaignRead.model_validate(
-        service.get_campaign(session, actor=actor, campaign_id=campaign_id)
-    )
+    return CampaignRead.model_validate(campaign)
 
 
 @router.patch("/campaigns/{campaign_id}", response_model=CampaignRead)
 def update_campaign(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: CampaignUpdate
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: CampaignUpdate
 ) -> CampaignRead:
     """Change a campaign."""
     return CampaignRead.model_validate(
-        service.update_campaign(session, actor=actor, campaign_id=campaign_id, payload=payload)
+        service.update_campaign(session, actor=actor, campaign=campaign, payload=payload)
     )
 
 
@@ -94,47 +93,45 @@ def update_campaign(
     "/campaigns/{campaign_id}/rounds", response_model=RoundRead, status_code=status.HTTP_201_CREATED
 )
 def create_round(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: RoundCreate
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: RoundCreate
 ) -> RoundRead:
     """Schedule a visit round (409 naming the clash if an assignee is already busy)."""
-    rnd = service.create_round(session, actor=actor, campaign_id=campaign_id, payload=payload)
+    rnd = service.create_round(session, actor=actor, campaign=campaign, payload=payload)
     return service.read_rounds(session, [rnd])[0]
 
 
 @router.get("/campaigns/{campaign_id}/rounds", response_model=Page[RoundRead])
 def list_rounds(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, page: PageDep
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, page: PageDep
 ) -> Page[RoundRead]:
     """The campaign's rounds in time order (staff: their own)."""
     items, total = service.list_rounds(
-        session, actor=actor, campaign_id=campaign_id, limit=page.limit, offset=page.offset
+        session, actor=actor, campaign=campaign, limit=page.limit, offset=page.offset
     )
     return Page[RoundRead](items=items, total=total)
 
 
 @router.get("/rounds/{round_id}", response_model=RoundRead)
-def get_round(session: SessionDep, actor: ActorDep, round_id: IdPath) -> RoundRead:
+def get_round(session: SessionDep, round_: RoundDep) -> RoundRead:
     """One round."""
-    return service.read_rounds(
-        session, [service.get_round(session, actor=actor, round_id=round_id)]
-    )[0]
+    return service.read_rounds(session, [round_])[0]
 
 
 @router.patch("/rounds/{round_id}", response_model=RoundRead)
 def update_round(
-    session: SessionDep, actor: ActorDep, round_id: IdPath, payload: RoundUpdate
+    session: SessionDep, actor: ActorDep, round_: RoundDep, payload: RoundUpdate
 ) -> RoundRead:
     """Change a round (staff: move their own round's status forward)."""
-    rnd = service.update_round(session, actor=actor, round_id=round_id, payload=payload)
+    rnd = service.update_round(session, actor=actor, rnd=round_, payload=payload)
     return service.read_rounds(session, [rnd])[0]
 
 
 @router.get("/rounds/{round_id}/households", response_model=Page[ChecklistItem])
 def list_round_households(
-    session: SessionDep, actor: ActorDep, round_id: IdPath
+    session: SessionDep, actor: ActorDep, round_: RoundDep
 ) -> Page[ChecklistItem]:
     """The round's checklist: each household with its current campaign status."""
-    items = service.checklist(session, actor=actor, round_id=round_id)
+    items = service.checklist(session, actor=actor, rnd=round_)
     return Page[ChecklistItem](items=items, total=len(items))
 
 
@@ -142,38 +139,36 @@ def list_round_households(
     "/campaigns/{campaign_id}/events", response_model=EventRead, status_code=status.HTTP_201_CREATED
 )
 def create_event(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: EventCreate
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: EventCreate
 ) -> EventRead:
     """Schedule a convenience-service event."""
-    event = service.create_event(session, actor=actor, campaign_id=campaign_id, payload=payload)
+    event = service.create_event(session, actor=actor, campaign=campaign, payload=payload)
     return service.read_events(session, [event])[0]
 
 
 @router.get("/campaigns/{campaign_id}/events", response_model=Page[EventRead])
 def list_events(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, page: PageDep
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, page: PageDep
 ) -> Page[EventRead]:
     """The campaign's events (staff: their own)."""
     items, total = service.list_events(
-        session, actor=actor, campaign_id=campaign_id, limit=page.limit, offset=page.offset
+        session, actor=actor, campaign=campaign, limit=page.limit, offset=page.offset
     )
     return Page[EventRead](items=items, total=total)
 
 
 @router.get("/events/{event_id}", response_model=EventRead)
-def get_event(session: SessionDep, actor: ActorDep, event_id: IdPath) -> EventRead:
+def get_event(session: SessionDep, event: EventDep) -> EventRead:
     """One event."""
-    return service.read_events(
-        session, [service.get_event(session, actor=actor, event_id=event_id)]
-    )[0]
+    return service.read_events(session, [event])[0]
 
 
 @router.patch("/events/{event_id}", response_model=EventRead)
 def update_event(
-    session: SessionDep, actor: ActorDep, event_id: IdPath, payload: EventUpdate
+    session: SessionDep, actor: ActorDep, event: EventDep, payload: EventUpdate
 ) -> EventRead:
     """Change an event."""
-    event = service.update_event(session, actor=actor, event_id=event_id, payload=payload)
+    event = service.update_event(session, actor=actor, event=event, payload=payload)
     return service.read_events(session, [event])[0]
 
 

@@ -33,8 +33,9 @@ from app.campaigns.schemas import (
 from app.communities import service as communities
 from app.communities.models import Community, Household
 from app.coverage import service as coverage
-from app.enums import CampaignStatus, Occupancy, Role, RoundStatus
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.enums import CampaignStatus, Occupancy, RoundStatus
+from app.errors import Conflict, Forbidden, Invalid
+from app.loaders import staff_scope
 
 # A round or event moves forward only; anything not yet cancelled may be cancelled.
 TRANSITIONS: dict[RoundStatus, frozenset[RoundStatus]] = {
@@ -81,17 +82,6 @@ def _check_transition(current: RoundStatus, new: RoundStatus, *, staff: bool) ->
 # --- campaigns -----------------------------------------------------------------------------
 
 
-def get_campaign(
-    session: Session, *, actor: Actor, campaign_id: int, allowed: tuple[Role, ...] = EVERYONE
-) -> Campaign:
-    """A campaign the actor may see (404 across communities, 403 for a weaker role)."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None or not actor.can_see(campaign.community_id):
-        raise NotFound("Campaign not found")
-    actor.require(campaign.community_id, allowed, what="Campaign")
-    return campaign
-
-
 def create_campaign(
     session: Session, *, actor: Actor, community_id: int, payload: CampaignCreate
 ) -> Campaign:
@@ -114,10 +104,10 @@ def list_campaigns(
 
 
 def update_campaign(
-    session: Session, *, actor: Actor, campaign_id: int, payload: CampaignUpdate
+    session: Session, *, actor: Actor, campaign: Campaign, payload: CampaignUpdate
 ) -> Campaign:
     """Change a campaign; new dates must still hold its rounds and events (409 naming them)."""
-    campaign = get_campaign(session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS)
+    actor.require(campaign.community_id, PLANNERS, what="Campaign")
     changes = payload.model_dump(exclude_unset=True)
     _refuse_nulls(changes)
     repo.lock_campaign(session, campaign)
@@ -301,10 +291,10 @@ def read_rounds(session: Session, rounds: Sequence[Round]) -> list[RoundRead]:
 
 
 def create_round(
-    session: Session, *, actor: Actor, campaign_id: int, payload: RoundCreate
+    session: Session, *, actor: Actor, campaign: Campaign, payload: RoundCreate
 ) -> Round:
     """Schedule a visit round."""
-    campaign = get_campaign(session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS)
+    actor.require(campaign.community_id, PLANNERS, what="Campaign")
     rnd = schedule_round(
         session,
         campaign=campaign,
@@ -319,37 +309,19 @@ def create_round(
     return rnd
 
 
-def _is_assigned_round(session: Session, rnd: Round, user_id: int) -> bool:
-    _, assignees = repo.round_links(session, [rnd.id])
-    return user_id in assignees.get(rnd.id, [])
-
-
-def get_round(session: Session, *, actor: Actor, round_id: int) -> Round:
-    """A round the actor may see (staff: only their own)."""
-    rnd = session.get(Round, round_id)
-    if rnd is None or not actor.can_see(rnd.community_id):
-        raise NotFound("Round not found")
-    role = actor.require(rnd.community_id, EVERYONE, what="Round")
-    if role == Role.staff and not _is_assigned_round(session, rnd, actor.id):
-        raise NotFound("Round not found")
-    return rnd
-
-
 def list_rounds(
-    session: Session, *, actor: Actor, campaign_id: int, limit: int, offset: int
+    session: Session, *, actor: Actor, campaign: Campaign, limit: int, offset: int
 ) -> tuple[list[RoundRead], int]:
     """A campaign's rounds (staff: their own)."""
-    campaign = get_campaign(session, actor=actor, campaign_id=campaign_id)
-    staff = actor.role_in(campaign.community_id) == Role.staff and not actor.is_admin
+    only_user = staff_scope(actor, campaign.community_id)
     rows, total = repo.list_rounds(
-        session, campaign.id, only_user=actor.id if staff else None, limit=limit, offset=offset
+        session, campaign.id, only_user=only_user, limit=limit, offset=offset
     )
     return read_rounds(session, rows), total
 
 
-def update_round(session: Session, *, actor: Actor, round_id: int, payload: RoundUpdate) -> Round:
+def update_round(session: Session, *, actor: Actor, rnd: Round, payload: RoundUpdate) -> Round:
     """Change a round; staff may only move their own round's status forward."""
-    rnd = get_round(session, actor=actor, round_id=round_id)
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
     _refuse_nulls(changes)
     staff = not actor.is_planner_in(rnd.community_id)
@@ -416,9 +388,8 @@ def advance_rounds(session: Session, *, round_ids: Sequence[int]) -> None:
             rnd.status = RoundStatus.done
 
 
-def checklist(session: Session, *, actor: Actor, round_id: int) -> list[ChecklistItem]:
+def checklist(session: Session, *, actor: Actor, rnd: Round) -> list[ChecklistItem]:
     """A round's households with their current campaign status."""
-    rnd = get_round(session, actor=actor, round_id=round_id)
     households = round_households(session, round_=rnd)
     states = coverage.household_states(
         session, campaign_id=rnd.campaign_id, household_ids=[h.id for h in households]
@@ -467,10 +438,10 @@ def read_events(session: Session, events: Sequence[Event]) -> list[EventRead]:
 
 
 def create_event(
-    session: Session, *, actor: Actor, campaign_id: int, payload: EventCreate
+    session: Session, *, actor: Actor, campaign: Campaign, payload: EventCreate
 ) -> Event:
     """Schedule a convenience-service event."""
-    campaign = get_campaign(session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS)
+    actor.require(campaign.community_id, PLANNERS, what="Campaign")
     _check_slot(
         session,
         campaign,
@@ -498,34 +469,19 @@ def create_event(
     return event
 
 
-def get_event(session: Session, *, actor: Actor, event_id: int) -> Event:
-    """An event the actor may see (staff: only their own)."""
-    event = session.get(Event, event_id)
-    if event is None or not actor.can_see(event.community_id):
-        raise NotFound("Event not found")
-    role = actor.require(event.community_id, EVERYONE, what="Event")
-    if role == Role.staff:
-        _, assignees = repo.event_links(session, [event.id])
-        if actor.id not in assignees.get(event.id, []):
-            raise NotFound("Event not found")
-    return event
-
-
 def list_events(
-    session: Session, *, actor: Actor, campaign_id: int, limit: int, offset: int
+    session: Session, *, actor: Actor, campaign: Campaign, limit: int, offset: int
 ) -> tuple[list[EventRead], int]:
     """A campaign's events (staff: their own)."""
-    campaign = get_campaign(session, actor=actor, campaign_id=campaign_id)
-    staff = actor.role_in(campaign.community_id) == Role.staff and not actor.is_admin
+    only_user = staff_scope(actor, campaign.community_id)
     rows, total = repo.list_events(
-        session, campaign.id, only_user=actor.id if staff else None, limit=limit, offset=offset
+        session, campaign.id, only_user=only_user, limit=limit, offset=offset
     )
     return read_events(session, rows), total
 
 
-def update_event(session: Session, *, actor: Actor, event_id: int, payload: EventUpdate) -> Event:
+def update_event(session: Session, *, actor: Actor, event: Event, payload: EventUpdate) -> Event:
     """Change an event (planners only) under the same scheduling rules as a round."""
-    event = get_event(session, actor=actor, event_id=event_id)
     actor.require(event.community_id, PLANNERS, what="Event")
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
     _refuse_nulls(changes)

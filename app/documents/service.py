@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import PLANNERS, Actor
-from app.campaigns import service as campaigns
+from app.campaigns.dependencies import get_campaign, get_round
 from app.campaigns.models import Campaign, Round
 from app.communities.models import Building, Community
 from app.config import TEMPLATES_DIR, Settings
@@ -99,7 +99,7 @@ def _community(session: Session, community_id: int) -> Community:
 
 
 def _planner_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
-    return campaigns.get_campaign(session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS)
+    return get_campaign(session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS)
 
 
 # --- specs: permission checks and cache keys ------------------------------------------------
@@ -153,7 +153,7 @@ def walk_sheet_spec(
     session: Session, *, actor: Actor, round_id: int, page_per_unit: bool = False
 ) -> DocumentSpec:
     """One round's walk sheet (staff: their own rounds only)."""
-    rnd = campaigns.get_round(session, actor=actor, round_id=round_id)
+    rnd = get_round(session, actor=actor, round_id=round_id)
     campaign = session.get(Campaign, rnd.campaign_id)
     assert campaign is not None
     community = _community(session, rnd.community_id)

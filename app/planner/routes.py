@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth.dependencies import ActorDep
+from app.campaigns.dependencies import CampaignDep
 from app.db import SessionDep
 from app.planner import service
 from app.planner.schemas import (
@@ -16,27 +17,28 @@ from app.planner.schemas import (
     PlanRead,
     PlanRequest,
 )
-from app.schemas import IdPath
 
 router = APIRouter(tags=["planner"])
 
 
 @router.get("/campaigns/{campaign_id}/availability", response_model=AvailabilityRead)
-def get_availability(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> AvailabilityRead:
+def get_availability(
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep
+) -> AvailabilityRead:
     """Who can work when, door and floor minutes, and visiting hours (defaults until set)."""
-    return service.get_availability(session, actor=actor, campaign_id=campaign_id)
+    return service.get_availability(session, actor=actor, campaign=campaign)
 
 
 @router.put("/campaigns/{campaign_id}/availability", response_model=AvailabilityRead)
 def set_availability(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: AvailabilityUpdate
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: AvailabilityUpdate
 ) -> AvailabilityRead:
     """Replace the campaign's availability windows and planning settings.
 
     Weekdays run 0 = Monday … 6 = Sunday; visiting hours are ``"HH:MM"`` in the community's
     time zone; every window's user must be a member of the community.
     """
-    return service.set_availability(session, actor=actor, campaign_id=campaign_id, payload=payload)
+    return service.set_availability(session, actor=actor, campaign=campaign, payload=payload)
 
 
 @router.post(
@@ -47,7 +49,7 @@ def set_availability(
 def plan_campaign(
     session: SessionDep,
     actor: ActorDep,
-    campaign_id: IdPath,
+    campaign: CampaignDep,
     response: Response,
     payload: PlanRequest | None = None,
 ) -> PlanRead:
@@ -57,7 +59,7 @@ def plan_campaign(
     already started or done are never touched, and re-planning covers only what is left.
     """
     commit = payload.commit if payload is not None else False
-    plan = service.plan_campaign(session, actor=actor, campaign_id=campaign_id, commit=commit)
+    plan = service.plan_campaign(session, actor=actor, campaign=campaign, commit=commit)
     if plan.committed:
         response.status_code = status.HTTP_201_CREATED
     return plan

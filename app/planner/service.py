@@ -57,10 +57,8 @@ FEED_PAST = timedelta(days=60)
 FEED_FUTURE = timedelta(days=400)
 
 
-def _load(session: Session, actor: Actor, campaign_id: int) -> tuple[Campaign, Community]:
-    campaign = campaigns.get_campaign(
-        session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS
-    )
+def _load(session: Session, actor: Actor, campaign: Campaign) -> tuple[Campaign, Community]:
+    actor.require(campaign.community_id, PLANNERS, what="Campaign")
     community = session.get(Community, campaign.community_id)
     assert community is not None  # the foreign key guarantees it
     return campaign, community
@@ -175,9 +173,9 @@ def _availability_read(
     )
 
 
-def get_availability(session: Session, *, actor: Actor, campaign_id: int) -> AvailabilityRead:
+def get_availability(session: Session, *, actor: Actor, campaign: Campaign) -> AvailabilityRead:
     """A campaign's planning inputs (defaults until set)."""
-    campaign, community = _load(session, actor, campaign_id)
+    campaign, community = _load(session, actor, campaign)
     return _availability_read(
         campaign,
         community,
@@ -187,10 +185,10 @@ def get_availability(session: Session, *, actor: Actor, campaign_id: int) -> Ava
 
 
 def set_availability(
-    session: Session, *, actor: Actor, campaign_id: int, payload: AvailabilityUpdate
+    session: Session, *, actor: Actor, campaign: Campaign, payload: AvailabilityUpdate
 ) -> AvailabilityRead:
     """Replace who can work when, door and floor minutes, and visiting hours."""
-    campaign, community = _load(session, actor, campaign_id)
+    campaign, community = _load(session, actor, campaign)
     tz = ZoneInfo(community.timezone)
     start, end = _campaign_span(campaign, tz)
     members = auth_repo.members_of(
@@ -418,13 +416,13 @@ def plan_campaign(
     session: Session,
     *,
     actor: Actor,
-    campaign_id: int,
+    campaign: Campaign,
     commit: bool,
     now: datetime | None = None,
     time_limit_seconds: float = 2.0,
 ) -> PlanRead:
     """Propose rounds for what is left of the campaign; with ``commit`` create them, all or none."""
-    campaign, community = _load(session, actor, campaign_id)
+    campaign, community = _load(session, actor, campaign)
     if commit and campaign.status == CampaignStatus.closed:
         raise Conflict("The campaign is closed; reopen it to schedule more")
     now = now or utcnow()
