@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.auth.permissions import EVERYONE, PLANNERS, Actor
+from app.auth.permissions import PLANNERS, Actor
 from app.campaigns import repository as repo
 from app.campaigns.models import Campaign, Event, Round
 from app.campaigns.schemas import (
@@ -86,8 +86,7 @@ def create_campaign(
     session: Session, *, actor: Actor, community_id: int, payload: CampaignCreate
 ) -> Campaign:
     """Start a campaign in a community."""
-    communities.get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    communities.get_community(session, actor=actor, community_id=community_id, allowed=PLANNERS)
     campaign = Campaign(community_id=community_id, **payload.model_dump())
     session.add(campaign)
     session.commit()
@@ -99,7 +98,6 @@ def list_campaigns(
 ) -> tuple[Sequence[Campaign], int]:
     """A community's campaigns."""
     communities.get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, EVERYONE, what="Community")
     return repo.list_campaigns(session, community_id, limit=limit, offset=offset)
 
 

@@ -46,6 +46,11 @@ class Community(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
+    def community_id(self) -> int:
+        """A community is its own community: it loads like every resource (app.loaders)."""
+        return self.id
+
+    @property
     def warning_deadlines(self) -> dict[str, int]:
         """Risk level → minutes allowed to reach the resident."""
         return {

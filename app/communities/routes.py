@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile, status
 
 from app.auth.dependencies import ActorDep
 from app.communities import importer, service
+from app.communities.dependencies import BuildingDep, CommunityDep, HouseholdDep
 from app.communities.schemas import (
     BuildingCreate,
     BuildingRead,
@@ -47,9 +48,8 @@ def list_communities(session: SessionDep, actor: ActorDep, page: PageDep) -> Pag
 
 
 @router.get("/communities/{community_id}", response_model=CommunityRead)
-def get_community(session: SessionDep, actor: ActorDep, community_id: IdPath) -> CommunityRead:
+def get_community(actor: ActorDep, community: CommunityDep) -> CommunityRead:
     """One community."""
-    community = service.get_community(session, actor=actor, community_id=community_id)
     return service.read_community(actor=actor, community=community)
 
 
@@ -99,20 +99,17 @@ def list_buildings(
 
 
 @router.get("/buildings/{building_id}", response_model=BuildingRead)
-def get_building(session: SessionDep, actor: ActorDep, building_id: IdPath) -> BuildingRead:
+def get_building(session: SessionDep, building: BuildingDep) -> BuildingRead:
     """One building."""
-    building = service.get_building(session, actor=actor, building_id=building_id)
     return service.read_buildings(session, buildings=[building])[0]
 
 
 @router.patch("/buildings/{building_id}", response_model=BuildingRead)
 def update_building(
-    session: SessionDep, actor: ActorDep, building_id: IdPath, payload: BuildingUpdate
+    session: SessionDep, actor: ActorDep, building: BuildingDep, payload: BuildingUpdate
 ) -> BuildingRead:
     """Change a building; ``owner_ids`` replaces its grid owners (members of the community)."""
-    building = service.update_building(
-        session, actor=actor, building_id=building_id, payload=payload
-    )
+    building = service.update_building(session, actor=actor, building=building, payload=payload)
     return service.read_buildings(session, buildings=[building])[0]
 
 
@@ -158,20 +155,17 @@ def list_households(
 
 
 @router.get("/households/{household_id}", response_model=HouseholdRead)
-def get_household(session: SessionDep, actor: ActorDep, household_id: IdPath) -> HouseholdRead:
+def get_household(session: SessionDep, actor: ActorDep, household: HouseholdDep) -> HouseholdRead:
     """One household."""
-    household = service.get_household(session, actor=actor, household_id=household_id)
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
 @router.patch("/households/{household_id}", response_model=HouseholdRead)
 def update_household(
-    session: SessionDep, actor: ActorDep, household_id: IdPath, payload: HouseholdUpdate
+    session: SessionDep, actor: ActorDep, household: HouseholdDep, payload: HouseholdUpdate
 ) -> HouseholdRead:
     """Change a household."""
-    household = service.update_household(
-        session, actor=actor, household_id=household_id, payload=payload
-    )
+    household = service.update_household(session, actor=actor, household=household, payload=payload)
     return service.read_households(session, actor=actor, households=[household])[0]
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import repository as auth_repo
-from app.auth.permissions import EVERYONE, PLANNERS, Actor
+from app.auth.permissions import EVERYONE, MANAGERS, PLANNERS, Actor
 from app.communities import repository as repo
 from app.communities.models import Building, Community, Household
 from app.communities.schemas import (
@@ -23,7 +23,8 @@ from app.communities.schemas import (
     HouseholdUpdate,
 )
 from app.enums import Occupancy, Role
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid
+from app.loaders import staff_scope, visible
 from app.webhooks import WebhookRefused, check_url
 
 
@@ -58,12 +59,13 @@ def create_community(session: Session, *, actor: Actor, payload: CommunityCreate
     return community
 
 
-def get_community(session: Session, *, actor: Actor, community_id: int) -> Community:
-    """A community the actor belongs to (404 otherwise)."""
-    community = repo.get_community(session, community_id)
-    if community is None or not actor.can_see(community_id):
-        raise NotFound("Community not found")
-    return community
+def get_community(
+    session: Session, *, actor: Actor, community_id: int, allowed: tuple[Role, ...] = EVERYONE
+) -> Community:
+    """A community the actor belongs to (404 otherwise; 403 for a role outside ``allowed``)."""
+    return visible(
+        actor, repo.get_community(session, community_id), what="Community", allowed=allowed
+    )
 
 
 def list_communities(
@@ -98,8 +100,7 @@ def update_community(
     allow_private_webhooks: bool = False,
 ) -> Community:
     """Change a community (admins and its managers)."""
-    community = get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, (Role.manager,), what="Community")
+    community = get_community(session, actor=actor, community_id=community_id, allowed=MANAGERS)
     changes = payload.model_dump(exclude_unset=True)
     deadlines = changes.pop("warning_deadlines", None)
     if "warning_deadlines" in payload.model_fields_set and deadlines is None:
@@ -164,8 +165,7 @@ def create_building(
     session: Session, *, actor: Actor, community_id: int, payload: BuildingCreate
 ) -> Building:
     """Add a building to a community."""
-    get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    get_community(session, actor=actor, community_id=community_id, allowed=PLANNERS)
     _check_grid_officer(session, community_id, payload.grid_officer_id)
     if repo.get_building_by_code(session, community_id, payload.code) is not None:
         raise Conflict(f"Building {payload.code!r} already exists in this community")
@@ -179,16 +179,18 @@ def create_building(
     return building
 
 
+def _in_staff_buildings(session: Session, actor: Actor, building_id: int) -> bool:
+    return building_id in set(session.scalars(repo.staff_building_ids(actor.id)))
+
+
 def get_building(session: Session, *, actor: Actor, building_id: int) -> Building:
     """A building the actor may read (staff: only those of their rounds)."""
-    building = repo.get_building(session, building_id)
-    if building is None or not actor.can_see(building.community_id):
-        raise NotFound("Building not found")
-    if actor.role_in(building.community_id) == Role.staff and not actor.is_admin:
-        ids = set(session.scalars(repo.staff_building_ids(actor.id)))
-        if building.id not in ids:
-            raise NotFound("Building not found")
-    return building
+    return visible(
+        actor,
+        repo.get_building(session, building_id),
+        what="Building",
+        staff_sees=lambda b: _in_staff_buildings(session, actor, b.id),
+    )
 
 
 def list_buildings(
@@ -196,18 +198,16 @@ def list_buildings(
 ) -> tuple[Sequence[Building], int]:
     """A community's buildings (staff: those of their rounds)."""
     get_community(session, actor=actor, community_id=community_id)
-    role = actor.require(community_id, EVERYONE, what="Community")
-    staff = actor.id if role == Role.staff else None
+    staff = staff_scope(actor, community_id)
     return repo.list_buildings(
         session, community_id, only_for_staff=staff, limit=limit, offset=offset
     )
 
 
 def update_building(
-    session: Session, *, actor: Actor, building_id: int, payload: BuildingUpdate
+    session: Session, *, actor: Actor, building: Building, payload: BuildingUpdate
 ) -> Building:
     """Change a building."""
-    building = get_building(session, actor=actor, building_id=building_id)
     actor.require(building.community_id, PLANNERS, what="Building")
     changes = payload.model_dump(exclude_unset=True)
     if "grid_officer_id" in changes:
@@ -272,8 +272,7 @@ def create_household(
     session: Session, *, actor: Actor, community_id: int, payload: HouseholdCreate
 ) -> Household:
     """Add a household to a building of the community."""
-    community = get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    community = get_community(session, actor=actor, community_id=community_id, allowed=PLANNERS)
     building = repo.get_building(session, payload.building_id)
     if building is None or building.community_id != community_id:
         raise Invalid(
@@ -315,14 +314,12 @@ def create_household(
 
 def get_household(session: Session, *, actor: Actor, household_id: int) -> Household:
     """A household the actor may read (staff: in their rounds' buildings)."""
-    household = repo.get_household(session, household_id)
-    if household is None or not actor.can_see(household.community_id):
-        raise NotFound("Household not found")
-    if actor.role_in(household.community_id) == Role.staff and not actor.is_admin:
-        ids = set(session.scalars(repo.staff_building_ids(actor.id)))
-        if household.building_id not in ids:
-            raise NotFound("Household not found")
-    return household
+    return visible(
+        actor,
+        repo.get_household(session, household_id),
+        what="Household",
+        staff_sees=lambda h: _in_staff_buildings(session, actor, h.building_id),
+    )
 
 
 def list_households(
@@ -343,8 +340,8 @@ def list_households(
     how a walk-in at the service centre or a guest at an event is recorded.
     """
     get_community(session, actor=actor, community_id=community_id)
-    role = actor.require(community_id, EVERYONE, what="Community")
-    staff_scope = role == Role.staff and code is None
+    # A staff member's list is narrowed to their rounds' buildings, unless looking a code up.
+    only_for_staff = staff_scope(actor, community_id) if code is None else None
     rows, total = repo.list_households(
         session,
         community_id,
@@ -352,7 +349,7 @@ def list_households(
         flag=flag,
         occupancy=occupancy,
         code=code,
-        only_for_staff=actor.id if staff_scope else None,
+        only_for_staff=only_for_staff,
         limit=limit,
         offset=offset,
     )
@@ -360,10 +357,9 @@ def list_households(
 
 
 def update_household(
-    session: Session, *, actor: Actor, household_id: int, payload: HouseholdUpdate
+    session: Session, *, actor: Actor, household: Household, payload: HouseholdUpdate
 ) -> Household:
     """Change a household; flags, when given, replace the old ones."""
-    household = get_household(session, actor=actor, household_id=household_id)
     actor.require(household.community_id, PLANNERS, what="Household")
     changes = payload.model_dump(exclude_unset=True)
     flags = changes.pop("flags", None)

@@ -10,6 +10,7 @@ from app.auth.dependencies import ActorDep
 from app.db import SessionDep
 from app.enums import IncidentStatus
 from app.incidents import service
+from app.incidents.dependencies import IncidentDep
 from app.incidents.models import Incident
 from app.incidents.schemas import IncidentChangeRead, IncidentCreate, IncidentRead, IncidentUpdate
 from app.schemas import AwareDatetime, Id, IdPath, Page, PageDep, with_offset
@@ -67,27 +68,25 @@ def list_incidents(
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentRead)
-def get_incident(session: SessionDep, actor: ActorDep, incident_id: IdPath) -> IncidentRead:
+def get_incident(incident: IncidentDep) -> IncidentRead:
     """One report."""
-    return to_read(service.get_incident(session, actor=actor, incident_id=incident_id))
+    return to_read(incident)
 
 
 @router.patch("/incidents/{incident_id}", response_model=IncidentRead)
 def update_incident(
-    session: SessionDep, actor: ActorDep, incident_id: IdPath, payload: IncidentUpdate
+    session: SessionDep, actor: ActorDep, incident: IncidentDep, payload: IncidentUpdate
 ) -> IncidentRead:
     """Follow a report up: status, escalation, amounts; the change joins its history."""
     return to_read(
-        service.update_incident(session, actor=actor, incident_id=incident_id, payload=payload)
+        service.update_incident(session, actor=actor, incident=incident, payload=payload)
     )
 
 
 @router.get("/incidents/{incident_id}/history", response_model=Page[IncidentChangeRead])
-def list_incident_history(
-    session: SessionDep, actor: ActorDep, incident_id: IdPath
-) -> Page[IncidentChangeRead]:
+def list_incident_history(session: SessionDep, incident: IncidentDep) -> Page[IncidentChangeRead]:
     """Who changed what on the report, and when, oldest first."""
-    rows = service.incident_history(session, actor=actor, incident_id=incident_id)
+    rows = service.incident_history(session, incident=incident)
     return Page[IncidentChangeRead](
         items=[IncidentChangeRead.model_validate(r) for r in rows], total=len(rows)
     )

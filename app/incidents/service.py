@@ -9,15 +9,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.auth.permissions import EVERYONE, Actor
+from app.auth.permissions import Actor
 from app.campaigns.models import Campaign
 from app.communities import service as communities
 from app.communities.models import Household
-from app.enums import IncidentStatus, Role
-from app.errors import Forbidden, Invalid, NotFound
+from app.enums import IncidentStatus
+from app.errors import Forbidden, Invalid
 from app.incidents import repository as repo
 from app.incidents.models import Incident, IncidentChange
 from app.incidents.schemas import IncidentCreate, IncidentUpdate
+from app.loaders import load, staff_scope
 from app.schemas import offset_minutes
 
 
@@ -53,7 +54,6 @@ def create_incident(
 ) -> Incident:
     """Log a report (every role, staff included)."""
     communities.get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, EVERYONE, what="Community")
     _check_refs(
         session, community_id, household_id=payload.household_id, campaign_id=payload.campaign_id
     )
@@ -116,13 +116,14 @@ def open_incident(
 
 def get_incident(session: Session, *, actor: Actor, incident_id: int) -> Incident:
     """A report the actor may read (staff: their own)."""
-    incident = session.get(Incident, incident_id)
-    if incident is None or not actor.can_see(incident.community_id):
-        raise NotFound("Incident not found")
-    role = actor.require(incident.community_id, EVERYONE, what="Incident")
-    if role == Role.staff and incident.reported_by != actor.id:
-        raise NotFound("Incident not found")
-    return incident
+    return load(
+        session,
+        Incident,
+        incident_id,
+        actor,
+        what="Incident",
+        staff_sees=lambda incident: incident.reported_by == actor.id,
+    )
 
 
 def list_incidents(
@@ -140,11 +141,10 @@ def list_incidents(
 ) -> tuple[Sequence[Incident], int]:
     """A community's reports (staff: their own)."""
     communities.get_community(session, actor=actor, community_id=community_id)
-    role = actor.require(community_id, EVERYONE, what="Community")
     return repo.list_incidents(
         session,
         community_id,
-        reported_by=actor.id if role == Role.staff else None,
+        reported_by=staff_scope(actor, community_id),
         status=status,
         fraud_type=fraud_type,
         campaign_id=campaign_id,
@@ -156,10 +156,9 @@ def list_incidents(
 
 
 def update_incident(
-    session: Session, *, actor: Actor, incident_id: int, payload: IncidentUpdate
+    session: Session, *, actor: Actor, incident: Incident, payload: IncidentUpdate
 ) -> Incident:
     """Follow a report up (officers and managers); the change joins its history."""
-    incident = get_incident(session, actor=actor, incident_id=incident_id)
     if not actor.is_planner_in(incident.community_id):
         raise Forbidden("Only officers and managers follow reports up")
     data = payload.model_dump(exclude_unset=True)
@@ -186,9 +185,6 @@ def update_incident(
     return incident
 
 
-def incident_history(
-    session: Session, *, actor: Actor, incident_id: int
-) -> Sequence[IncidentChange]:
-    """Who changed what on a report, and when."""
-    incident = get_incident(session, actor=actor, incident_id=incident_id)
+def incident_history(session: Session, *, incident: Incident) -> Sequence[IncidentChange]:
+    """Who changed what on a report, and when (``incident`` loaded for the actor)."""
     return repo.history(session, incident.id)

@@ -66,8 +66,9 @@ def feedback_sheet(
     end: datetime | None,
 ) -> tuple[bytes, str]:
     """The sheet's bytes and file name."""
-    community = communities.get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    community = communities.get_community(
+        session, actor=actor, community_id=community_id, allowed=PLANNERS
+    )
     tz = ZoneInfo(community.timezone)
     rows, _total = repo.list_warnings(
         session, community_id, now=utcnow(), status=None, overdue=None, assignee_id=None,
