@@ -68,6 +68,11 @@ class OutcomeRank(IntEnum):
     refused = 3
     reached = 4
 
+    @property
+    def status(self) -> str:
+        """The household's campaign status as the API spells it (``reached``, ``unvisited``…)."""
+        return self.name
+
 
 class IncidentStatus(StrEnum):
     """Where a suspected-scam report stands."""

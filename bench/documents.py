@@ -231,7 +231,7 @@ def _naive_report(session: Any, ids: dict[str, int]) -> bytes:
 
     campaign = session.get(Campaign, ids["campaign_id"])
     facts = service.household_facts(session, campaign)
-    cov = coverage.campaign_coverage(session, actor=_admin(), campaign_id=campaign.id)
+    cov = coverage.campaign_coverage(session, actor=_admin(), campaign=campaign)
     rows = "".join(
         f"<tr><td>{f.code}</td><td>{f.building_code}</td><td>{f.unit}</td>"
         f"<td>{f.floor}</td><td>{f.status}</td></tr>"

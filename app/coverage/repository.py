@@ -49,12 +49,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from app.campaigns.models import Campaign
 from app.communities.models import Building, Community, Household, HouseholdFlag
 from app.coverage.models import CoverageDay, CoverageState
+from app.db import paginate_rows
 from app.enums import Channel, IncidentStatus, Occupancy, OutcomeRank
 from app.incidents.models import Incident
 
 REACHED = int(OutcomeRank.reached)
-STATUS_BY_RANK = {int(r): r.name for r in OutcomeRank if r != OutcomeRank.unvisited}
-"""A household's best outcome as a rank; -1 means no contact at all (``unvisited``)."""
 CHANNELS = tuple(Channel)
 EXTRAS = ("app_installs", "pledges_signed", "flyers_given")
 _EXTRA_COLUMNS = {
@@ -489,6 +488,17 @@ def ledger_figures(
 
 
 @cache
+@dataclass(frozen=True)
+class HouseholdStateRow:
+    """One household's state in a campaign, as ``household_rows`` has it."""
+
+    household_id: int
+    best_rank: OutcomeRank
+    excluded: bool
+    contacts: int
+    last_contact_at: datetime | None
+
+
 def _states_statement(by_households: bool, by_buildings: bool) -> Select[Any]:
     state = household_rows(
         bindparam("campaign_id"),
@@ -506,7 +516,7 @@ def household_states(
     community_id: int,
     household_ids: Sequence[int] | None,
     building_ids: Sequence[int] | None,
-) -> list[dict[str, Any]]:
+) -> list[HouseholdStateRow]:
     """The ``household_rows`` of a campaign, narrowed to households and/or buildings."""
     params: dict[str, Any] = {"campaign_id": campaign_id, "community_id": community_id}
     if household_ids is not None:
@@ -514,7 +524,69 @@ def household_states(
     if building_ids is not None:
         params["building_ids"] = list(building_ids)
     statement = _states_statement(household_ids is not None, building_ids is not None)
-    return [dict(row._mapping) for row in session.execute(statement, params)]
+    return [
+        HouseholdStateRow(
+            household_id=row.household_id,
+            best_rank=OutcomeRank(int(row.best_rank)),
+            excluded=bool(row.excluded),
+            contacts=int(row.contacts),
+            last_contact_at=row.last_contact_at,
+        )
+        for row in session.execute(statement, params)
+    ]
+
+
+@dataclass(frozen=True)
+class NotReachedRow:
+    """An eligible household that no contact has reached yet, where it is, its best outcome."""
+
+    household_id: int
+    best_rank: OutcomeRank
+    code: str
+    building_id: int
+    building_code: str
+    unit: str
+    floor: int
+    room: str
+
+
+def not_reached(
+    session: Session, *, campaign_id: int, community_id: int, limit: int, offset: int
+) -> tuple[list[NotReachedRow], int]:
+    """Eligible households not reached, in building, unit, floor and room order; and how many."""
+    state = household_rows(campaign_id, community_id)
+    s = state.c
+    stmt = (
+        select(
+            s.household_id,
+            s.best_rank,
+            Household.code,
+            Household.building_id,
+            Building.code.label("building_code"),
+            Household.unit,
+            Household.floor,
+            Household.room,
+        )
+        .select_from(state)
+        .join(Household, Household.id == s.household_id)
+        .join(Building, Building.id == Household.building_id)
+        .where(s.reached == 0, s.excluded == 0)
+        .order_by(Building.code, Household.unit, Household.floor, Household.room, Household.id)
+    )
+    rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)
+    return [
+        NotReachedRow(
+            household_id=r.household_id,
+            best_rank=OutcomeRank(int(r.best_rank)),
+            code=r.code,
+            building_id=r.building_id,
+            building_code=r.building_code,
+            unit=r.unit,
+            floor=r.floor,
+            room=r.room,
+        )
+        for r in rows
+    ], total
 
 
 # --- the rest: small lookups ----------------------------------------------------------------
@@ -559,9 +631,19 @@ def _dissuaded() -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True)
+class IncidentFigures:
+    """A community's scam reports in a period: how many, how many dissuaded, the money."""
+
+    total: int = 0
+    dissuaded: int = 0
+    amount_lost: float = 0.0
+    amount_prevented: float = 0.0
+
+
 def incident_figures(
     session: Session, community_ids: Sequence[int], start: datetime, end: datetime
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, IncidentFigures]:
     """Per community: scam reports that happened in [start, end)."""
     rows = session.execute(
         select(
@@ -578,4 +660,12 @@ def incident_figures(
         )
         .group_by(Incident.community_id)
     )
-    return {row.community_id: dict(row._mapping) for row in rows}
+    return {
+        row.community_id: IncidentFigures(
+            total=int(row.total or 0),
+            dissuaded=int(row.dissuaded or 0),
+            amount_lost=float(row.amount_lost or 0),
+            amount_prevented=float(row.amount_prevented or 0),
+        )
+        for row in rows
+    }

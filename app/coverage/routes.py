@@ -7,19 +7,31 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.auth.dependencies import ActorDep
+from app.campaigns.dependencies import CampaignDep
 from app.coverage import service
-from app.coverage.schemas import CoverageRead, LedgerRead
+from app.coverage.schemas import CoverageRead, LedgerRead, NotReachedHousehold
 from app.db import SessionDep
-from app.schemas import IdPath, IsoDate
+from app.schemas import IsoDate, Page, PageDep
 
 router = APIRouter(tags=["coverage"])
 
 
 @router.get("/campaigns/{campaign_id}/coverage", response_model=CoverageRead)
-def get_coverage(session: SessionDep, actor: ActorDep, campaign_id: IdPath) -> CoverageRead:
+def get_coverage(session: SessionDep, actor: ActorDep, campaign: CampaignDep) -> CoverageRead:
     """Coverage by the rules managers sign: reached ÷ (households − excluded), with every
     numerator and denominator, per building, status, channel, local day and flag."""
-    return service.campaign_coverage(session, actor=actor, campaign_id=campaign_id)
+    return service.campaign_coverage(session, actor=actor, campaign=campaign)
+
+
+@router.get("/campaigns/{campaign_id}/not-reached", response_model=Page[NotReachedHousehold])
+def list_households_not_reached(
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, page: PageDep
+) -> Page[NotReachedHousehold]:
+    """The campaign's eligible households no contact has reached yet, building by building."""
+    items, total = service.households_not_reached(
+        session, actor=actor, campaign=campaign, limit=page.limit, offset=page.offset
+    )
+    return Page[NotReachedHousehold](items=items, total=total)
 
 
 @router.get("/ledger", response_model=LedgerRead)

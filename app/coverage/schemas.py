@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.enums import Channel
+from app.schemas import ReadSchema
 from app.verification.schemas import VerificationFigures
 from app.warnings.schemas import WarningSummary
 
@@ -195,3 +196,16 @@ class LedgerRead(BaseModel):
     items: list[LedgerRow]
     total: int
     overall: Ratio
+
+
+class NotReachedHousehold(ReadSchema):
+    """A household of the campaign's community that no contact has reached yet."""
+
+    household_id: int
+    code: str
+    building_id: int
+    building_code: str
+    unit: str
+    floor: int
+    room: str
+    status: str  # unvisited | not_home | materials_left | refused

@@ -3,8 +3,11 @@
 Used by other packages:
 
 - ``load_campaign(session, *, actor, campaign_id) -> (Campaign, Community)``: the permission
-  check of every coverage-like read (planners; staff 403; another community 404).
-- ``campaign_coverage(session, *, actor, campaign_id) -> CoverageRead``
+  check of every coverage-like read (planners; staff 403; another community 404);
+  ``planners_community(session, *, actor, campaign) -> Community`` the same for a campaign
+  already loaded (``CampaignDep``).
+- ``campaign_coverage(session, *, actor, campaign) -> CoverageRead``
+- ``households_not_reached(session, *, actor, campaign, limit, offset)``: the gaps, a page
 - ``compute_coverage(session, campaign, community) -> CoverageRead`` (no permission check)
 - ``household_states(session, *, campaign_id, household_ids=None, building_ids=None)
   -> dict[int, HouseholdState]`` (no permission check: the caller has loaded the campaign)
@@ -18,7 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -41,6 +43,7 @@ from app.coverage.schemas import (
     LedgerDay,
     LedgerRead,
     LedgerRow,
+    NotReachedHousehold,
     Ratio,
     Revisits,
     StatusCounts,
@@ -55,7 +58,6 @@ from app.warnings.schemas import WarningSummary
 MAX_LEDGER_DAYS = 366
 LEDGER_DAYS = 30
 """The ledger's default period: the 30 local days up to today."""
-_STATUS = repo.STATUS_BY_RANK | {-1: "unvisited"}
 
 
 def ratio(reached: int, eligible: int) -> float | None:
@@ -74,15 +76,29 @@ def _ratio(row: FigureRow) -> Ratio:
 
 
 def _status_counts(row: FigureRow) -> StatusCounts:
-    return StatusCounts(**{key: row.figure(key) for key in StatusCounts.model_fields})
+    return StatusCounts(
+        reached=row.reached,
+        refused=row.refused,
+        materials_left=row.materials_left,
+        not_home=row.not_home,
+        unvisited=row.unvisited,
+    )
 
 
 def _channels(row: FigureRow) -> ChannelCounts:
-    return ChannelCounts(**{key: row.figure(f"via_{key}") for key in ChannelCounts.model_fields})
+    return ChannelCounts(
+        door=row.via_door, event=row.via_event, walk_in=row.via_walk_in, phone=row.via_phone
+    )
 
 
 def _extras(row: FigureRow) -> Extras:
-    return Extras(**{key: row.figure(key) for key in Extras.model_fields})
+    return Extras(
+        app_installs=row.app_installs,
+        pledges_signed=row.pledges_signed,
+        flyers_given=row.flyers_given,
+        residents_reached=row.residents_reached,
+        contacts=row.contacts,
+    )
 
 
 def local_bounds(starts_on: date, ends_on: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -97,10 +113,18 @@ def load_campaign(
 ) -> tuple[Campaign, Community]:
     """A campaign whose figures the actor may read (planners; staff 403; others 404)."""
     found = repo.campaign_with_community(session, campaign_id)
-    if found is None or not actor.can_see(found[0].community_id):
+    if found is None:
         raise NotFound("Campaign not found")
     actor.require(found[0].community_id, PLANNERS, what="Campaign")
     return found
+
+
+def planners_community(session: Session, *, actor: Actor, campaign: Campaign) -> Community:
+    """The community of a campaign loaded for the actor, once they are a planner there (403)."""
+    actor.require(campaign.community_id, PLANNERS, what="Campaign")
+    community = session.get(Community, campaign.community_id)
+    assert community is not None  # the foreign key guarantees it
+    return community
 
 
 def _by_day(row: FigureRow) -> date:
@@ -162,7 +186,7 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
     )
     start, end = local_bounds(campaign.starts_on, campaign.ends_on, ZoneInfo(community.timezone))
     incidents = repo.incident_figures(session, [campaign.community_id], start, end).get(
-        campaign.community_id, {}
+        campaign.community_id, repo.IncidentFigures()
     )
     return CoverageRead(
         campaign_id=campaign.id,
@@ -187,10 +211,10 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
         ),
         extras=_extras(totals),
         incidents=IncidentFigures(
-            total=int(incidents.get("total") or 0),
-            dissuaded=int(incidents.get("dissuaded") or 0),
-            amount_lost=float(incidents.get("amount_lost") or 0),
-            amount_prevented=float(incidents.get("amount_prevented") or 0),
+            total=incidents.total,
+            dissuaded=incidents.dissuaded,
+            amount_lost=incidents.amount_lost,
+            amount_prevented=incidents.amount_prevented,
         ),
         never_visited=totals.unvisited,
         visited=totals.visited,
@@ -203,10 +227,38 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
     )
 
 
-def campaign_coverage(session: Session, *, actor: Actor, campaign_id: int) -> CoverageRead:
-    """The coverage figures of a campaign, by the rules managers sign."""
-    campaign, community = load_campaign(session, actor=actor, campaign_id=campaign_id)
+def campaign_coverage(session: Session, *, actor: Actor, campaign: Campaign) -> CoverageRead:
+    """The coverage figures of a campaign, by the rules managers sign (planners)."""
+    community = planners_community(session, actor=actor, campaign=campaign)
     return compute_coverage(session, campaign, community)
+
+
+def households_not_reached(
+    session: Session, *, actor: Actor, campaign: Campaign, limit: int, offset: int
+) -> tuple[list[NotReachedHousehold], int]:
+    """The campaign's eligible households not reached yet (planners only), and their number."""
+    actor.require(campaign.community_id, PLANNERS, what="Campaign")
+    rows, total = repo.not_reached(
+        session,
+        campaign_id=campaign.id,
+        community_id=campaign.community_id,
+        limit=limit,
+        offset=offset,
+    )
+    items = [
+        NotReachedHousehold(
+            household_id=r.household_id,
+            code=r.code,
+            building_id=r.building_id,
+            building_code=r.building_code,
+            unit=r.unit,
+            floor=r.floor,
+            room=r.room,
+            status=r.best_rank.status,
+        )
+        for r in rows
+    ]
+    return items, total
 
 
 def household_states(
@@ -235,12 +287,12 @@ def household_states(
         building_ids=building_ids,
     )
     return {
-        row["household_id"]: HouseholdState(
-            household_id=row["household_id"],
-            status=_STATUS[int(row["best_rank"])],
-            excluded=bool(row["excluded"]),
-            contacts=int(row["contacts"]),
-            last_contact_at=row["last_contact_at"],
+        row.household_id: HouseholdState(
+            household_id=row.household_id,
+            status=row.best_rank.status,
+            excluded=row.excluded,
+            contacts=row.contacts,
+            last_contact_at=row.last_contact_at,
         )
         for row in rows
     }
@@ -260,12 +312,12 @@ def _ledger_communities(session: Session, actor: Actor) -> list[Community]:
 
 def _ledger_incidents(
     session: Session, communities: Sequence[Community], start: date, end: date
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, repo.IncidentFigures]:
     """Per community, incidents on its own local dates (one query per time zone in use)."""
     by_zone: dict[str, list[int]] = defaultdict(list)
     for community in communities:
         by_zone[community.timezone].append(community.id)
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, repo.IncidentFigures] = {}
     for zone, ids in by_zone.items():
         lo, hi = local_bounds(start, end, ZoneInfo(zone))
         found.update(repo.incident_figures(session, ids, lo, hi))
@@ -334,14 +386,21 @@ def ledger(
         days[row.group_id].append(
             LedgerDay(
                 date=_by_day(row),
-                **{k: row.figure(k) for k in LedgerDay.model_fields if k != "date"},
+                contacts=row.contacts,
+                visited=row.visited,
+                reached=row.reached,
+                newly_reached=row.newly_reached,
+                app_installs=row.app_installs,
+                pledges_signed=row.pledges_signed,
+                flyers_given=row.flyers_given,
+                residents_reached=row.residents_reached,
             )
         )
     incidents = _ledger_incidents(session, communities, start, end)
     items = []
     for community in communities:
         figures = totals.get(community.id) or FigureRow("community", group_id=community.id)
-        found = incidents.get(community.id, {})
+        found = incidents.get(community.id, repo.IncidentFigures())
         items.append(
             LedgerRow(
                 rank=0,
@@ -351,9 +410,12 @@ def ledger(
                 **_ratio(figures).model_dump(),
                 visited=figures.visited,
                 contacts=figures.contacts,
-                **{k: figures.figure(k) for k in ("residents_reached", *repo.EXTRAS)},
-                incidents=int(found.get("total") or 0),
-                scams_dissuaded=int(found.get("dissuaded") or 0),
+                residents_reached=figures.residents_reached,
+                app_installs=figures.app_installs,
+                pledges_signed=figures.pledges_signed,
+                flyers_given=figures.flyers_given,
+                incidents=found.total,
+                scams_dissuaded=found.dissuaded,
                 days=days.get(community.id, []),
                 warnings=_ledger_warnings(session, community, start, end),
             )

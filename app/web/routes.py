@@ -17,15 +17,11 @@ from fastapi import APIRouter, Cookie, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from app.auth.dependencies import ActorDep
 from app.config import TEMPLATES_DIR
-from app.db import SessionDep
 from app.errors import NotFound
-from app.schemas import IdPath, Page, PageDep
-from app.web import service
+from app.schemas import IdPath
 from app.web.i18n import LANGS, Lang, pick_lang, strings_for
 from app.web.redirects import safe_next
-from app.web.schemas import NotReachedHousehold
 
 router = APIRouter(tags=["web"])
 
@@ -321,21 +317,6 @@ for _name, _title in (
     ("warnings", "warnings_page_title"),
 ):
     _office_page(_name, _title)
-
-
-@router.get(
-    "/api/v1/campaigns/{campaign_id}/not-reached",
-    response_model=Page[NotReachedHousehold],
-    tags=["coverage"],
-)
-def list_households_not_reached(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, page: PageDep
-) -> Page[NotReachedHousehold]:
-    """The campaign's eligible households no contact has reached yet, building by building."""
-    items, total = service.households_not_reached(
-        session, actor=actor, campaign_id=campaign_id, limit=page.limit, offset=page.offset
-    )
-    return Page[NotReachedHousehold](items=items, total=total)
 
 
 @router.get("/sw.js", include_in_schema=False)
