@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import ActorDep
+from app.campaigns.dependencies import CampaignDep
 from app.contacts import service
+from app.contacts.dependencies import ContactDep
 from app.contacts.schemas import BatchResult, ContactBatch, ContactCreate, ContactRead, ContactVoid
 from app.db import SessionDep
 from app.enums import Channel
-from app.schemas import MAX_ID, IdPath, Page, PageDep
+from app.schemas import MAX_ID, Page, PageDep
 
 router = APIRouter(tags=["contacts"])
 
@@ -52,7 +54,7 @@ def record_contacts(session: SessionDep, actor: ActorDep, payload: ContactBatch)
 def list_contacts(
     session: SessionDep,
     actor: ActorDep,
-    campaign_id: IdPath,
+    campaign: CampaignDep,
     page: PageDep,
     household_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     round_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -63,7 +65,7 @@ def list_contacts(
     rows, total = service.list_contacts(
         session,
         actor=actor,
-        campaign_id=campaign_id,
+        campaign=campaign,
         household_id=household_id,
         round_id=round_id,
         channel=channel,
@@ -76,9 +78,9 @@ def list_contacts(
 
 # ``:uuid`` so that /contacts/batch is never read as a contact id (GET on it answers 405).
 @router.get("/contacts/{contact_id:uuid}", response_model=ContactRead)
-def get_contact(session: SessionDep, actor: ActorDep, contact_id: uuid.UUID) -> ContactRead:
+def get_contact(contact: ContactDep) -> ContactRead:
     """One contact."""
-    return ContactRead.of(service.get_contact(session, actor=actor, contact_id=contact_id))
+    return ContactRead.of(contact)
 
 
 @router.post("/contacts/{contact_id}/void", response_model=ContactRead)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.permissions import EVERYONE, Actor
 from app.campaigns import service as campaigns
+from app.campaigns.models import Campaign
 from app.contacts import repository as repo
 from app.contacts.models import Contact
 from app.contacts.schemas import BatchItemResult, ContactCreate, ContactVoid, ItemError
@@ -28,6 +29,7 @@ from app.coverage import state as coverage_state
 from app.db import utcnow
 from app.enums import Channel, Outcome, Role
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from app.loaders import is_staff_in, staff_scope, visible
 from app.schemas import offset_minutes
 
 ALWAYS_REACHED = (Channel.event, Channel.walk_in)
@@ -325,18 +327,11 @@ def record_batch(session: Session, *, actor: Actor, items: Sequence[Any]) -> lis
     return results
 
 
-def _campaign_community(session: Session, actor: Actor, campaign_id: int) -> int:
-    found = repo.campaign_places(session, [campaign_id]).get(campaign_id)
-    if found is None or not actor.can_see(found[0]):
-        raise NotFound("Campaign not found")
-    return found[0]
-
-
 def list_contacts(
     session: Session,
     *,
     actor: Actor,
-    campaign_id: int,
+    campaign: Campaign,
     household_id: int | None,
     round_id: int | None,
     channel: Channel | None,
@@ -345,16 +340,14 @@ def list_contacts(
     offset: int,
 ) -> tuple[Sequence[Contact], int]:
     """A campaign's contacts, newest first (staff: theirs and their rounds' and events')."""
-    community_id = _campaign_community(session, actor, campaign_id)
-    role = actor.require(community_id, EVERYONE, what="Campaign")
     return repo.list_for_campaign(
         session,
-        campaign_id,
+        campaign.id,
         household_id=household_id,
         round_id=round_id,
         channel=channel,
         include_voided=include_voided,
-        only_for_staff=actor.id if role == Role.staff else None,
+        only_for_staff=staff_scope(actor, campaign.community_id),
         limit=limit,
         offset=offset,
     )
@@ -362,17 +355,15 @@ def list_contacts(
 
 def get_contact(session: Session, *, actor: Actor, contact_id: uuid.UUID) -> Contact:
     """One contact (staff: those they recorded, and those of their rounds and events)."""
-    contact = repo.get(session, contact_id)
-    if contact is None or not actor.can_see(contact.community_id):
-        raise NotFound("Contact not found")
-    role = actor.require(contact.community_id, EVERYONE, what="Contact")
-    if role == Role.staff and not (
-        contact.recorded_by == actor.id
-        or (contact.round_id and repo.assigned_rounds(session, actor.id, [contact.round_id]))
-        or (contact.event_id and repo.assigned_events(session, actor.id, [contact.event_id]))
-    ):
-        raise NotFound("Contact not found")
-    return contact
+
+    def theirs(contact: Contact) -> bool:
+        return bool(
+            contact.recorded_by == actor.id
+            or (contact.round_id and repo.assigned_rounds(session, actor.id, [contact.round_id]))
+            or (contact.event_id and repo.assigned_events(session, actor.id, [contact.event_id]))
+        )
+
+    return visible(actor, repo.get(session, contact_id), what="Contact", staff_sees=theirs)
 
 
 def void_contact(
@@ -382,11 +373,8 @@ def void_contact(
 
     Voiding again changes nothing and answers the contact as first voided.
     """
-    contact = repo.get_for_update(session, contact_id)
-    if contact is None or not actor.can_see(contact.community_id):
-        raise NotFound("Contact not found")
-    role = actor.require(contact.community_id, EVERYONE, what="Contact")
-    if role == Role.staff and contact.recorded_by != actor.id:
+    contact = visible(actor, repo.get_for_update(session, contact_id), what="Contact")
+    if is_staff_in(actor, contact.community_id) and contact.recorded_by != actor.id:
         raise Forbidden("Staff may undo only contacts they recorded")
     if contact.voided_at is None:
         repo.mark_voided(session, contact, voided_by=actor.id, reason=payload.reason, at=utcnow())

@@ -14,18 +14,22 @@ from app.documents.labels import Lang
 from app.documents.models import DocumentJob
 from app.documents.schemas import DocumentJobRead
 from app.enums import JobStatus
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
+from app.loaders import load
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _job(session: Session, actor: Actor, job_id: uuid.UUID) -> DocumentJob:
-    job = session.get(DocumentJob, job_id)
-    if job is None or not actor.can_see(job.community_id):
-        raise NotFound("Document job not found")
-    if not (actor.is_planner_in(job.community_id) or job.requested_by == actor.id):
-        raise NotFound("Document job not found")
-    return job
+    # Planners see every job of their community; staff only those they asked for.
+    return load(
+        session,
+        DocumentJob,
+        job_id,
+        actor,
+        what="Document job",
+        staff_sees=lambda job: job.requested_by == actor.id,
+    )
 
 
 def read_job(session: Session, *, actor: Actor, job_id: uuid.UUID) -> DocumentJobRead:

@@ -24,13 +24,13 @@ from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.auth.permissions import EVERYONE, PLANNERS, Actor
+from app.auth.permissions import PLANNERS, Actor
 from app.campaigns.models import Campaign
 from app.communities.service import mask_phone
-from app.coverage import repository as coverage
 from app.db import utcnow
 from app.enums import Role
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid
+from app.loaders import is_staff_in, load, visible
 from app.schemas import offset_minutes, with_offset
 from app.verification import repository as repo
 from app.verification import stats
@@ -50,12 +50,8 @@ from app.verification.schemas import (
 DECIDED = (VerificationOutcome.confirmed, VerificationOutcome.denied)
 
 
-def _campaign(session: Session, actor: Actor, campaign_id: int) -> tuple[Campaign, Role | None]:
-    found = coverage.campaign_with_community(session, campaign_id)
-    if found is None or not actor.can_see(found[0].community_id):
-        raise NotFound("Campaign not found")
-    role = actor.require(found[0].community_id, EVERYONE, what="Campaign")
-    return found[0], role
+def _campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
+    return load(session, Campaign, campaign_id, actor, what="Campaign")
 
 
 def _read(row: Row[Any], *, blind: bool) -> VerificationRead:
@@ -120,7 +116,7 @@ def draw_sample(
 ) -> SampleRead:
     """Draw households for call-backs and give each to a member who never recorded a contact
     of it, the least loaded first. Households already sampled are not drawn again."""
-    campaign, _role = _campaign(session, actor, campaign_id)
+    campaign = _campaign(session, actor, campaign_id)
     actor.require(campaign.community_id, PLANNERS, what="Campaign")
     community_id = campaign.community_id
     members = _assignees(session, community_id, payload.assignee_ids)
@@ -200,8 +196,8 @@ def list_verifications(
     offset: int,
 ) -> tuple[list[VerificationRead], int]:
     """A campaign's sampled households, open ones first (staff: only those given to them)."""
-    campaign, role = _campaign(session, actor, campaign_id)
-    staff = role == Role.staff
+    campaign = _campaign(session, actor, campaign_id)
+    staff = is_staff_in(actor, campaign.community_id)
     rows, total = repo.list_for_campaign(
         session,
         campaign.id,
@@ -229,18 +225,19 @@ def list_mine(
     return [_read(r, blind=actor.role_in(r[0].community_id) == Role.staff) for r in rows], total
 
 
-def _visible(session: Session, actor: Actor, verification: Verification | None) -> Verification:
-    if verification is None or not actor.can_see(verification.community_id):
-        raise NotFound("Verification not found")
-    role = actor.require(verification.community_id, EVERYONE, what="Verification")
-    if role == Role.staff and verification.assignee_id != actor.id:
-        raise NotFound("Verification not found")
-    return verification
+def _visible(actor: Actor, verification: Verification | None) -> Verification:
+    """The verification if the actor may see it (staff: only one given to them), else 404."""
+    return visible(
+        actor,
+        verification,
+        what="Verification",
+        staff_sees=lambda v: v.assignee_id == actor.id,
+    )
 
 
 def get_verification(session: Session, *, actor: Actor, verification_id: int) -> VerificationRead:
     """One sampled household (staff: only one given to them)."""
-    v = _visible(session, actor, repo.get(session, verification_id))
+    v = _visible(actor, repo.get(session, verification_id))
     [row] = repo.listed(session, [v.id])
     return _read(row, blind=actor.role_in(v.community_id) == Role.staff)
 
@@ -249,7 +246,7 @@ def reassign(
     session: Session, *, actor: Actor, verification_id: int, payload: VerificationUpdate
 ) -> VerificationRead:
     """Give an open call-back to another active member who recorded no contact of it."""
-    v = _visible(session, actor, repo.get_for_update(session, verification_id))
+    v = _visible(actor, repo.get_for_update(session, verification_id))
     actor.require(v.community_id, PLANNERS, what="Verification")
     if v.outcome in DECIDED:
         raise Conflict(f"This call-back is settled already ({v.outcome})")
@@ -293,7 +290,7 @@ def record_result(
     """
     digest = payload.body_hash(verification_id)
     # Lock first, then look for the id: a retry racing its original waits here for it.
-    v = _visible(session, actor, repo.get_for_update(session, verification_id))
+    v = _visible(actor, repo.get_for_update(session, verification_id))
     stored = repo.get_result(session, payload.id)
     if stored is not None:
         return _replay(actor, stored, digest), False
@@ -338,7 +335,7 @@ def record_result(
 
 def list_results(session: Session, *, actor: Actor, verification_id: int) -> list[ResultRead]:
     """Every call-back attempt of one sampled household, oldest first."""
-    v = _visible(session, actor, repo.get(session, verification_id))
+    v = _visible(actor, repo.get(session, verification_id))
     return [_result_read(r) for r in repo.results_of(session, v.id)]
 
 

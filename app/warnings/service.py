@@ -20,15 +20,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.auth import repository as auth_repo
-from app.auth.permissions import EVERYONE, PLANNERS, Actor
+from app.auth.permissions import PLANNERS, Actor
 from app.campaigns.models import Campaign
 from app.communities import repository as communities_repo
 from app.communities import service as communities
 from app.communities.models import Community, Household
 from app.db import utcnow
 from app.enums import AttemptMethod, AttemptOutcome, RiskLevel, Role, WarningStatus
-from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from app.errors import AppError, Conflict, Forbidden, Invalid
 from app.incidents import service as incidents
+from app.loaders import is_staff_in, staff_scope, visible
 from app.notifications import service as notifications
 from app.schemas import offset_minutes, with_offset
 from app.warnings import repository as repo
@@ -308,13 +309,12 @@ def read_warnings(
 
 def get_warning(session: Session, *, actor: Actor, warning_id: int) -> EarlyWarning:
     """A warning the actor may see (staff: assigned to them, or in their rounds' buildings)."""
-    warning = repo.get(session, warning_id)
-    if warning is None or not actor.can_see(warning.community_id):
-        raise NotFound("Warning not found")
-    role = actor.require(warning.community_id, EVERYONE, what="Warning")
-    if role == Role.staff and not repo.staff_can_see(session, warning.id, actor.id):
-        raise NotFound("Warning not found")
-    return warning
+    return visible(
+        actor,
+        repo.get(session, warning_id),
+        what="Warning",
+        staff_sees=lambda w: repo.staff_can_see(session, w.id, actor.id),
+    )
 
 
 def list_warnings(
@@ -331,7 +331,6 @@ def list_warnings(
 ) -> tuple[list[WarningRead], int]:
     """A community's warnings, unreached first by due time (staff: the ones they see)."""
     _community(session, actor, community_id)
-    role = actor.require(community_id, EVERYONE, what="Community")
     rows, total = repo.list_warnings(
         session,
         community_id,
@@ -340,7 +339,7 @@ def list_warnings(
         overdue=overdue,
         assignee_id=assignee_id,
         risk_level=risk_level,
-        only_for_staff=actor.id if role == Role.staff else None,
+        only_for_staff=staff_scope(actor, community_id),
         limit=limit,
         offset=offset,
     )
@@ -436,15 +435,14 @@ def record_attempt(
     The same id with the same body answers the stored attempt and changes nothing; with a
     different body it is a conflict. Attempts on one warning serialise on its row.
     """
-    visible = get_warning(session, actor=actor, warning_id=warning_id)
-    role = actor.require(visible.community_id, EVERYONE, what="Warning")
+    seen = get_warning(session, actor=actor, warning_id=warning_id)
     digest = payload.body_hash(warning_id)
     stored = repo.get_attempt(session, payload.id)
     if stored is not None:
-        return _replay(stored, digest, visible), visible, False
-    if role == Role.staff and actor.id not in repo.assignees_of(session, [visible.id]).get(
-        visible.id, []
-    ):
+        return _replay(stored, digest, seen), seen, False
+    if is_staff_in(actor, seen.community_id) and actor.id not in repo.assignees_of(
+        session, [seen.id]
+    ).get(seen.id, []):
         raise Forbidden("Staff record attempts only on warnings assigned to them")
     warning = repo.get_for_update(session, warning_id)
     assert warning is not None
