@@ -36,6 +36,15 @@ class RoundStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class EventStatus(StrEnum):
+    """A convenience-service event's life cycle: the same words, and moves, as a round's."""
+
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
 class Channel(StrEnum):
     """How a household was contacted."""
 

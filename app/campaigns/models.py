@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Date, Enum, Float, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
-from app.enums import CampaignStatus, RoundStatus
+from app.enums import CampaignStatus, EventStatus, RoundStatus
 
 
 class Campaign(Base):
@@ -35,21 +35,36 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Round(Base):
-    """A scheduled door-to-door visit of one or more buildings."""
+class _Slot:
+    """What a visit round and a service event share: a campaign's time slot in its community.
 
-    __tablename__ = "rounds"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="times_ordered"),)
+    Each has its buildings and assignees in two link tables, and obeys the same scheduling
+    rules (app/campaigns/service.py); ``status`` is each one's own type.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    @declared_attr.directive
+    @classmethod
+    def __table_args__(cls) -> tuple[CheckConstraint, ...]:
+        return (CheckConstraint("ends_at > starts_at", name="times_ordered"),)
+
+    # The keys first and created_at last in the table, as the tables were first made.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True, sort_order=-1
     )
     community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True, sort_order=-1
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, sort_order=1)
+
+
+class Round(_Slot, Base):
+    """A scheduled door-to-door visit of one or more buildings."""
+
+    __tablename__ = "rounds"
+
     status: Mapped[RoundStatus] = mapped_column(
         Enum(RoundStatus, native_enum=False, length=16), default=RoundStatus.planned
     )
@@ -57,7 +72,6 @@ class Round(Base):
     # None means every household of the round's buildings.
     units: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class RoundBuilding(Base):
@@ -86,28 +100,18 @@ class RoundAssignee(Base):
     )
 
 
-class Event(Base):
+class Event(_Slot, Base):
     """A convenience-service event with an anti-fraud table."""
 
     __tablename__ = "events"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="times_ordered"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
     title: Mapped[str] = mapped_column(String(200))
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
     location: Mapped[str | None] = mapped_column(String(200))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[RoundStatus] = mapped_column(
-        Enum(RoundStatus, native_enum=False, length=16), default=RoundStatus.planned
+    # Stored as the same words as a round's status (VARCHAR(16)); its own type all the same.
+    status: Mapped[EventStatus] = mapped_column(
+        Enum(EventStatus, native_enum=False, length=16), default=EventStatus.planned
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class EventBuilding(Base):

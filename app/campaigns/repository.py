@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from app.campaigns.models import (
 from app.communities.models import Building, Community, Household
 from app.contacts.models import Contact
 from app.db import paginate
-from app.enums import RoundStatus
+from app.enums import EventStatus, RoundStatus
 
 
 def list_campaigns(
@@ -48,24 +49,56 @@ def _id_lists(session: Session, key: Any, value: Any, ids: Sequence[int]) -> dic
     return linked
 
 
+S = TypeVar("S", Round, Event)
+
+
+@dataclass(frozen=True)
+class SlotKind(Generic[S]):
+    """Rounds or events: the slot table, its two link tables and the links' owner column."""
+
+    name: Literal["round", "event"]
+    model: type[S]
+    buildings: type[RoundBuilding] | type[EventBuilding]
+    assignees: type[RoundAssignee] | type[EventAssignee]
+    owner: Literal["round_id", "event_id"]
+    cancelled: RoundStatus | EventStatus
+
+    def building_owner(self) -> Any:
+        """The link column naming the slot, in the buildings' link table."""
+        return getattr(self.buildings, self.owner)
+
+    def assignee_owner(self) -> Any:
+        """The link column naming the slot, in the assignees' link table."""
+        return getattr(self.assignees, self.owner)
+
+
+ROUNDS = SlotKind("round", Round, RoundBuilding, RoundAssignee, "round_id", RoundStatus.cancelled)
+EVENTS = SlotKind("event", Event, EventBuilding, EventAssignee, "event_id", EventStatus.cancelled)
+SLOT_KINDS: tuple[SlotKind[Round], SlotKind[Event]] = (ROUNDS, EVENTS)
+
+
+def slot_links(
+    session: Session, kind: SlotKind[Any], slot_ids: Sequence[int]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Slot id → building ids, and slot id → assignee ids."""
+    return (
+        _id_lists(session, kind.building_owner(), kind.buildings.building_id, slot_ids),
+        _id_lists(session, kind.assignee_owner(), kind.assignees.user_id, slot_ids),
+    )
+
+
 def round_links(
     session: Session, round_ids: Sequence[int]
 ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """Round id → building ids, and round id → assignee ids."""
-    return (
-        _id_lists(session, RoundBuilding.round_id, RoundBuilding.building_id, round_ids),
-        _id_lists(session, RoundAssignee.round_id, RoundAssignee.user_id, round_ids),
-    )
+    return slot_links(session, ROUNDS, round_ids)
 
 
 def event_links(
     session: Session, event_ids: Sequence[int]
 ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """Event id → building ids, and event id → assignee ids."""
-    return (
-        _id_lists(session, EventBuilding.event_id, EventBuilding.building_id, event_ids),
-        _id_lists(session, EventAssignee.event_id, EventAssignee.user_id, event_ids),
-    )
+    return slot_links(session, EVENTS, event_ids)
 
 
 def _replace_links(
@@ -77,52 +110,35 @@ def _replace_links(
     session.add_all(model(**{owner: owner_id, other: i}) for i in sorted(set(ids)))
 
 
-def set_round_links(
+def set_slot_links(
     session: Session,
-    round_id: int,
+    kind: SlotKind[Any],
+    slot_id: int,
     *,
     building_ids: Sequence[int] | None,
     assignee_ids: Sequence[int] | None,
 ) -> None:
-    """Replace a round's buildings and/or assignees (None leaves them as they are)."""
-    _replace_links(session, RoundBuilding, "round_id", round_id, "building_id", building_ids)
-    _replace_links(session, RoundAssignee, "round_id", round_id, "user_id", assignee_ids)
+    """Replace a slot's buildings and/or assignees (None leaves them as they are)."""
+    _replace_links(session, kind.buildings, kind.owner, slot_id, "building_id", building_ids)
+    _replace_links(session, kind.assignees, kind.owner, slot_id, "user_id", assignee_ids)
 
 
-def set_event_links(
+def list_slots(
     session: Session,
-    event_id: int,
+    kind: SlotKind[S],
+    campaign_id: int,
     *,
-    building_ids: Sequence[int] | None,
-    assignee_ids: Sequence[int] | None,
-) -> None:
-    """Replace an event's buildings and/or assignees (None leaves them as they are)."""
-    _replace_links(session, EventBuilding, "event_id", event_id, "building_id", building_ids)
-    _replace_links(session, EventAssignee, "event_id", event_id, "user_id", assignee_ids)
-
-
-def list_rounds(
-    session: Session, campaign_id: int, *, only_user: int | None, limit: int, offset: int
-) -> tuple[Sequence[Round], int]:
-    """A page of a campaign's rounds in time order (only a member's own, if given)."""
-    stmt = select(Round).where(Round.campaign_id == campaign_id)
+    only_user: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[S], int]:
+    """A page of a campaign's rounds or events in time order (only a member's own, if given)."""
+    m = kind.model
+    stmt = select(m).where(m.campaign_id == campaign_id)
     if only_user is not None:
-        stmt = stmt.where(
-            Round.id.in_(select(RoundAssignee.round_id).where(RoundAssignee.user_id == only_user))
-        )
-    return paginate(session, stmt.order_by(Round.starts_at, Round.id), limit=limit, offset=offset)
-
-
-def list_events(
-    session: Session, campaign_id: int, *, only_user: int | None, limit: int, offset: int
-) -> tuple[Sequence[Event], int]:
-    """A page of a campaign's events in time order (only a member's own, if given)."""
-    stmt = select(Event).where(Event.campaign_id == campaign_id)
-    if only_user is not None:
-        stmt = stmt.where(
-            Event.id.in_(select(EventAssignee.event_id).where(EventAssignee.user_id == only_user))
-        )
-    return paginate(session, stmt.order_by(Event.starts_at, Event.id), limit=limit, offset=offset)
+        mine = select(kind.assignee_owner()).where(kind.assignees.user_id == only_user)
+        stmt = stmt.where(m.id.in_(mine))
+    return paginate(session, stmt.order_by(m.starts_at, m.id), limit=limit, offset=offset)
 
 
 def lock_campaign(session: Session, campaign: Campaign) -> None:
@@ -146,70 +162,56 @@ def clashes(
     starts_at: datetime,
     ends_at: datetime,
     *,
-    skip_round: int | None = None,
-    skip_event: int | None = None,
+    skip: tuple[SlotKind[Any], int] | None = None,
 ) -> list[dict[str, Any]]:
     """Rounds and events (not cancelled, any campaign) of these users that overlap the slot.
 
     Slots touching end to start do not overlap. Each clash names the user, the round or event
-    and its times, earliest first.
+    and its times, earliest first; ``skip`` is the slot being changed.
     """
     if not user_ids:
         return []
-    rounds = (
-        select(User.id, User.display_name, Round.id, Round.starts_at, Round.ends_at)
-        .join(RoundAssignee, RoundAssignee.user_id == User.id)
-        .join(Round, Round.id == RoundAssignee.round_id)
-        .where(
-            User.id.in_(user_ids),
-            Round.status != RoundStatus.cancelled,
-            Round.starts_at < ends_at,
-            Round.ends_at > starts_at,
+    found: list[dict[str, Any]] = []
+    for kind in SLOT_KINDS:
+        m, a = kind.model, kind.assignees
+        stmt = (
+            select(User.id, User.display_name, m.id, m.starts_at, m.ends_at)
+            .join(a, a.user_id == User.id)
+            .join(m, m.id == kind.assignee_owner())
+            .where(
+                User.id.in_(user_ids),
+                m.status != kind.cancelled,
+                m.starts_at < ends_at,
+                m.ends_at > starts_at,
+            )
         )
-    )
-    if skip_round is not None:
-        rounds = rounds.where(Round.id != skip_round)
-    events = (
-        select(User.id, User.display_name, Event.id, Event.starts_at, Event.ends_at)
-        .join(EventAssignee, EventAssignee.user_id == User.id)
-        .join(Event, Event.id == EventAssignee.event_id)
-        .where(
-            User.id.in_(user_ids),
-            Event.status != RoundStatus.cancelled,
-            Event.starts_at < ends_at,
-            Event.ends_at > starts_at,
+        if skip is not None and skip[0] == kind:
+            stmt = stmt.where(m.id != skip[1])
+        found.extend(
+            {
+                "user_id": uid,
+                "display_name": name,
+                "kind": kind.name,
+                "id": oid,
+                "starts_at": s,
+                "ends_at": e,
+            }
+            for uid, name, oid, s, e in session.execute(stmt)
         )
-    )
-    if skip_event is not None:
-        events = events.where(Event.id != skip_event)
-    found = [
-        {
-            "user_id": uid,
-            "display_name": name,
-            "kind": kind,
-            "id": oid,
-            "starts_at": s,
-            "ends_at": e,
-        }
-        for kind, stmt in (("round", rounds), ("event", events))
-        for uid, name, oid, s, e in session.execute(stmt)
-    ]
     found.sort(key=lambda c: (c["starts_at"], c["user_id"], c["kind"], c["id"]))
     return found
 
 
 def campaign_slots(session: Session, campaign_id: int) -> list[tuple[str, int, datetime, datetime]]:
     """The campaign's rounds and events that still count (not cancelled): kind, id, times."""
-    rounds = select(Round.id, Round.starts_at, Round.ends_at).where(
-        Round.campaign_id == campaign_id, Round.status != RoundStatus.cancelled
-    )
-    events = select(Event.id, Event.starts_at, Event.ends_at).where(
-        Event.campaign_id == campaign_id, Event.status != RoundStatus.cancelled
-    )
     return [
-        (kind, oid, s, e)
-        for kind, stmt in (("round", rounds), ("event", events))
-        for oid, s, e in session.execute(stmt)
+        (kind.name, oid, s, e)
+        for kind in SLOT_KINDS
+        for oid, s, e in session.execute(
+            select(kind.model.id, kind.model.starts_at, kind.model.ends_at).where(
+                kind.model.campaign_id == campaign_id, kind.model.status != kind.cancelled
+            )
+        )
     ]
 
 

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from app.campaigns.catalogue import FRAUD_TYPE_CODES
 from app.communities.schemas import HouseholdRead
-from app.enums import CampaignStatus, Channel, RoundStatus
+from app.enums import CampaignStatus, Channel, EventStatus, RoundStatus
 from app.schemas import AwareDatetime, Id, IsoDate, ReadSchema, Schema
 
 
@@ -180,7 +180,7 @@ class EventUpdate(Schema):
     ends_at: AwareDatetime | None = None
     building_ids: Ids | None = None
     assignee_ids: Ids | None = None
-    status: RoundStatus | None = None
+    status: EventStatus | None = None
 
 
 class EventRead(ReadSchema):
@@ -194,7 +194,7 @@ class EventRead(ReadSchema):
     location: str | None
     starts_at: datetime
     ends_at: datetime
-    status: RoundStatus
+    status: EventStatus
     building_ids: list[int]
     assignee_ids: list[int]
     created_at: datetime

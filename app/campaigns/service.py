@@ -37,8 +37,9 @@ from app.enums import CampaignStatus, Occupancy, RoundStatus
 from app.errors import Conflict, Forbidden, Invalid
 from app.loaders import staff_scope
 
-# A round or event moves forward only; anything not yet cancelled may be cancelled.
-TRANSITIONS: dict[RoundStatus, frozenset[RoundStatus]] = {
+# A round or event moves forward only; anything not yet cancelled may be cancelled. (An event's
+# status has its own type with the same words: the maps are keyed by the words.)
+TRANSITIONS: dict[str, frozenset[str]] = {
     RoundStatus.planned: frozenset(
         {RoundStatus.in_progress, RoundStatus.done, RoundStatus.cancelled}
     ),
@@ -47,7 +48,7 @@ TRANSITIONS: dict[RoundStatus, frozenset[RoundStatus]] = {
     RoundStatus.cancelled: frozenset(),
 }
 # Staff move their own round forward and never cancel it.
-STAFF_TRANSITIONS: dict[RoundStatus, frozenset[RoundStatus]] = {
+STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
     RoundStatus.planned: frozenset({RoundStatus.in_progress, RoundStatus.done}),
     RoundStatus.in_progress: frozenset({RoundStatus.done}),
 }
@@ -66,7 +67,7 @@ def _refuse_nulls(changes: dict[str, Any]) -> None:
             raise _invalid(key, f"{key} cannot be empty")
 
 
-def _check_transition(current: RoundStatus, new: RoundStatus, *, staff: bool) -> None:
+def _check_transition(current: str, new: str, *, staff: bool) -> None:
     if new == current:
         return
     if staff and new == RoundStatus.cancelled:
@@ -158,8 +159,7 @@ def _check_slot(
     units: dict[str, list[str]] | None = None,
     check_clashes: bool = True,
     require_open: bool = False,
-    skip_round: int | None = None,
-    skip_event: int | None = None,
+    skip: tuple[repo.SlotKind[Any], int] | None = None,
 ) -> None:
     """Every scheduling rule for one slot; 422 naming the field, 409 naming a clash."""
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
@@ -197,9 +197,7 @@ def _check_slot(
         return
     # Lock the assignees first so that two bookings of one person cannot both pass the check.
     repo.lock_users(session, people)
-    found = repo.clashes(
-        session, people, starts_at, ends_at, skip_round=skip_round, skip_event=skip_event
-    )
+    found = repo.clashes(session, people, starts_at, ends_at, skip=skip)
     if found:
         first = found[0]
         more = f" (and {len(found) - 1} more clashes)" if len(found) > 1 else ""
@@ -260,11 +258,74 @@ def schedule_round(
         units=units or None,
         notes=notes,
     )
-    session.add(rnd)
-    session.flush()
-    repo.set_round_links(session, rnd.id, building_ids=building_ids, assignee_ids=assignee_ids)
-    session.flush()
+    _add_slot(session, repo.ROUNDS, rnd, building_ids=building_ids, assignee_ids=assignee_ids)
     return rnd
+
+
+def _add_slot(
+    session: Session,
+    kind: repo.SlotKind[Any],
+    slot: Round | Event,
+    *,
+    building_ids: Sequence[int],
+    assignee_ids: Sequence[int],
+) -> None:
+    """Store a new, checked round or event with its buildings and assignees; flushes."""
+    session.add(slot)
+    session.flush()
+    repo.set_slot_links(
+        session, kind, slot.id, building_ids=building_ids, assignee_ids=assignee_ids
+    )
+    session.flush()
+
+
+def _recheck_slot(
+    session: Session,
+    kind: repo.SlotKind[Any],
+    slot: Round | Event,
+    changes: dict[str, Any],
+    *,
+    status: str,
+    units: dict[str, list[str]] | None = None,
+) -> None:
+    """Every scheduling rule again, for a slot whose time, buildings or people change."""
+    if not set(changes) & SLOT_FIELDS:
+        return
+    campaign = session.get(Campaign, slot.campaign_id)
+    assert campaign is not None
+    buildings, assignees = repo.slot_links(session, kind, [slot.id])
+    _check_slot(
+        session,
+        campaign,
+        starts_at=changes.get("starts_at", slot.starts_at),
+        ends_at=changes.get("ends_at", slot.ends_at),
+        building_ids=changes.get("building_ids", buildings.get(slot.id, [])),
+        assignee_ids=changes.get("assignee_ids", assignees.get(slot.id, [])),
+        units=units,
+        check_clashes=status != RoundStatus.cancelled,
+        skip=(kind, slot.id),
+    )
+
+
+def _apply_slot(
+    session: Session,
+    kind: repo.SlotKind[Any],
+    slot: Round | Event,
+    changes: dict[str, Any],
+    keys: Sequence[str],
+) -> None:
+    """Write the checked changes of a round or event, its links included, and commit."""
+    for key in keys:
+        if key in changes:
+            setattr(slot, key, changes[key])
+    repo.set_slot_links(
+        session,
+        kind,
+        slot.id,
+        building_ids=changes.get("building_ids"),
+        assignee_ids=changes.get("assignee_ids"),
+    )
+    session.commit()
 
 
 def read_rounds(session: Session, rounds: Sequence[Round]) -> list[RoundRead]:
@@ -312,8 +373,8 @@ def list_rounds(
 ) -> tuple[list[RoundRead], int]:
     """A campaign's rounds (staff: their own)."""
     only_user = staff_scope(actor, campaign.community_id)
-    rows, total = repo.list_rounds(
-        session, campaign.id, only_user=only_user, limit=limit, offset=offset
+    rows, total = repo.list_slots(
+        session, repo.ROUNDS, campaign.id, only_user=only_user, limit=limit, offset=offset
     )
     return read_rounds(session, rows), total
 
@@ -327,33 +388,12 @@ def update_round(session: Session, *, actor: Actor, rnd: Round, payload: RoundUp
         raise Forbidden("Staff may only update the status of their own round")
     status = changes.get("status", rnd.status)
     _check_transition(rnd.status, status, staff=staff)
-    if set(changes) & SLOT_FIELDS:
-        campaign = session.get(Campaign, rnd.campaign_id)
-        assert campaign is not None
-        buildings, assignees = repo.round_links(session, [rnd.id])
-        _check_slot(
-            session,
-            campaign,
-            starts_at=changes.get("starts_at", rnd.starts_at),
-            ends_at=changes.get("ends_at", rnd.ends_at),
-            building_ids=changes.get("building_ids", buildings.get(rnd.id, [])),
-            assignee_ids=changes.get("assignee_ids", assignees.get(rnd.id, [])),
-            units=changes.get("units", rnd.units),
-            check_clashes=status != RoundStatus.cancelled,
-            skip_round=rnd.id,
-        )
-    for key in ("starts_at", "ends_at", "status", "notes"):
-        if key in changes:
-            setattr(rnd, key, changes[key])
+    _recheck_slot(
+        session, repo.ROUNDS, rnd, changes, status=status, units=changes.get("units", rnd.units)
+    )
     if "units" in changes:
         rnd.units = changes["units"] or None
-    repo.set_round_links(
-        session,
-        rnd.id,
-        building_ids=changes.get("building_ids"),
-        assignee_ids=changes.get("assignee_ids"),
-    )
-    session.commit()
+    _apply_slot(session, repo.ROUNDS, rnd, changes, ("starts_at", "ends_at", "status", "notes"))
     return rnd
 
 
@@ -458,10 +498,12 @@ def create_event(
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
     )
-    session.add(event)
-    session.flush()
-    repo.set_event_links(
-        session, event.id, building_ids=payload.building_ids, assignee_ids=payload.assignee_ids
+    _add_slot(
+        session,
+        repo.EVENTS,
+        event,
+        building_ids=payload.building_ids,
+        assignee_ids=payload.assignee_ids,
     )
     session.commit()
     return event
@@ -472,8 +514,8 @@ def list_events(
 ) -> tuple[list[EventRead], int]:
     """A campaign's events (staff: their own)."""
     only_user = staff_scope(actor, campaign.community_id)
-    rows, total = repo.list_events(
-        session, campaign.id, only_user=only_user, limit=limit, offset=offset
+    rows, total = repo.list_slots(
+        session, repo.EVENTS, campaign.id, only_user=only_user, limit=limit, offset=offset
     )
     return read_events(session, rows), total
 
@@ -485,30 +527,9 @@ def update_event(session: Session, *, actor: Actor, event: Event, payload: Event
     _refuse_nulls(changes)
     status = changes.get("status", event.status)
     _check_transition(event.status, status, staff=False)
-    if set(changes) & SLOT_FIELDS:
-        campaign = session.get(Campaign, event.campaign_id)
-        assert campaign is not None
-        buildings, assignees = repo.event_links(session, [event.id])
-        _check_slot(
-            session,
-            campaign,
-            starts_at=changes.get("starts_at", event.starts_at),
-            ends_at=changes.get("ends_at", event.ends_at),
-            building_ids=changes.get("building_ids", buildings.get(event.id, [])),
-            assignee_ids=changes.get("assignee_ids", assignees.get(event.id, [])),
-            check_clashes=status != RoundStatus.cancelled,
-            skip_event=event.id,
-        )
-    for key in ("title", "services", "location", "starts_at", "ends_at", "status"):
-        if key in changes:
-            setattr(event, key, changes[key])
-    repo.set_event_links(
-        session,
-        event.id,
-        building_ids=changes.get("building_ids"),
-        assignee_ids=changes.get("assignee_ids"),
-    )
-    session.commit()
+    _recheck_slot(session, repo.EVENTS, event, changes, status=status)
+    keys = ("title", "services", "location", "starts_at", "ends_at", "status")
+    _apply_slot(session, repo.EVENTS, event, changes, keys)
     return event
 
 

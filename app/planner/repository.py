@@ -19,7 +19,7 @@ from app.campaigns.models import (
 )
 from app.communities.models import Building, Household, HouseholdFlag
 from app.contacts.models import Contact
-from app.enums import Channel, Outcome, RoundStatus
+from app.enums import Channel, EventStatus, Outcome, RoundStatus
 from app.planner.models import AvailabilityWindow, CampaignAvailability
 
 
@@ -128,7 +128,7 @@ def busy_times(
         .join(Event, Event.id == EventAssignee.event_id)
         .where(
             EventAssignee.user_id.in_(user_ids),
-            Event.status != RoundStatus.cancelled,
+            Event.status != EventStatus.cancelled,
             Event.starts_at < end,
             Event.ends_at > start,
         )
