@@ -541,7 +541,7 @@ class NotReachedRow:
     """An eligible household that no contact has reached yet, where it is, its best outcome."""
 
     household_id: int
-    best_rank: OutcomeRank
+    best_rank: int
     code: str
     building_id: int
     building_code: str
@@ -549,12 +549,17 @@ class NotReachedRow:
     floor: int
     room: str
 
+    @property
+    def status(self) -> str:
+        """Its best outcome so far: ``unvisited``, ``not_home``, ``materials_left``…"""
+        return OutcomeRank(self.best_rank).status
+
 
 def not_reached(
-    session: Session, *, campaign_id: int, community_id: int, limit: int, offset: int
+    session: Session, campaign: Campaign, *, limit: int, offset: int
 ) -> tuple[list[NotReachedRow], int]:
     """Eligible households not reached, in building, unit, floor and room order; and how many."""
-    state = household_rows(campaign_id, community_id)
+    state = household_rows(campaign.id, campaign.community_id)
     s = state.c
     stmt = (
         select(
@@ -574,19 +579,7 @@ def not_reached(
         .order_by(Building.code, Household.unit, Household.floor, Household.room, Household.id)
     )
     rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)
-    return [
-        NotReachedRow(
-            household_id=r.household_id,
-            best_rank=OutcomeRank(int(r.best_rank)),
-            code=r.code,
-            building_id=r.building_id,
-            building_code=r.building_code,
-            unit=r.unit,
-            floor=r.floor,
-            room=r.room,
-        )
-        for r in rows
-    ], total
+    return [NotReachedRow(**r._mapping) for r in rows], total
 
 
 # --- the rest: small lookups ----------------------------------------------------------------

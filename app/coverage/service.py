@@ -76,13 +76,7 @@ def _ratio(row: FigureRow) -> Ratio:
 
 
 def _status_counts(row: FigureRow) -> StatusCounts:
-    return StatusCounts(
-        reached=row.reached,
-        refused=row.refused,
-        materials_left=row.materials_left,
-        not_home=row.not_home,
-        unvisited=row.unvisited,
-    )
+    return StatusCounts.model_validate(row, from_attributes=True)
 
 
 def _channels(row: FigureRow) -> ChannelCounts:
@@ -92,13 +86,7 @@ def _channels(row: FigureRow) -> ChannelCounts:
 
 
 def _extras(row: FigureRow) -> Extras:
-    return Extras(
-        app_installs=row.app_installs,
-        pledges_signed=row.pledges_signed,
-        flyers_given=row.flyers_given,
-        residents_reached=row.residents_reached,
-        contacts=row.contacts,
-    )
+    return Extras.model_validate(row, from_attributes=True)
 
 
 def local_bounds(starts_on: date, ends_on: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -238,27 +226,8 @@ def households_not_reached(
 ) -> tuple[list[NotReachedHousehold], int]:
     """The campaign's eligible households not reached yet (planners only), and their number."""
     actor.require(campaign.community_id, PLANNERS, what="Campaign")
-    rows, total = repo.not_reached(
-        session,
-        campaign_id=campaign.id,
-        community_id=campaign.community_id,
-        limit=limit,
-        offset=offset,
-    )
-    items = [
-        NotReachedHousehold(
-            household_id=r.household_id,
-            code=r.code,
-            building_id=r.building_id,
-            building_code=r.building_code,
-            unit=r.unit,
-            floor=r.floor,
-            room=r.room,
-            status=r.best_rank.status,
-        )
-        for r in rows
-    ]
-    return items, total
+    rows, total = repo.not_reached(session, campaign, limit=limit, offset=offset)
+    return [NotReachedHousehold.model_validate(r) for r in rows], total
 
 
 def household_states(
