@@ -74,7 +74,23 @@ class Round(_Slot, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-class RoundBuilding(Base):
+class _BuildingLink:
+    """A building that a round or an event visits (the owner column is the class's own)."""
+
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class _AssigneeLink:
+    """A member assigned to a round or an event (the owner column is the class's own)."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class RoundBuilding(_BuildingLink, Base):
     """A building visited by a round."""
 
     __tablename__ = "round_buildings"
@@ -82,21 +98,15 @@ class RoundBuilding(Base):
     round_id: Mapped[int] = mapped_column(
         ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
     )
-    building_id: Mapped[int] = mapped_column(
-        ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
 
 
-class RoundAssignee(Base):
+class RoundAssignee(_AssigneeLink, Base):
     """A member assigned to a round."""
 
     __tablename__ = "round_assignees"
 
     round_id: Mapped[int] = mapped_column(
         ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
@@ -114,7 +124,7 @@ class Event(_Slot, Base):
     )
 
 
-class EventBuilding(Base):
+class EventBuilding(_BuildingLink, Base):
     """A building an event targets."""
 
     __tablename__ = "event_buildings"
@@ -122,19 +132,13 @@ class EventBuilding(Base):
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
     )
-    building_id: Mapped[int] = mapped_column(
-        ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
 
 
-class EventAssignee(Base):
+class EventAssignee(_AssigneeLink, Base):
     """A member assigned to an event."""
 
     __tablename__ = "event_assignees"
 
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -11,15 +11,13 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.models import (
     Event,
-    EventAssignee,
-    EventBuilding,
     Round,
-    RoundAssignee,
     RoundBuilding,
 )
+from app.campaigns.repository import EVENTS, ROUNDS, SLOT_KINDS
 from app.communities.models import Building, Household, HouseholdFlag
 from app.contacts.models import Contact
-from app.enums import Channel, EventStatus, Outcome, RoundStatus
+from app.enums import Channel, Outcome, RoundStatus
 from app.planner.models import AvailabilityWindow, CampaignAvailability
 
 
@@ -113,29 +111,21 @@ def busy_times(
     """Every round and event (not cancelled, any campaign) of these users overlapping a span."""
     if not user_ids:
         return []
-    rounds = (
-        select(RoundAssignee.user_id, Round.starts_at, Round.ends_at)
-        .join(Round, Round.id == RoundAssignee.round_id)
-        .where(
-            RoundAssignee.user_id.in_(user_ids),
-            Round.status != RoundStatus.cancelled,
-            Round.starts_at < end,
-            Round.ends_at > start,
+    found: list[tuple[int, datetime, datetime]] = []
+    for kind in SLOT_KINDS:
+        m, a = kind.model, kind.assignees
+        stmt = (
+            select(a.user_id, m.starts_at, m.ends_at)
+            .join(m, m.id == kind.assignee_owner())
+            .where(
+                a.user_id.in_(user_ids),
+                m.status != kind.cancelled,
+                m.starts_at < end,
+                m.ends_at > start,
+            )
         )
-    )
-    events = (
-        select(EventAssignee.user_id, Event.starts_at, Event.ends_at)
-        .join(Event, Event.id == EventAssignee.event_id)
-        .where(
-            EventAssignee.user_id.in_(user_ids),
-            Event.status != EventStatus.cancelled,
-            Event.starts_at < end,
-            Event.ends_at > start,
-        )
-    )
-    return [(u, s, e) for u, s, e in session.execute(rounds)] + [
-        (u, s, e) for u, s, e in session.execute(events)
-    ]
+        found.extend((u, s, e) for u, s, e in session.execute(stmt))
+    return found
 
 
 def calendar_details(
@@ -149,22 +139,19 @@ def calendar_details(
         notes = dict(
             session.execute(select(Round.id, Round.notes).where(Round.id.in_(round_ids))).all()
         )
-        for round_id, code in session.execute(
-            select(RoundBuilding.round_id, Building.code)
-            .join(Building, Building.id == RoundBuilding.building_id)
-            .where(RoundBuilding.round_id.in_(round_ids))
-            .order_by(Building.code)
-        ):
-            codes["round", round_id].append(code)
     if event_ids:
         locations = dict(
             session.execute(select(Event.id, Event.location).where(Event.id.in_(event_ids))).all()
         )
-        for event_id, code in session.execute(
-            select(EventBuilding.event_id, Building.code)
-            .join(Building, Building.id == EventBuilding.building_id)
-            .where(EventBuilding.event_id.in_(event_ids))
+    for kind, ids in ((ROUNDS, round_ids), (EVENTS, event_ids)):
+        if not ids:
+            continue
+        owner = kind.building_owner()
+        for slot_id, code in session.execute(
+            select(owner, Building.code)
+            .join(Building, Building.id == kind.buildings.building_id)
+            .where(owner.in_(ids))
             .order_by(Building.code)
         ):
-            codes["event", event_id].append(code)
+            codes[kind.name, slot_id].append(code)
     return notes, locations, codes
