@@ -279,11 +279,14 @@ def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
     with factory() as session:
         job = repo.claim_job(session, lease=JOB_LEASE)
         if job is None:
+            session.rollback()  # ends the claim's read (and its row locks) at once
             global _last_prune
             if time.monotonic() - _last_prune > 3600:
                 _last_prune = time.monotonic()
                 repo.delete_finished_jobs(session, before=utcnow() - KEEP)
+                session.commit()
             return False
+        session.commit()  # the claim is visible to other workers before the render starts
         job_id = job.id
         params = dict(job.params)
         filename = str(params.pop("filename", "document.pdf"))
@@ -309,6 +312,7 @@ def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
                 filename=None,
                 content_type=None,
             )
+            session.commit()
             return True
         cache_put(settings, spec.cache_key, body)
         repo.finish_job(
@@ -319,6 +323,7 @@ def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
             filename=filename,
             content_type=spec.content_type,
         )
+        session.commit()
     return True
 
 
