@@ -205,6 +205,7 @@ def import_households(
     from app.auth.models import User
     from app.auth.permissions import Actor
     from app.communities.importer import import_households as run_import
+    from app.contacts import repository as _contacts  # noqa: F401 (hands in the reached check)
     from app.db import make_engine, make_sessionmaker
     from app.errors import AppError
 

@@ -21,7 +21,7 @@ from app.campaigns.models import (
     RoundBuilding,
 )
 from app.communities.models import Building, Community, Household
-from app.contacts.models import Contact
+from app.coverage.models import CoverageState
 from app.enums import RoundStatus
 
 
@@ -324,17 +324,19 @@ def rounds_in_progress(session: Session, round_ids: Sequence[int]) -> list[Round
 def contacted_households(
     session: Session, campaign_id: int, household_ids: Sequence[int]
 ) -> set[int]:
-    """Which of these households have a contact (any outcome, not voided) in the campaign."""
+    """Which of these households have a contact (any outcome, not voided) in the campaign.
+
+    Read from the kept coverage state: a household has a ``coverage_states`` row in a campaign
+    exactly while it has a non-voided contact there (the recording path writes both in one
+    statement, a void recomputes the row).
+    """
     if not household_ids:
         return set()
     return set(
         session.scalars(
-            select(Contact.household_id)
-            .where(
-                Contact.campaign_id == campaign_id,
-                Contact.household_id.in_(household_ids),
-                Contact.voided_at.is_(None),
+            select(CoverageState.household_id).where(
+                CoverageState.campaign_id == campaign_id,
+                CoverageState.household_id.in_(household_ids),
             )
-            .distinct()
         ).all()
     )

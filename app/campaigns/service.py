@@ -32,7 +32,7 @@ from app.campaigns.schemas import (
 )
 from app.communities import service as communities
 from app.communities.models import Community, Household
-from app.coverage import service as coverage
+from app.coverage.households import household_states
 from app.enums import CampaignStatus, Occupancy, Role, RoundStatus
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -420,8 +420,11 @@ def checklist(session: Session, *, actor: Actor, round_id: int) -> list[Checklis
     """A round's households with their current campaign status."""
     rnd = get_round(session, actor=actor, round_id=round_id)
     households = round_households(session, round_=rnd)
-    states = coverage.household_states(
-        session, campaign_id=rnd.campaign_id, household_ids=[h.id for h in households]
+    states = household_states(
+        session,
+        campaign_id=rnd.campaign_id,
+        community_id=rnd.community_id,
+        household_ids=[h.id for h in households],
     )
     codes = repo.building_codes(session, sorted({h.building_id for h in households}))
     items = []

@@ -6,13 +6,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.campaigns.models import Campaign, RoundAssignee, RoundBuilding
+from app.campaigns.models import RoundAssignee, RoundBuilding
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
-from app.contacts.models import Contact
-from app.enums import Channel, Occupancy, Outcome
+from app.enums import Occupancy
 
 
 def get_community(session: Session, community_id: int) -> Community | None:
@@ -249,32 +248,6 @@ def flags_in_community(session: Session, community_id: int) -> dict[int, set[str
     )
     for household_id, flag in rows:
         result[household_id].add(flag)
-    return result
-
-
-def reached_in_campaigns(session: Session, community_id: int) -> dict[int, list[str]]:
-    """Household id → the names of the campaigns that count it as reached.
-
-    The coverage rule: a non-voided contact with outcome ``reached``, or any event attendance
-    or walk-in.
-    """
-    rows = session.execute(
-        select(Contact.household_id, Campaign.name)
-        .join(Campaign, Campaign.id == Contact.campaign_id)
-        .where(
-            Contact.community_id == community_id,
-            Contact.voided_at.is_(None),
-            or_(
-                Contact.outcome == Outcome.reached,
-                Contact.channel.in_((Channel.event, Channel.walk_in)),
-            ),
-        )
-        .distinct()
-        .order_by(Contact.household_id, Campaign.name)
-    )
-    result: dict[int, list[str]] = defaultdict(list)
-    for household_id, name in rows:
-        result[household_id].append(name)
     return result
 
 

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import PLANNERS, Actor
 from app.campaigns.models import Campaign
 from app.communities.models import Community
+from app.coverage import households, state
 from app.coverage import repository as repo
-from app.coverage import state
 from app.coverage.repository import FigureRow
 from app.coverage.schemas import (
     BuildingCoverage,
@@ -55,7 +55,6 @@ from app.warnings.schemas import WarningSummary
 MAX_LEDGER_DAYS = 366
 LEDGER_DAYS = 30
 """The ledger's default period: the 30 local days up to today."""
-_STATUS = repo.STATUS_BY_RANK | {-1: "unvisited"}
 
 
 def ratio(reached: int, eligible: int) -> float | None:
@@ -225,25 +224,13 @@ def household_states(
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound("Campaign not found")
-    if household_ids is not None and not household_ids:
-        return {}
-    rows = repo.household_states(
+    return households.household_states(
         session,
         campaign_id=campaign.id,
         community_id=campaign.community_id,
         household_ids=household_ids,
         building_ids=building_ids,
     )
-    return {
-        row["household_id"]: HouseholdState(
-            household_id=row["household_id"],
-            status=_STATUS[int(row["best_rank"])],
-            excluded=bool(row["excluded"]),
-            contacts=int(row["contacts"]),
-            last_contact_at=row["last_contact_at"],
-        )
-        for row in rows
-    }
 
 
 # --- the ledger -----------------------------------------------------------------------------
