@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.db import utcnow
 from app.documents import repository as repo
 from app.documents import service
@@ -53,9 +53,9 @@ _pool_lock = threading.Lock()
 
 def render_processes() -> int:
     """How many render processes: ``DOORSTEP_DOCUMENT_PROCESSES``, else one core less than all."""
-    configured = os.environ.get("DOORSTEP_DOCUMENT_PROCESSES")
-    if configured:
-        return max(1, int(configured))
+    configured = get_settings().document_processes
+    if configured is not None:
+        return configured
     return max(1, (os.cpu_count() or 2) - 1)
 
 
