@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.campaigns.models import RoundAssignee, RoundBuilding
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
 from app.enums import Occupancy
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def get_community(session: Session, community_id: int) -> Community | None:
@@ -50,21 +53,27 @@ def buildings_by_ids(session: Session, ids: Sequence[int]) -> list[Building]:
     return list(session.scalars(select(Building).where(Building.id.in_(ids)).order_by(Building.id)))
 
 
+def _grouped(
+    session: Session,
+    key: InstrumentedAttribute[K],
+    value: InstrumentedAttribute[V],
+    keys: Sequence[K],
+) -> dict[K, list[V]]:
+    """Key → its values in ascending order, for rows whose ``key`` is among ``keys`` (asked in
+    chunks of 900, under SQLite's limit of bound parameters)."""
+    result: dict[K, list[V]] = defaultdict(list)
+    for start in range(0, len(keys), 900):
+        rows = session.execute(
+            select(key, value).where(key.in_(keys[start : start + 900])).order_by(key, value)
+        ).all()
+        for k, v in rows:
+            result[k].append(v)
+    return result
+
+
 def owners_of(session: Session, building_ids: Sequence[int]) -> dict[int, list[int]]:
     """Building id → the user ids of its grid owners, ascending."""
-    result: dict[int, list[int]] = defaultdict(list)
-    if not building_ids:
-        return result
-    for chunk_start in range(0, len(building_ids), 900):
-        chunk = building_ids[chunk_start : chunk_start + 900]
-        rows = session.execute(
-            select(BuildingOwner.building_id, BuildingOwner.user_id)
-            .where(BuildingOwner.building_id.in_(chunk))
-            .order_by(BuildingOwner.building_id, BuildingOwner.user_id)
-        ).all()
-        for building_id, user_id in rows:
-            result[building_id].append(user_id)
-    return result
+    return _grouped(session, BuildingOwner.building_id, BuildingOwner.user_id, building_ids)
 
 
 def set_owners(session: Session, building_id: int, user_ids: Sequence[int]) -> None:
@@ -155,19 +164,7 @@ def list_households(
 
 def flags_of(session: Session, household_ids: Sequence[int]) -> dict[int, list[str]]:
     """Household id → its sorted flags."""
-    result: dict[int, list[str]] = defaultdict(list)
-    if not household_ids:
-        return result
-    for chunk_start in range(0, len(household_ids), 900):
-        chunk = household_ids[chunk_start : chunk_start + 900]
-        rows = session.execute(
-            select(HouseholdFlag.household_id, HouseholdFlag.flag)
-            .where(HouseholdFlag.household_id.in_(chunk))
-            .order_by(HouseholdFlag.household_id, HouseholdFlag.flag)
-        ).all()
-        for household_id, flag in rows:
-            result[household_id].append(flag)
-    return result
+    return _grouped(session, HouseholdFlag.household_id, HouseholdFlag.flag, household_ids)
 
 
 def set_flags(session: Session, household: Household, flags: Sequence[str]) -> None:
