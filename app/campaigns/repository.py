@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Membership, User
@@ -20,6 +20,7 @@ from app.campaigns.models import (
     RoundAssignee,
     RoundBuilding,
 )
+from app.communities import repository as communities_repo
 from app.communities.models import Building, Community, Household
 from app.coverage.models import CoverageState
 from app.enums import RoundStatus
@@ -340,3 +341,16 @@ def contacted_households(
             )
         ).all()
     )
+
+
+def staff_building_ids(user_id: int) -> Select[int]:
+    """The buildings of the rounds a staff member is assigned to (a query to select from)."""
+    return (
+        select(RoundBuilding.building_id)
+        .join(RoundAssignee, RoundAssignee.round_id == RoundBuilding.round_id)
+        .where(RoundAssignee.user_id == user_id)
+    )
+
+
+# Staff see only the buildings of their rounds (see communities.repository.use_staff_scope).
+communities_repo.use_staff_scope(staff_building_ids)

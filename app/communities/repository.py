@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.campaigns.models import RoundAssignee, RoundBuilding
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
 from app.enums import Occupancy
 
@@ -92,13 +91,29 @@ def set_owners(session: Session, building_id: int, user_ids: Sequence[int]) -> N
         session.add(BuildingOwner(building_id=building_id, user_id=user_id))
 
 
+StaffScope = Callable[[int], Select[int]]
+"""user id → a query of the ids of the buildings the staff member's rounds cover."""
+
+_staff_scope: StaffScope | None = None
+
+
+def use_staff_scope(scope: StaffScope) -> None:
+    """Set the query of a staff member's buildings (staff see only those).
+
+    Rounds, which assign staff to buildings, sit above the registry in the layers, so
+    ``app.campaigns.repository`` hands its query in when it is imported (the app imports it)
+    instead of the registry importing rounds. Without it a staff read fails rather than
+    showing more than the staff member's buildings.
+    """
+    global _staff_scope
+    _staff_scope = scope
+
+
 def staff_building_ids(user_id: int) -> Select[int]:
-    """The buildings of the rounds a staff member is assigned to."""
-    return (
-        select(RoundBuilding.building_id)
-        .join(RoundAssignee, RoundAssignee.round_id == RoundBuilding.round_id)
-        .where(RoundAssignee.user_id == user_id)
-    )
+    """The buildings of the rounds a staff member is assigned to (a query to select from)."""
+    if _staff_scope is None:
+        raise RuntimeError("no staff scope: import app.campaigns.repository first")
+    return _staff_scope(user_id)
 
 
 def list_buildings(
