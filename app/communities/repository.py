@@ -1,4 +1,9 @@
-"""Queries for communities, buildings and households."""
+"""Queries for communities, buildings and households (the caller commits).
+
+Two queries belong to the layers above the registry and are handed in by them: the staff
+scope (``use_staff_scope``, from the rounds) and the import's reached check
+(``app.communities.importer.use_reached_lookup``, from the contacts).
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,9 @@ Used by other packages:
 - ``campaign_coverage(session, *, actor, campaign_id) -> CoverageRead``
 - ``compute_coverage(session, campaign, community) -> CoverageRead`` (no permission check)
 - ``household_states(session, *, campaign_id, household_ids=None, building_ids=None)
-  -> dict[int, HouseholdState]`` (no permission check: the caller has loaded the campaign)
+  -> dict[int, HouseholdState]`` (no permission check; an unknown campaign is a 404). Packages
+  below coverage in the layers (campaigns) call ``app.coverage.households.household_states``,
+  which takes the campaign's community id instead
 - ``ledger_period(session, *, actor, start, end) -> (start, end)``: the ledger's dates, the
   default period filled in
 - ``verify_state(session, *, campaign_id, repair=False) -> list[Difference]``

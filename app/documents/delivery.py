@@ -12,7 +12,8 @@
   the result. The row is the durable record: the worker's minute sweep takes any job still
   queued, or running under a worker that died, whatever happened to the queue entry. With no
   persistent queue configured (tests, ``DOORSTEP_JOBS_URL=memory://``) the API process renders
-  its jobs itself on a background thread, as before.
+  its jobs itself on a background thread.
+- Each function here owns its transactions (the repository never commits).
 """
 
 from __future__ import annotations
