@@ -445,7 +445,7 @@ class TestPlan:
         assert r.status_code == 201, r.text
         body = r.json()
         assert body["committed"] is True
-        shown = ("building_ids", "units", "starts_at", "ends_at", "assignee_ids")
+        shown: tuple[str, ...] = ("building_ids", "units", "starts_at", "ends_at", "assignee_ids")
         shown += ("household_ids", "kind", "doors", "expected_reached", "notes_zh", "notes_en")
         assert [{k: x[k] for k in shown} for x in body["rounds"]] == [
             {k: x[k] for k in shown} for x in preview["rounds"]
