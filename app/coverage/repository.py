@@ -53,6 +53,8 @@ from app.coverage.models import CoverageDay
 from app.enums import IncidentStatus, Occupancy, OutcomeRank
 from app.incidents.models import Incident
 
+# A household's state (its CTE and the names below) is defined in households.py, low in the
+# layers so that campaigns and verification read it too; the figures here build on it.
 REACHED = households.REACHED
 STATUS_BY_RANK = households.STATUS_BY_RANK
 CHANNELS = households.CHANNELS
