@@ -19,9 +19,10 @@ test: setup-test lint typecheck pytest pytest-ahead
 lint:
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
+	$(VENV)/lint-imports
 
 typecheck:
-	$(VENV)/mypy app
+	$(VENV)/mypy app tests migrations
 
 pytest:
 	$(VENV)/pytest -n 2 -q

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "doorstep-development-secret-change-me"
@@ -40,8 +40,9 @@ class Settings(BaseSettings):
     login_delay_seconds: int = 30
     login_max_delay_seconds: int = 15 * 60
     login_window_seconds: int = 15 * 60
-    cors_origins: list[str] = []
     document_cache_dir: Path = Path("./.doorstep-cache")
+    # Processes that render PDFs (per API or worker process); unset: one core less than all.
+    document_processes: int | None = Field(default=None, ge=1)
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     # Request bodies, refused (413) before they are read: JSON fits a full 500-contact batch
     # with the longest notes (about 3 MiB) and a few hundred KiB more; uploads fit the largest

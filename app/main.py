@@ -24,6 +24,7 @@ from app.errors import install_error_handlers
 from app.headers import SecurityHeaders
 from app.incidents import routes as incident_routes
 from app.jobs import queue as job_queue
+from app.jobs import tasks as job_tasks
 from app.limits import BodyLimit
 from app.notifications import routes as notification_routes
 from app.openapi import install_openapi
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for the given settings (default: from the environment)."""
     settings = settings or get_settings()
     job_queue.configure(settings)
+    job_queue.use_tasks(job_tasks)  # what the services' enqueue calls put on the queue
     pool: dict[str, Any] = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size}
     engine = make_engine(settings.database_url, **pool)
     read_engine = (

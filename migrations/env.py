@@ -29,7 +29,11 @@ def _drop_empty(context_: Any, revision: Any, directives: list[Any]) -> None:
     if not getattr(config.cmd_opts, "autogenerate", False):
         return  # `alembic check` reads the directives itself
     script = directives[0]
-    if isinstance(script, ops.MigrationScript) and script.upgrade_ops.is_empty():
+    if (
+        isinstance(script, ops.MigrationScript)
+        and script.upgrade_ops is not None
+        and script.upgrade_ops.is_empty()
+    ):
         directives[:] = []
 
 

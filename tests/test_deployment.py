@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +193,7 @@ class TestDocumented:
 
 class TestServe:
     @pytest.fixture
-    def served(self, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    def served(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
         calls: list[dict[str, Any]] = []
         import uvicorn
 

@@ -192,6 +192,7 @@ def demo_server(db: Engine, settings: Settings) -> Iterator[tuple[str, dict[str,
     app = create_app(settings)
     with app.state.sessionmaker() as s:
         summary = load_demo(s)
+        assert summary.campaign_id is not None  # a fresh demo has its campaign
         ids = _demo_ids(s, summary.community_id, summary.campaign_id)
     port = _free_port()
     server = uvicorn.Server(
@@ -213,7 +214,8 @@ def demo_server(db: Engine, settings: Settings) -> Iterator[tuple[str, dict[str,
 
 def _demo_ids(s: Session, community_id: int, campaign_id: int) -> dict[str, int]:
     def first(model: Any, *where: Any) -> int:
-        value: int = s.scalars(select(model.id).where(*where).order_by(model.id)).first()
+        value: int | None = s.scalars(select(model.id).where(*where).order_by(model.id)).first()
+        assert value is not None, model  # the demo has one of each kind
         return value
 
     return {

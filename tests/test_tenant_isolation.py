@@ -289,6 +289,7 @@ class TestTenantIsolation:
         for method, path in routes:
             url = re.sub(r"\{(\w+)\}", lambda m: str(victim[m.group(1)]), path)
             body = sample_body(method, path, victim)
+            body_kw: dict[str, Any]
             if path.endswith("/households/import"):
                 csv_file = ("r.csv", b"building,unit,floor,room\n1,1,1,101\n", "text/csv")
                 body_kw = {"files": {"file": csv_file}}
@@ -297,7 +298,7 @@ class TestTenantIsolation:
                 body_kw = {"files": {"file": csv_file}}
             elif method in ("POST", "PUT", "PATCH") and body is None:
                 # Endpoints that take no body (or take a file) still must not leak.
-                body_kw: dict[str, Any] = {}
+                body_kw = {}
             else:
                 body_kw = {"json": body} if body is not None else {}
             r = client.request(method, url, headers=headers, **body_kw)

@@ -125,6 +125,36 @@ def create_user(session: Session, *, actor: Actor, payload: UserCreate) -> User:
     return user
 
 
+def set_up_user(
+    session: Session, *, username: str, password: str, admin: bool, display_name: str | None
+) -> tuple[User, bool]:
+    """Create a user, or give an existing one this password (``doorstep create-user``, run by
+    whoever runs the server: no actor). ``admin`` makes them a system admin, never less; a
+    reset ends every session of the user. Returns the user and whether it is new.
+    """
+    _check_password_policy(username=username, password=password)
+    user = repo.get_user_by_username(session, username)
+    created = user is None
+    if user is None:
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            password_hash=hash_password(password),
+            is_admin=admin,
+        )
+        session.add(user)
+    else:
+        user.password_hash = hash_password(password)
+        user.is_admin = user.is_admin or admin
+        repo.revoke_tokens(session, user.id, now=utcnow())
+    try:
+        session.commit()
+    except IntegrityError as exc:  # created at the same moment by another command
+        session.rollback()
+        raise Conflict(f"Username {username!r} is taken") from exc
+    return user, created
+
+
 def get_user(session: Session, *, actor: Actor, user_id: int) -> User:
     """A user: admins see everyone, others themselves and people sharing a community."""
     user = repo.get_user(session, user_id)

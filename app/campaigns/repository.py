@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import Membership, User
@@ -21,8 +21,9 @@ from app.campaigns.models import (
     RoundAssignee,
     RoundBuilding,
 )
+from app.communities import repository as communities_repo
 from app.communities.models import Building, Community, Household
-from app.contacts.models import Contact
+from app.coverage.models import CoverageState
 from app.db import paginate
 from app.enums import EventStatus, RoundStatus
 
@@ -320,17 +321,32 @@ def rounds_in_progress(session: Session, round_ids: Sequence[int]) -> list[Round
 def contacted_households(
     session: Session, campaign_id: int, household_ids: Sequence[int]
 ) -> set[int]:
-    """Which of these households have a contact (any outcome, not voided) in the campaign."""
+    """Which of these households have a contact (any outcome, not voided) in the campaign.
+
+    Read from the kept coverage state: a household has a ``coverage_states`` row in a campaign
+    exactly while it has a non-voided contact there (the recording path writes both in one
+    statement, a void recomputes the row).
+    """
     if not household_ids:
         return set()
     return set(
         session.scalars(
-            select(Contact.household_id)
-            .where(
-                Contact.campaign_id == campaign_id,
-                Contact.household_id.in_(household_ids),
-                Contact.voided_at.is_(None),
+            select(CoverageState.household_id).where(
+                CoverageState.campaign_id == campaign_id,
+                CoverageState.household_id.in_(household_ids),
             )
-            .distinct()
         ).all()
     )
+
+
+def staff_building_ids(user_id: int) -> Select[int]:
+    """The buildings of the rounds a staff member is assigned to (a query to select from)."""
+    return (
+        select(RoundBuilding.building_id)
+        .join(RoundAssignee, RoundAssignee.round_id == RoundBuilding.round_id)
+        .where(RoundAssignee.user_id == user_id)
+    )
+
+
+# Staff see only the buildings of their rounds (see communities.repository.use_staff_scope).
+communities_repo.use_staff_scope(staff_building_ids)

@@ -32,7 +32,7 @@ from app.campaigns.schemas import (
 )
 from app.communities import service as communities
 from app.communities.models import Community, Household
-from app.coverage import service as coverage
+from app.coverage.households import household_states
 from app.enums import CampaignStatus, Occupancy, RoundStatus
 from app.errors import Conflict, Forbidden, Invalid
 from app.loaders import staff_scope
@@ -429,8 +429,11 @@ def advance_rounds(session: Session, *, round_ids: Sequence[int]) -> None:
 def checklist(session: Session, *, actor: Actor, rnd: Round) -> list[ChecklistItem]:
     """A round's households with their current campaign status."""
     households = round_households(session, round_=rnd)
-    states = coverage.household_states(
-        session, campaign_id=rnd.campaign_id, household_ids=[h.id for h in households]
+    states = household_states(
+        session,
+        campaign_id=rnd.campaign_id,
+        community_id=rnd.community_id,
+        household_ids=[h.id for h in households],
     )
     codes = repo.building_codes(session, sorted({h.building_id for h in households}))
     items = []

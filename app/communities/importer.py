@@ -19,7 +19,7 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -369,6 +369,29 @@ def parse_roster(data: bytes) -> Roster:
 
 # --- the merge: what the file changes in what is stored ------------------------------------
 
+ReachedLookup = Callable[[Session, int], dict[int, list[str]]]
+"""(session, community id) → household id → the names of the campaigns counting it reached."""
+
+_reached_lookup: ReachedLookup | None = None
+
+
+def use_reached_lookup(lookup: ReachedLookup) -> None:
+    """Set how an import learns which households a campaign counts as reached.
+
+    Contacts and campaigns sit above the registry in the layers, so ``app.contacts.repository``
+    hands its query in when it is imported (the app, the worker and ``doorstep import`` all
+    import it) rather than the registry importing them. Without it an import refuses to run:
+    a reached household must never turn vacant unconfirmed.
+    """
+    global _reached_lookup
+    _reached_lookup = lookup
+
+
+def _reached(session: Session, community_id: int) -> dict[int, list[str]]:
+    if _reached_lookup is None:
+        raise RuntimeError("no reached-household lookup: import app.contacts.repository first")
+    return _reached_lookup(session, community_id)
+
 
 @dataclass(frozen=True)
 class MergeRules:
@@ -519,7 +542,7 @@ def _read_stored(session: Session, community_id: int) -> Stored:
         buildings=repo.building_ids_by_code(session, community_id),
         households=repo.household_fields(session, community_id),
         flags=repo.flags_in_community(session, community_id),
-        reached=repo.reached_in_campaigns(session, community_id),
+        reached=_reached(session, community_id),
     )
 
 

@@ -1,19 +1,25 @@
-"""Queries for communities, buildings and households."""
+"""Queries for communities, buildings and households (the caller commits).
+
+Two queries belong to the layers above the registry and are handed in by them: the staff
+scope (``use_staff_scope``, from the rounds) and the import's reached check
+(``app.communities.importer.use_reached_lookup``, from the contacts).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.campaigns.models import Campaign, RoundAssignee, RoundBuilding
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
-from app.contacts.models import Contact
 from app.db import paginate
-from app.enums import Channel, Occupancy, Outcome
+from app.enums import Occupancy
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def get_community(session: Session, community_id: int) -> Community | None:
@@ -50,21 +56,27 @@ def buildings_by_ids(session: Session, ids: Sequence[int]) -> list[Building]:
     return list(session.scalars(select(Building).where(Building.id.in_(ids)).order_by(Building.id)))
 
 
+def _grouped(
+    session: Session,
+    key: InstrumentedAttribute[K],
+    value: InstrumentedAttribute[V],
+    keys: Sequence[K],
+) -> dict[K, list[V]]:
+    """Key → its values in ascending order, for rows whose ``key`` is among ``keys`` (asked in
+    chunks of 900, under SQLite's limit of bound parameters)."""
+    result: dict[K, list[V]] = defaultdict(list)
+    for start in range(0, len(keys), 900):
+        rows = session.execute(
+            select(key, value).where(key.in_(keys[start : start + 900])).order_by(key, value)
+        ).all()
+        for k, v in rows:
+            result[k].append(v)
+    return result
+
+
 def owners_of(session: Session, building_ids: Sequence[int]) -> dict[int, list[int]]:
     """Building id → the user ids of its grid owners, ascending."""
-    result: dict[int, list[int]] = defaultdict(list)
-    if not building_ids:
-        return result
-    for chunk_start in range(0, len(building_ids), 900):
-        chunk = building_ids[chunk_start : chunk_start + 900]
-        rows = session.execute(
-            select(BuildingOwner.building_id, BuildingOwner.user_id)
-            .where(BuildingOwner.building_id.in_(chunk))
-            .order_by(BuildingOwner.building_id, BuildingOwner.user_id)
-        ).all()
-        for building_id, user_id in rows:
-            result[building_id].append(user_id)
-    return result
+    return _grouped(session, BuildingOwner.building_id, BuildingOwner.user_id, building_ids)
 
 
 def set_owners(session: Session, building_id: int, user_ids: Sequence[int]) -> None:
@@ -83,13 +95,29 @@ def set_owners(session: Session, building_id: int, user_ids: Sequence[int]) -> N
         session.add(BuildingOwner(building_id=building_id, user_id=user_id))
 
 
+StaffScope = Callable[[int], Select[int]]
+"""user id → a query of the ids of the buildings the staff member's rounds cover."""
+
+_staff_scope: StaffScope | None = None
+
+
+def use_staff_scope(scope: StaffScope) -> None:
+    """Set the query of a staff member's buildings (staff see only those).
+
+    Rounds, which assign staff to buildings, sit above the registry in the layers, so
+    ``app.campaigns.repository`` hands its query in when it is imported (the app imports it)
+    instead of the registry importing rounds. Without it a staff read fails rather than
+    showing more than the staff member's buildings.
+    """
+    global _staff_scope
+    _staff_scope = scope
+
+
 def staff_building_ids(user_id: int) -> Select[int]:
-    """The buildings of the rounds a staff member is assigned to."""
-    return (
-        select(RoundBuilding.building_id)
-        .join(RoundAssignee, RoundAssignee.round_id == RoundBuilding.round_id)
-        .where(RoundAssignee.user_id == user_id)
-    )
+    """The buildings of the rounds a staff member is assigned to (a query to select from)."""
+    if _staff_scope is None:
+        raise RuntimeError("no staff scope: import app.campaigns.repository first")
+    return _staff_scope(user_id)
 
 
 def list_buildings(
@@ -155,19 +183,7 @@ def list_households(
 
 def flags_of(session: Session, household_ids: Sequence[int]) -> dict[int, list[str]]:
     """Household id → its sorted flags."""
-    result: dict[int, list[str]] = defaultdict(list)
-    if not household_ids:
-        return result
-    for chunk_start in range(0, len(household_ids), 900):
-        chunk = household_ids[chunk_start : chunk_start + 900]
-        rows = session.execute(
-            select(HouseholdFlag.household_id, HouseholdFlag.flag)
-            .where(HouseholdFlag.household_id.in_(chunk))
-            .order_by(HouseholdFlag.household_id, HouseholdFlag.flag)
-        ).all()
-        for household_id, flag in rows:
-            result[household_id].append(flag)
-    return result
+    return _grouped(session, HouseholdFlag.household_id, HouseholdFlag.flag, household_ids)
 
 
 def set_flags(session: Session, household: Household, flags: Sequence[str]) -> None:
@@ -248,32 +264,6 @@ def flags_in_community(session: Session, community_id: int) -> dict[int, set[str
     )
     for household_id, flag in rows:
         result[household_id].add(flag)
-    return result
-
-
-def reached_in_campaigns(session: Session, community_id: int) -> dict[int, list[str]]:
-    """Household id → the names of the campaigns that count it as reached.
-
-    The coverage rule: a non-voided contact with outcome ``reached``, or any event attendance
-    or walk-in.
-    """
-    rows = session.execute(
-        select(Contact.household_id, Campaign.name)
-        .join(Campaign, Campaign.id == Contact.campaign_id)
-        .where(
-            Contact.community_id == community_id,
-            Contact.voided_at.is_(None),
-            or_(
-                Contact.outcome == Outcome.reached,
-                Contact.channel.in_((Channel.event, Channel.walk_in)),
-            ),
-        )
-        .distinct()
-        .order_by(Contact.household_id, Campaign.name)
-    )
-    result: dict[int, list[str]] = defaultdict(list)
-    for household_id, name in rows:
-        result[household_id].append(name)
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,11 +22,12 @@ from app.campaigns.models import (
     RoundAssignee,
     RoundBuilding,
 )
+from app.communities import importer as roster
 from app.communities.models import Community, Household
 from app.contacts.models import Contact
 from app.coverage import state as coverage_state
 from app.db import paginate
-from app.enums import Channel
+from app.enums import Channel, Outcome
 
 # SQLite allows 32,766 bound parameters a statement; stay far below it for IN lists.
 _CHUNK = 900
@@ -304,3 +306,33 @@ def list_for_campaign(
         limit=limit,
         offset=offset,
     )
+
+
+def reached_in_campaigns(session: Session, community_id: int) -> dict[int, list[str]]:
+    """Household id → the names of the campaigns that count it as reached.
+
+    The coverage rule: a non-voided contact with outcome ``reached``, or any event attendance
+    or walk-in.
+    """
+    rows = session.execute(
+        select(Contact.household_id, Campaign.name)
+        .join(Campaign, Campaign.id == Contact.campaign_id)
+        .where(
+            Contact.community_id == community_id,
+            Contact.voided_at.is_(None),
+            or_(
+                Contact.outcome == Outcome.reached,
+                Contact.channel.in_((Channel.event, Channel.walk_in)),
+            ),
+        )
+        .distinct()
+        .order_by(Contact.household_id, Campaign.name)
+    )
+    result: dict[int, list[str]] = defaultdict(list)
+    for household_id, name in rows:
+        result[household_id].append(name)
+    return result
+
+
+# The roster import asks this before turning a reached household vacant (see its docstring).
+roster.use_reached_lookup(reached_in_campaigns)

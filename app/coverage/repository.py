@@ -3,8 +3,9 @@
 Nothing here reads the contacts. Each household's campaign state is kept in
 ``coverage_states`` and ``coverage_days`` (see ``app/coverage/state.py``), so:
 
-- ``household_rows``: every household in scope (never visited ones too) joined to its state,
-  with whether it is excluded from the denominator and its best outcome as an OutcomeRank;
+- ``household_rows`` (``app/coverage/households.py``): every household in scope (never
+  visited ones too) joined to its state, with whether it is excluded from the denominator and
+  its best outcome as an OutcomeRank;
 - the campaign's figures: counts with filters over those rows, plus its days from
   ``coverage_days``, all in one statement (a ``UNION ALL`` of the groupings);
 - the ledger across communities: ``coverage_days`` in the dates, rolled up per household
@@ -35,7 +36,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     func,
     literal_column,
     null,
@@ -48,88 +48,22 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.campaigns.models import Campaign
 from app.communities.models import Building, Community, Household, HouseholdFlag
-from app.coverage.models import CoverageDay, CoverageState
+from app.coverage import households
+from app.coverage.models import CoverageDay
 from app.db import paginate_rows
-from app.enums import Channel, IncidentStatus, Occupancy, OutcomeRank
+from app.enums import IncidentStatus, Occupancy, OutcomeRank
 from app.incidents.models import Incident
 
-REACHED = int(OutcomeRank.reached)
-CHANNELS = tuple(Channel)
-EXTRAS = ("app_installs", "pledges_signed", "flyers_given")
-_EXTRA_COLUMNS = {
-    "app_installs": "app_installed",
-    "pledges_signed": "pledge_signed",
-    "flyers_given": "flyer_given",
-}
-
-
-def _flag(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> ColumnElement[int]:
-    return case((condition, 1), else_=0)
-
-
-def _household_state(
-    campaign_id: int | BindParameter[Any], where: Iterable[ColumnElement[bool]]
-) -> CTE:
-    """Every household among ``where`` with its state in the campaign (none: unvisited)."""
-    s = CoverageState
-    # Excluded: registered vacant, or its latest contact found it vacant and none reached it.
-    # (Two contacts at the very same instant: a vacant one among them counts as the latest.)
-    excluded = or_(
-        Household.occupancy == Occupancy.vacant,
-        and_(s.last_vacant_at >= s.last_at, s.best_rank < REACHED),
-    )
-    zero = 0
-    return (
-        select(
-            Household.id.label("household_id"),
-            Household.community_id,
-            Household.building_id,
-            _flag(excluded).label("excluded"),
-            func.coalesce(s.best_rank, int(OutcomeRank.unvisited)).label("best_rank"),
-            _flag(s.best_rank == REACHED).label("reached"),
-            func.coalesce(s.contacts, zero).label("contacts"),
-            s.last_at.label("last_contact_at"),
-            _flag(s.first_not_home_at == s.first_at).label("first_not_home"),
-            *(_flag(s.__table__.c[f"via_{ch}"]).label(f"via_{ch}") for ch in CHANNELS),
-            *(_flag(s.__table__.c[col]).label(name) for name, col in _EXTRA_COLUMNS.items()),
-            func.coalesce(s.residents_reached, zero).label("residents_reached"),
-            s.first_reached_on,
-            _flag(exists().where(HouseholdFlag.household_id == Household.id)).label("flagged"),
-        )
-        .select_from(Household)
-        .outerjoin(
-            CoverageState,
-            and_(s.household_id == Household.id, s.campaign_id == campaign_id),
-        )
-        .where(*where)
-        .cte("household_state")
-    )
-
-
-Ids = Sequence[int] | BindParameter[Any]
-"""Ids as values, or as a parameter bound when the statement runs."""
-
-
-def household_rows(
-    campaign_id: int | BindParameter[Any],
-    community_id: int | BindParameter[Any],
-    *,
-    household_ids: Ids | None = None,
-    building_ids: Ids | None = None,
-) -> CTE:
-    """One row per household in scope with its campaign state (a CTE to select from).
-
-    Columns: ``household_id``, ``community_id``, ``building_id``, ``excluded`` (0/1),
-    ``best_rank`` (an OutcomeRank, -1 unvisited), ``reached`` (0/1), ``contacts``,
-    ``last_contact_at``, ``first_not_home``, ``via_<channel>``, the extras, ``first_reached_on``
-    and ``flagged``.
-    """
-    homes: list[ColumnElement[bool]] = [Household.community_id == community_id]
-    if household_ids is not None:
-        homes.append(Household.id.in_(household_ids))
-    if building_ids is not None:
-        homes.append(Household.building_id.in_(building_ids))
-    return _household_state(campaign_id, homes)
+# A household's state (its CTE and the names below) is defined in households.py, low in the
+# layers so that campaigns and verification read it too; the figures here build on it.
+REACHED = households.REACHED
+CHANNELS = households.CHANNELS
+EXTRAS = households.EXTRAS
+_EXTRA_COLUMNS = households.EXTRA_COLUMNS
+_flag = households.flag
+_household_state = households.household_state
+Ids = households.Ids
+household_rows = households.household_rows
 
 
 # --- one statement for every grouping -------------------------------------------------------
@@ -485,55 +419,6 @@ def ledger_figures(
     """
     params = {"community_ids": list(community_ids), "start": start, "end": end}
     return _rows(session, _ledger_statement(), params)
-
-
-@cache
-@dataclass(frozen=True)
-class HouseholdStateRow:
-    """One household's state in a campaign, as ``household_rows`` has it."""
-
-    household_id: int
-    best_rank: OutcomeRank
-    excluded: bool
-    contacts: int
-    last_contact_at: datetime | None
-
-
-def _states_statement(by_households: bool, by_buildings: bool) -> Select[Any]:
-    state = household_rows(
-        bindparam("campaign_id"),
-        bindparam("community_id"),
-        household_ids=bindparam("household_ids", expanding=True) if by_households else None,
-        building_ids=bindparam("building_ids", expanding=True) if by_buildings else None,
-    )
-    return select(state)
-
-
-def household_states(
-    session: Session,
-    *,
-    campaign_id: int,
-    community_id: int,
-    household_ids: Sequence[int] | None,
-    building_ids: Sequence[int] | None,
-) -> list[HouseholdStateRow]:
-    """The ``household_rows`` of a campaign, narrowed to households and/or buildings."""
-    params: dict[str, Any] = {"campaign_id": campaign_id, "community_id": community_id}
-    if household_ids is not None:
-        params["household_ids"] = list(household_ids)
-    if building_ids is not None:
-        params["building_ids"] = list(building_ids)
-    statement = _states_statement(household_ids is not None, building_ids is not None)
-    return [
-        HouseholdStateRow(
-            household_id=row.household_id,
-            best_rank=OutcomeRank(int(row.best_rank)),
-            excluded=bool(row.excluded),
-            contacts=int(row.contacts),
-            last_contact_at=row.last_contact_at,
-        )
-        for row in session.execute(statement, params)
-    ]
 
 
 @dataclass(frozen=True)

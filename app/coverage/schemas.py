@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from app.enums import Channel
+from app.coverage.households import HouseholdState as HouseholdState  # re-exported
 from app.schemas import ReadSchema
 from app.verification.schemas import VerificationFigures
 from app.warnings.schemas import WarningSummary
@@ -133,17 +133,6 @@ class CoverageRead(Ratio):
     never_visited: int
     visited: int = 0
     verification: VerificationFigures = Field(default_factory=VerificationFigures)
-
-
-class HouseholdState(BaseModel):
-    """One household's campaign status, derived from its non-voided contacts."""
-
-    household_id: int
-    status: str  # reached | refused | materials_left | not_home | vacant | unvisited
-    excluded: bool
-    contacts: int
-    last_contact_at: datetime | None
-    last_channel: Channel | None = None
 
 
 class LedgerDay(BaseModel):

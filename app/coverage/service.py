@@ -10,7 +10,9 @@ Used by other packages:
 - ``households_not_reached(session, *, actor, campaign, limit, offset)``: the gaps, a page
 - ``compute_coverage(session, campaign, community) -> CoverageRead`` (no permission check)
 - ``household_states(session, *, campaign_id, household_ids=None, building_ids=None)
-  -> dict[int, HouseholdState]`` (no permission check: the caller has loaded the campaign)
+  -> dict[int, HouseholdState]`` (no permission check; an unknown campaign is a 404). Packages
+  below coverage in the layers (campaigns) call ``app.coverage.households.household_states``,
+  which takes the campaign's community id instead
 - ``ledger_period(session, *, actor, start, end) -> (start, end)``: the ledger's dates, the
   default period filled in
 - ``verify_state(session, *, campaign_id, repair=False) -> list[Difference]``
@@ -28,8 +30,8 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import PLANNERS, Actor
 from app.campaigns.models import Campaign
 from app.communities.models import Community
+from app.coverage import households, state
 from app.coverage import repository as repo
-from app.coverage import state
 from app.coverage.repository import FigureRow
 from app.coverage.schemas import (
     BuildingCoverage,
@@ -246,25 +248,13 @@ def household_states(
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound("Campaign not found")
-    if household_ids is not None and not household_ids:
-        return {}
-    rows = repo.household_states(
+    return households.household_states(
         session,
         campaign_id=campaign.id,
         community_id=campaign.community_id,
         household_ids=household_ids,
         building_ids=building_ids,
     )
-    return {
-        row.household_id: HouseholdState(
-            household_id=row.household_id,
-            status=row.best_rank.status,
-            excluded=row.excluded,
-            contacts=row.contacts,
-            last_contact_at=row.last_contact_at,
-        )
-        for row in rows
-    }
 
 
 # --- the ledger -----------------------------------------------------------------------------

@@ -12,7 +12,8 @@
   the result. The row is the durable record: the worker's minute sweep takes any job still
   queued, or running under a worker that died, whatever happened to the queue entry. With no
   persistent queue configured (tests, ``DOORSTEP_JOBS_URL=memory://``) the API process renders
-  its jobs itself on a background thread, as before.
+  its jobs itself on a background thread.
+- Each function here owns its transactions (the repository never commits).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.db import utcnow
 from app.documents import repository as repo
 from app.documents import service
@@ -53,9 +54,9 @@ _pool_lock = threading.Lock()
 
 def render_processes() -> int:
     """How many render processes: ``DOORSTEP_DOCUMENT_PROCESSES``, else one core less than all."""
-    configured = os.environ.get("DOORSTEP_DOCUMENT_PROCESSES")
-    if configured:
-        return max(1, int(configured))
+    configured = get_settings().document_processes
+    if configured is not None:
+        return configured
     return max(1, (os.cpu_count() or 2) - 1)
 
 
@@ -279,11 +280,14 @@ def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
     with factory() as session:
         job = repo.claim_job(session, lease=JOB_LEASE)
         if job is None:
+            session.rollback()  # ends the claim's read (and its row locks) at once
             global _last_prune
             if time.monotonic() - _last_prune > 3600:
                 _last_prune = time.monotonic()
                 repo.delete_finished_jobs(session, before=utcnow() - KEEP)
+                session.commit()
             return False
+        session.commit()  # the claim is visible to other workers before the render starts
         job_id = job.id
         params = dict(job.params)
         filename = str(params.pop("filename", "document.pdf"))
@@ -309,6 +313,7 @@ def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
                 filename=None,
                 content_type=None,
             )
+            session.commit()
             return True
         cache_put(settings, spec.cache_key, body)
         repo.finish_job(
@@ -319,6 +324,7 @@ def run_one(factory: sessionmaker[Session], settings: Settings) -> bool:
             filename=filename,
             content_type=spec.content_type,
         )
+        session.commit()
     return True
 
 

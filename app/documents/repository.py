@@ -265,7 +265,8 @@ def done_job_for(session: Session, cache_key: str) -> DocumentJob | None:
 
 
 def claim_job(session: Session, *, lease: timedelta) -> DocumentJob | None:
-    """Take the oldest queued job (or one whose worker died), marking it running.
+    """Take the oldest queued job (or one whose worker died), marking it running (the caller
+    commits, which makes the claim visible to the other workers).
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so workers on any number of machines never take
     the same row. SQLite: the session's ``BEGIN IMMEDIATE`` already serialises writers.
@@ -283,11 +284,9 @@ def claim_job(session: Session, *, lease: timedelta) -> DocumentJob | None:
     )
     job = session.scalars(stmt).first()
     if job is None:
-        session.rollback()
         return None
     job.status = JobStatus.running
     job.started_at = utcnow()
-    session.commit()
     return job
 
 
@@ -300,7 +299,7 @@ def finish_job(
     filename: str | None,
     content_type: str | None,
 ) -> None:
-    """Store a job's outcome."""
+    """Store a job's outcome (the caller commits)."""
     session.execute(
         update(DocumentJob)
         .where(DocumentJob.id == job_id)
@@ -313,18 +312,17 @@ def finish_job(
             content_type=content_type,
         )
     )
-    session.commit()
 
 
 def delete_finished_jobs(session: Session, *, before: datetime) -> None:
-    """Forget done and failed jobs (and their stored PDFs) finished before ``before``."""
+    """Forget done and failed jobs (and their stored PDFs) finished before ``before``
+    (the caller commits)."""
     session.execute(
         delete(DocumentJob).where(
             DocumentJob.status.in_([JobStatus.done, JobStatus.failed]),
             DocumentJob.finished_at < before,
         )
     )
-    session.commit()
 
 
 def has_claimable_job(session: Session, *, lease: timedelta) -> bool:

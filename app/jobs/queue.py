@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from huey import Huey
@@ -27,6 +28,23 @@ from app.config import Settings
 log = logging.getLogger(__name__)
 
 huey = Huey("doorstep", results=False, utc=True, storage_class=MemoryStorage)
+
+_tasks: ModuleType | None = None
+
+
+def use_tasks(module: ModuleType) -> None:
+    """Called by ``app.jobs.tasks`` as it is imported: the module whose tasks the calls below
+    queue. The queue is at the bottom of the layers (services call it) and the tasks at the top
+    (they run services), so the tasks hand themselves to the queue instead of being imported
+    by it; the app factory and ``doorstep worker`` import them."""
+    global _tasks
+    _tasks = module
+
+
+def _task(name: str) -> Any:
+    if _tasks is None:
+        raise RuntimeError("app.jobs.tasks is not imported in this process")
+    return getattr(_tasks, name)
 
 
 def storage_for(settings: Settings) -> tuple[type[Any], dict[str, Any]]:
@@ -70,13 +88,12 @@ def is_persistent() -> bool:
 
 def render_documents_soon() -> None:
     """Queue the rendering of the document jobs just committed."""
-    from app.jobs import tasks
-
-    _safely("document render", lambda: tasks.render_documents())
+    _safely("document render", lambda: _task("render_documents")())
 
 
 def _safely(what: str, call: Callable[[], Any]) -> None:
-    # Enqueueing never fails a request: the periodic sweep does whatever was not queued.
+    # Enqueueing never fails a request: the periodic sweep does whatever was not queued (also
+    # in a process that never imported the tasks, such as a one-off command).
     try:
         call()
     except Exception:
@@ -85,17 +102,13 @@ def _safely(what: str, call: Callable[[], Any]) -> None:
 
 def deliver_pending() -> None:
     """Queue delivery of the webhook messages just committed (and any others due)."""
-    from app.jobs import tasks
-
-    _safely("webhook delivery", lambda: tasks.deliver_due())
+    _safely("webhook delivery", lambda: _task("deliver_due")())
 
 
 def escalate_at(warning_id: int, at: datetime) -> None:
     """Queue a warning's escalation check for its due time (the sweep checks every minute too)."""
-    from app.jobs import tasks
-
     eta = at.astimezone(UTC).replace(tzinfo=None)  # huey's utc=True wants naive UTC times
     _safely(
         f"escalation of warning {warning_id}",
-        lambda: tasks.escalate_warning.schedule((warning_id,), eta=eta),
+        lambda: _task("escalate_warning").schedule((warning_id,), eta=eta),
     )

@@ -8,6 +8,7 @@ is made at-least-once by the sweep re-deriving the work from our tables every mi
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import UTC, datetime, timedelta
 
 from huey import crontab
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker, utcnow
-from app.jobs.queue import huey
+from app.jobs.queue import huey, use_tasks
 from app.notifications import service as notifications
 from app.warnings import service as warnings
 
@@ -126,3 +127,6 @@ def _sweep() -> None:
 
     if delivery.has_pending(factory):  # queued, or left running by a worker that died
         render_documents()
+
+
+use_tasks(sys.modules[__name__])  # the queue's calls enqueue these tasks (see queue.use_tasks)

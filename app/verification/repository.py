@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from app.auth.models import Membership, User
 from app.communities.models import Building, Household
 from app.contacts.models import Contact
-from app.coverage import repository as coverage
+from app.coverage.households import household_rows
 from app.enums import Channel, Outcome
 from app.verification.models import Verification, VerificationOutcome, VerificationResult
 
@@ -37,7 +37,7 @@ class Candidate:
 
 def _counted_at_door(campaign_id: int, community_id: int) -> Select[tuple[int]]:
     """Households the campaign counts as reached (eligible) with a non-voided door 'reached'."""
-    h = coverage.household_rows(campaign_id, community_id)
+    h = household_rows(campaign_id, community_id)
     return select(h.c.household_id).where(h.c.reached == 1, h.c.excluded == 0, h.c.via_door == 1)
 
 

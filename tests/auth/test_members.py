@@ -20,7 +20,7 @@ def members_url(community_id: int, user_id: int | None = None) -> str:
 def login(client: TestClient, username: str, password: str) -> int:
     """The status of a login attempt."""
     r = client.post("/api/v1/auth/token", data={"username": username, "password": password})
-    return r.status_code
+    return int(r.status_code)
 
 
 def users(session: Session) -> int:

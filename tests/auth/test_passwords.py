@@ -20,7 +20,7 @@ def login(client: TestClient, username: str, password: str) -> dict[str, str]:
 
 
 def alive(client: TestClient, headers: dict[str, str]) -> bool:
-    return client.get("/api/v1/me", headers=headers).status_code == 200
+    return bool(client.get("/api/v1/me", headers=headers).status_code == 200)
 
 
 def feed_url(client: TestClient, headers: dict[str, str]) -> str:

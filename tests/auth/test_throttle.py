@@ -21,7 +21,7 @@ WRONG = "not-the-password"
 
 def attempt(client: TestClient, username: str, password: str) -> int:
     r = client.post(TOKEN_URL, data={"username": username, "password": password})
-    return r.status_code
+    return int(r.status_code)
 
 
 def wait_asked(client: TestClient, username: str, password: str) -> int:
@@ -193,4 +193,4 @@ class TestSecretKey:
         kw = {} if secret is None else {"secret_key": secret}
         with pytest.raises(ValidationError, match="DOORSTEP_SECRET_KEY"):
             Settings(environment="production", **kw)  # type: ignore[arg-type]
-        assert Settings(environment="production", secret_key="x" * 64)  # type: ignore[arg-type]
+        assert Settings(environment="production", secret_key="x" * 64)

@@ -287,7 +287,7 @@ class TestRounds:
                 headers=headers,
                 json={"building_ids": [building_id], "assignee_ids": [t.staff.id], **MORNING},
             )
-            return r.status_code
+            return int(r.status_code)
 
         with ThreadPoolExecutor(4) as pool:
             codes = sorted(pool.map(book, [b.id for b in buildings]))

@@ -42,13 +42,14 @@ class TestScheduleRound:
     def test_two_proposals_for_one_person_clash_inside_one_plan(self, session: Session) -> None:
         t = make_tenant(session, households=0)
         campaign = make_campaign(session, t.community)
-        slot = {"starts_at": NINE, "ends_at": NINE + timedelta(hours=2)}
+        ends = NINE + timedelta(hours=2)
         first = service.schedule_round(
             session,
             campaign=campaign,
             building_ids=[t.building.id],
             assignee_ids=[t.staff.id],
-            **slot,
+            starts_at=NINE,
+            ends_at=ends,
         )
         with pytest.raises(Conflict) as caught:
             service.schedule_round(
@@ -56,7 +57,8 @@ class TestScheduleRound:
                 campaign=campaign,
                 building_ids=[t.building.id],
                 assignee_ids=[t.staff.id],
-                **slot,
+                starts_at=NINE,
+                ends_at=ends,
             )
         assert f"round {first.id}" in caught.value.detail
         session.rollback()

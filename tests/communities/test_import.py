@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,14 +33,14 @@ def upload(
     return r.status_code, r.json()
 
 
-def count(session: Session, model: type, t: Tenant) -> int:
+def count(session: Session, model: type[Any], t: Tenant) -> int:
     """Rows of a model in the tenant's community, in a fresh snapshot."""
     session.rollback()
     stmt = select(func.count()).select_from(model)
     if model is HouseholdFlag:
         stmt = stmt.join(Household, Household.id == HouseholdFlag.household_id)
         return session.scalar(stmt.where(Household.community_id == t.community.id)) or 0
-    return session.scalar(stmt.where(model.community_id == t.community.id)) or 0  # type: ignore[attr-defined]
+    return session.scalar(stmt.where(model.community_id == t.community.id)) or 0
 
 
 class TestSharedRosters:

@@ -7,6 +7,7 @@ import json
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from itertools import pairwise
@@ -311,7 +312,7 @@ class TestBounds:
 
     def test_reading_stops_at_the_time_limit(self, monkeypatch: pytest.MonkeyPatch) -> None:
         clock = iter(range(0, 10_000, 5))
-        monkeypatch.setattr(importer.time, "thread_time", lambda: float(next(clock)))
+        monkeypatch.setattr(time, "thread_time", lambda: float(next(clock)))
         content = b"building,unit,room\n" + b"".join(b"1,1,%d\n" % (100 + i) for i in range(50))
         with pytest.raises(Invalid, match="took more than"):
             importer.parse_roster(content)

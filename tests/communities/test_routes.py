@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.communities.models import Household
-from app.enums import Role
+from app.enums import Occupancy, Role
 from tests.factories import (
     auth,
     make_building,
@@ -169,7 +169,7 @@ class TestHouseholds:
         make_household(session, t.building, flags=("elderly_alone",))
         make_household(session, t.building)
         make_household(session, b2)
-        vacant = make_household(session, b2, occupancy="vacant")
+        vacant = make_household(session, b2, occupancy=Occupancy.vacant)
         url = f"/api/v1/communities/{t.community.id}/households"
         h = t.headers["officer"]
         assert client.get(url, params={"flag": "elderly_alone"}, headers=h).json()["total"] == 1

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -69,7 +69,9 @@ def make_event(session: Session, campaign: Campaign, assignees: list[User], **kw
 
 def stored(session: Session) -> int:
     """How many contacts the database holds (on a connection of its own, released at once)."""
-    with session.get_bind().connect() as conn:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)  # the fixture's session is bound to an engine
+    with engine.connect() as conn:
         return conn.scalar(select(func.count()).select_from(Contact)) or 0
 
 
@@ -365,7 +367,7 @@ class TestBatch:
         assert client.post(URL, json=existing, headers=h).status_code == 201
         other = make_tenant(session, households=1)
         good = body(campaign, tenant.households[1], outcome="not_home")
-        items = [
+        items: list[Any] = [
             good,
             existing,  # a retry
             {**existing, "outcome": "refused"},  # another body under a stored id
@@ -570,7 +572,7 @@ class TestVoid:
 
         def void(contact_id: str, reason: str) -> int:
             r = client.post(f"{URL}/{contact_id}/void", json={"reason": reason}, headers=h)
-            return r.status_code
+            return int(r.status_code)
 
         assert void(str(uuid.uuid4()), "x") == 404
         assert void("not-a-uuid", "x") == 422

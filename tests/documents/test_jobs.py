@@ -40,6 +40,7 @@ class TestClaim:
         job = _job(session, scene)
         with app.state.sessionmaker() as first, app.state.sessionmaker() as second:
             taken = repo.claim_job(first, lease=timedelta(minutes=15))
+            first.commit()  # the caller commits the claim (repositories never do)
             again = repo.claim_job(second, lease=timedelta(minutes=15))
         assert taken is not None
         assert taken.id == job.id
@@ -69,6 +70,7 @@ class TestClaim:
             filename="x.pdf",
             content_type="application/pdf",
         )
+        session.commit()
         with app.state.sessionmaker() as worker:
             assert repo.claim_job(worker, lease=timedelta(minutes=15)) is None
         assert repo.done_job_for(session, job.cache_key) is not None

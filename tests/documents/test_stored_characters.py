@@ -223,7 +223,7 @@ class TestRefusedComingIn:
         response = client.post(
             f"/api/v1/communities/{t.community.id}/{path}",
             headers={**t.headers["officer"], "Content-Type": "application/json"},
-            content=_json({**full, **body}),  # type: ignore[dict-item]
+            content=_json({**full, **body}),
         )
         assert response.status_code == 422, response.text
         assert "control character" in response.text

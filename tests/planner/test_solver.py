@@ -397,7 +397,10 @@ class TestRealisticCommunity:
         for r in plan.rounds:
             for hid in r.household_ids:
                 first_visit.setdefault(hid, r.starts_at)
-        mean = lambda ids: sum(first_visit[i].timestamp() for i in ids) / len(ids)  # noqa: E731
+
+        def mean(ids: set[int]) -> float:
+            return sum(first_visit[i].timestamp() for i in ids) / len(ids)
+
         others = set(first_visit) - flagged
         assert mean(flagged & set(first_visit)) <= mean(others)
 

@@ -141,7 +141,8 @@ def coverage(client: TestClient, street: Street) -> dict[str, Any]:
         f"/api/v1/campaigns/{street.campaign.id}/coverage", headers=street.t.headers["officer"]
     )
     assert r.status_code == 200, r.text
-    return r.json()
+    figures: dict[str, Any] = r.json()
+    return figures
 
 
 class TestDraw:

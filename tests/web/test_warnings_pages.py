@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.communities.models import BuildingOwner, Household
+from app.enums import Role
 from app.warnings.models import EarlyWarning, WarningAttempt
 from tests.factories import PASSWORD, make_member
 from tests.web.conftest import (
@@ -127,8 +128,8 @@ class TestWarningPages:
             officer = make_member(
                 s,
                 community,
-                "officer",
-                username="wang",  # type: ignore[arg-type]
+                Role.officer,
+                username="wang",
                 display_name="王网格",
             )
             assert officer.id
