@@ -238,8 +238,15 @@
       .then(function (res) {
         if (opts.raw && res.ok) return res;
         var type = res.headers.get("Content-Type") || "";
-        var parsed = type.indexOf("json") >= 0 ? res.json().catch(function () { return null; }) : Promise.resolve(null);
+        // A JSON answer that cannot be read (the page moved on mid-download, the connection
+        // dropped) is a failed request, never a null result that a page would store.
+        var broken = {};
+        var parsed = type.indexOf("json") >= 0 ? res.json().catch(function () { return broken; }) : Promise.resolve(null);
         return parsed.then(function (data) {
+          if (data === broken) {
+            if (res.ok) throw new ApiError(0, t("login_unreachable"), null);
+            data = null;
+          }
           if (res.ok) return data;
           if (res.status === 401 && tok && !opts.quiet401) sessionExpired();
           var detail = (data && (data.detail || data.title)) || res.statusText || String(res.status);
