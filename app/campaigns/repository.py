@@ -7,7 +7,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.auth.models import Membership, User
@@ -21,8 +34,8 @@ from app.campaigns.models import (
     RoundBuilding,
 )
 from app.communities.models import Building, Community, Household
-from app.contacts.models import Contact
-from app.enums import RoundStatus
+from app.coverage.models import CoverageState
+from app.enums import Occupancy, RoundStatus
 
 
 def list_campaigns(
@@ -298,43 +311,62 @@ def schedule_for(
     return items
 
 
-def start_rounds(session: Session, round_ids: Sequence[int]) -> None:
-    """Planned rounds among these move to in progress (their first contact came in)."""
-    if round_ids:
-        session.execute(
-            update(Round)
-            .where(Round.id.in_(round_ids), Round.status == RoundStatus.planned)
-            .values(status=RoundStatus.in_progress)
+def _in_round_units(dialect: str) -> ColumnElement[bool]:
+    """The household (``households``) is in the units the round (``rounds``) narrows its
+    building to, or the round takes the whole building (``units`` null, or no key for it)."""
+    if dialect == "postgresql":
+        units = "(rounds.units -> CAST(households.building_id AS TEXT))"
+        return literal_column(
+            f"({units} IS NULL OR EXISTS (SELECT 1 FROM json_array_elements_text({units}) AS u"
+            " WHERE u = households.unit))",
+            Boolean,
         )
+    if dialect == "sqlite":
+        path = "'$.\"' || households.building_id || '\"'"
+        return literal_column(
+            f"(json_extract(rounds.units, {path}) IS NULL OR EXISTS (SELECT 1 FROM"
+            f" json_each(rounds.units, {path}) AS u WHERE u.value = households.unit))",
+            Boolean,
+        )
+    raise NotImplementedError(f"rounds cannot advance on {dialect}")
 
 
-def rounds_in_progress(session: Session, round_ids: Sequence[int]) -> list[Round]:
-    """The rounds among these that are in progress."""
+def advance_rounds(session: Session, round_ids: Sequence[int]) -> None:
+    """One UPDATE: planned rounds among these move on (first contact came in), and those in
+    progress whose every door (households not vacant in the registry, in the round's
+    buildings and units) has a contact in the campaign are done.
+
+    "Has a contact" is read from ``coverage_states``, which holds a row exactly for the
+    households with a non-voided contact in the campaign. Only rows whose status changes are
+    written (and locked); the check stops at the first door without a contact.
+    """
     if not round_ids:
-        return []
-    return list(
-        session.scalars(
-            select(Round)
-            .where(Round.id.in_(round_ids), Round.status == RoundStatus.in_progress)
-            .execution_options(populate_existing=True)
-        ).all()
+        return
+    dialect = session.get_bind().dialect.name
+    doors: Select[Any] = (
+        select(literal_column("1"))
+        .select_from(Household)
+        .join(RoundBuilding, RoundBuilding.building_id == Household.building_id)
+        .where(
+            RoundBuilding.round_id == Round.id,
+            Household.occupancy != Occupancy.vacant,
+            _in_round_units(dialect),
+        )
     )
-
-
-def contacted_households(
-    session: Session, campaign_id: int, household_ids: Sequence[int]
-) -> set[int]:
-    """Which of these households have a contact (any outcome, not voided) in the campaign."""
-    if not household_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Contact.household_id)
-            .where(
-                Contact.campaign_id == campaign_id,
-                Contact.household_id.in_(household_ids),
-                Contact.voided_at.is_(None),
-            )
-            .distinct()
-        ).all()
+    contacted = exists().where(
+        CoverageState.campaign_id == Round.campaign_id,
+        CoverageState.household_id == Household.id,
+    )
+    complete = and_(exists(doors), ~exists(doors.where(~contacted)))
+    session.execute(
+        update(Round)
+        .where(
+            Round.id.in_(sorted(set(round_ids))),
+            or_(
+                Round.status == RoundStatus.planned,
+                and_(Round.status == RoundStatus.in_progress, complete),
+            ),
+        )
+        .values(status=case((complete, RoundStatus.done), else_=RoundStatus.in_progress))
+        .execution_options(synchronize_session="fetch")
     )

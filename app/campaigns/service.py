@@ -407,13 +407,7 @@ def advance_rounds(session: Session, *, round_ids: Sequence[int]) -> None:
     an outcome (households vacant in the registry have no door to knock). Staff may also mark
     a round done themselves (``PATCH /rounds/{id}``); a done or cancelled round stays so.
     """
-    repo.start_rounds(session, round_ids)
-    for rnd in repo.rounds_in_progress(session, round_ids):
-        doors = [
-            h.id for h in round_households(session, round_=rnd) if h.occupancy != Occupancy.vacant
-        ]
-        if doors and len(repo.contacted_households(session, rnd.campaign_id, doors)) == len(doors):
-            rnd.status = RoundStatus.done
+    repo.advance_rounds(session, round_ids)
 
 
 def checklist(session: Session, *, actor: Actor, round_id: int) -> list[ChecklistItem]:
