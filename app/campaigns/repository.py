@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
+    Table,
     and_,
     case,
     delete,
@@ -358,8 +359,9 @@ def advance_rounds(session: Session, round_ids: Sequence[int]) -> None:
         CoverageState.household_id == Household.id,
     )
     complete = and_(exists(doors), ~exists(doors.where(~contacted)))
+    rounds = cast(Table, Round.__table__)
     session.execute(
-        update(Round)
+        update(rounds)
         .where(
             Round.id.in_(sorted(set(round_ids))),
             or_(
@@ -368,5 +370,8 @@ def advance_rounds(session: Session, round_ids: Sequence[int]) -> None:
             ),
         )
         .values(status=case((complete, RoundStatus.done), else_=RoundStatus.in_progress))
-        .execution_options(synchronize_session="fetch")
     )
+    # A Core UPDATE leaves loaded Round objects as they were: refresh any this session holds.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Round) and obj.id in round_ids:
+            session.expire(obj, ["status"])
