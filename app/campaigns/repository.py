@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    FromClause,
     Select,
     Table,
+    Update,
     and_,
     case,
     delete,
     exists,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -332,18 +335,17 @@ def _in_round_units(dialect: str) -> ColumnElement[bool]:
     raise NotImplementedError(f"rounds cannot advance on {dialect}")
 
 
-def advance_rounds(session: Session, round_ids: Sequence[int]) -> None:
-    """One UPDATE: planned rounds among these move on (first contact came in), and those in
-    progress whose every door (households not vacant in the registry, in the round's
-    buildings and units) has a contact in the campaign are done.
+def advancing(dialect: str, round_ids: Any, *, just_added: FromClause | None = None) -> Update:
+    """The UPDATE that moves rounds on from the contacts recorded for them.
 
-    "Has a contact" is read from ``coverage_states``, which holds a row exactly for the
-    households with a non-voided contact in the campaign. Only rows whose status changes are
-    written (and locked); the check stops at the first door without a contact.
+    Planned rounds among ``round_ids`` (ids, or a SELECT of them) move on (their first contact
+    came in), and those whose every door (households not vacant in the registry, in the
+    round's buildings and units) has a contact in the campaign are done. "Has a contact" is
+    read from ``coverage_states``, which holds a row exactly for the households with a
+    non-voided contact in the campaign, and from ``just_added`` (new contacts written in the
+    same statement, which its snapshot does not show in the state yet). Only rows whose
+    status changes are written (and locked); the check stops at the first door without one.
     """
-    if not round_ids:
-        return
-    dialect = session.get_bind().dialect.name
     doors: Select[Any] = (
         select(literal_column("1"))
         .select_from(Household)
@@ -353,25 +355,59 @@ def advance_rounds(session: Session, round_ids: Sequence[int]) -> None:
             Household.occupancy != Occupancy.vacant,
             _in_round_units(dialect),
         )
+        .correlate(Round)
     )
-    contacted = exists().where(
-        CoverageState.campaign_id == Round.campaign_id,
-        CoverageState.household_id == Household.id,
+    # Correlated by name: SQLAlchemy only correlates to the enclosing SELECT on its own, and
+    # these sit two levels below the UPDATE of ``rounds``. Each is a NOT EXISTS of its own
+    # (not one NOT over an OR), so that PostgreSQL probes the state's key door by door
+    # instead of hashing the campaign's whole state for every statement.
+    without_contact = doors.where(
+        ~exists()
+        .where(
+            CoverageState.campaign_id == Round.campaign_id,
+            CoverageState.household_id == Household.id,
+        )
+        .correlate(Round, Household)
     )
-    complete = and_(exists(doors), ~exists(doors.where(~contacted)))
+    if just_added is not None:
+        added = just_added.c
+        without_contact = without_contact.where(
+            ~exists()
+            .where(added.campaign_id == Round.campaign_id, added.household_id == Household.id)
+            .correlate(Round, Household)
+        )
+    complete = and_(exists(doors), ~exists(without_contact))
     rounds = cast(Table, Round.__table__)
-    session.execute(
+    return (
         update(rounds)
         .where(
-            Round.id.in_(sorted(set(round_ids))),
+            Round.id.in_(round_ids),
             or_(
                 Round.status == RoundStatus.planned,
                 and_(Round.status == RoundStatus.in_progress, complete),
             ),
         )
-        .values(status=case((complete, RoundStatus.done), else_=RoundStatus.in_progress))
+        .values(
+            status=case(
+                (complete, literal(RoundStatus.done, rounds.c.status.type)),
+                else_=literal(RoundStatus.in_progress, rounds.c.status.type),
+            )
+        )
     )
-    # A Core UPDATE leaves loaded Round objects as they were: refresh any this session holds.
+
+
+def expire_rounds(session: Session, round_ids: Iterable[int]) -> None:
+    """Loaded Round objects of these ids read their status again (a Core UPDATE moved it)."""
+    ids = set(round_ids)
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, Round) and obj.id in round_ids:
+        if isinstance(obj, Round) and obj.id in ids:
             session.expire(obj, ["status"])
+
+
+def advance_rounds(session: Session, round_ids: Sequence[int]) -> None:
+    """``advancing`` these rounds, in one UPDATE of the caller's transaction."""
+    if not round_ids:
+        return
+    dialect = session.get_bind().dialect.name
+    session.execute(advancing(dialect, sorted(set(round_ids))))
+    expire_rounds(session, round_ids)

@@ -400,16 +400,6 @@ def _checklist_status(occupancy: Occupancy, status: str | None) -> str:
     return status
 
 
-def advance_rounds(session: Session, *, round_ids: Sequence[int]) -> None:
-    """Move rounds on from the contacts just recorded for them, in the caller's transaction.
-
-    A planned round is in progress from its first contact, and done once every door of it has
-    an outcome (households vacant in the registry have no door to knock). Staff may also mark
-    a round done themselves (``PATCH /rounds/{id}``); a done or cancelled round stays so.
-    """
-    repo.advance_rounds(session, round_ids)
-
-
 def checklist(session: Session, *, actor: Actor, round_id: int) -> list[ChecklistItem]:
     """A round's households with their current campaign status."""
     rnd = get_round(session, actor=actor, round_id=round_id)
