@@ -10,6 +10,8 @@ schema under ``application/problem+json``:
   resources answer 404, and ids in bodies name resources too);
 - 409 on every write (a clash with what is stored);
 - 422 where it takes any parameter or body, and 400 for a body that cannot be read at all;
+- 413 where it takes a body (over the body limit, refused before it is read), and 401 there
+  even without a login (a large body is read only with a valid bearer token);
 - 401 and 429 on the login form (a wrong password; failed logins are throttled), not 409;
 - 503 everywhere (the database could not complete the request; nothing was saved).
 
@@ -62,6 +64,7 @@ DESCRIPTIONS = {
     403: "Not allowed for your role",
     404: "Not found, or in a community you cannot see",
     409: "Conflicts with what is stored",
+    413: "The body is over its limit; nothing was read or saved",
     422: "Invalid input: `errors` names each bad field",
     429: "Too many requests; wait and try again",
     503: "The database could not complete the request; nothing was saved",
@@ -90,6 +93,7 @@ def _error_codes(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         codes.add(422)
     if "requestBody" in operation:
         codes.add(400)  # a body that cannot be read at all (not UTF-8, a broken form)
+        codes |= {401, 413}  # app/limits.py: over the limit; large and without a valid login
     if (path, method) == LOGIN:
         codes = (codes - {409}) | {401, 429}
     if (path, method) == PUBLIC_REPORT:

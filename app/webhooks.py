@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
@@ -50,18 +51,51 @@ def check_url(url: str, *, allow_private: bool) -> str:
     return url.strip()
 
 
-def check_resolved(url: str, *, allow_private: bool) -> None:
-    """Refuse, just before sending, a host whose DNS answer is loopback or private."""
-    check_url(url, allow_private=allow_private)
+@dataclass(frozen=True)
+class Target:
+    """Where one post goes: the URL to connect to, and the headers and TLS name that keep the
+    original host's identity (``Host``, SNI and the certificate check)."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    extensions: dict[str, str] = field(default_factory=dict)
+
+
+def resolve_target(url: str, *, allow_private: bool) -> Target:
+    """Look the host up once, refuse a loopback or private answer, and connect to that answer.
+
+    Connecting by the address that was checked (not by the name, which a second lookup could
+    answer differently: DNS rebinding) closes the gap between the check and the connection.
+    The request still names the host in ``Host`` and in TLS, so the certificate is checked
+    against the host name, as for any https call.
+    """
+    url = check_url(url, allow_private=allow_private)
     if allow_private:
-        return
+        return Target(url)
     parts = urlsplit(url)
     host = parts.hostname or ""
-    port = parts.port or 443
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        return Target(url)  # check_url has judged the literal address already
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError as exc:
         raise WebhookRefused(f"the webhook host does not resolve: {exc}") from exc
-    for info in infos:
-        if _is_private(ipaddress.ip_address(info[4][0])):
-            raise WebhookRefused("the webhook host resolves to a local or private address")
+    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    if not addresses:
+        raise WebhookRefused("the webhook host does not resolve")
+    if any(_is_private(a) for a in addresses):
+        raise WebhookRefused("the webhook host resolves to a local or private address")
+    pinned = addresses[0]
+    shown = f"[{pinned}]" if pinned.version == 6 else str(pinned)
+    netloc = f"{shown}:{parts.port}" if parts.port else shown
+    host_header = f"{host}:{parts.port}" if parts.port else host
+    return Target(
+        url=urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)),
+        headers={"Host": host_header},
+        extensions={"sni_hostname": host} if parts.scheme.lower() == "https" else {},
+    )

@@ -71,6 +71,32 @@ class TestDocument:
         fraud_types = spec["paths"]["/api/v1/fraud-types"]["get"]["responses"]
         assert "409" not in fraud_types
 
+    def test_an_oversized_body_is_declared_and_answered_as_413(
+        self, client: TestClient, session: Session, spec: dict[str, Any]
+    ) -> None:
+        for path, item in spec["paths"].items():
+            for method, operation in item.items():
+                if "requestBody" in operation:
+                    assert {"401", "413"} <= set(operation["responses"]), (method, path)
+        assert "413" in spec["paths"]["/api/v1/contacts/batch"]["post"]["responses"]
+        t = make_tenant(session)
+        too_big = b'{"contacts": [' + b" " * (4 * 1024 * 1024) + b"]}"
+        r = client.post(
+            "/api/v1/contacts/batch",
+            content=too_big,
+            headers={**t.headers["staff"], "Content-Type": "application/json"},
+        )
+        assert r.status_code == 413
+        assert r.headers["content-type"].startswith(PROBLEM)
+        assert r.json()["status"] == 413
+        r = client.post(
+            "/api/v1/public/reports",
+            content=too_big,
+            headers={"Content-Type": "application/json"},
+        )
+        assert r.status_code == 401  # a large body is read only with a valid login
+        assert r.headers["content-type"].startswith(PROBLEM)
+
     def test_a_validation_error_answers_the_declared_shape(self, client: TestClient) -> None:
         r = client.post("/api/v1/auth/token", data={})
         assert r.status_code == 422

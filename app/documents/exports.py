@@ -87,43 +87,7 @@ class Table:
     rows: list[list[Cell]]
 
 
-_EXTRA_LABELS: dict[str, tuple[str, str]] = {
-    "x_scope": ("范围", "Scope"),
-    "x_all": ("全部", "Whole campaign"),
-    "x_building": ("楼栋", "Building"),
-    "x_building_name": ("楼栋名称", "Building name"),
-    "x_households": ("登记户数", "Households"),
-    "x_excluded": ("不计入（空置）", "Excluded (vacant)"),
-    "x_eligible": ("应宣传户数", "Eligible"),
-    "x_reached": ("已宣传户数", "Reached"),
-    "x_coverage": ("覆盖率", "Coverage"),
-    "x_item": ("项目", "Item"),
-    "x_count": ("数量", "Count"),
-    "x_contacts": ("走访记录数", "Contacts"),
-    "x_visited": ("走访户数", "Households visited"),
-    "x_cumulative": ("累计宣传户数", "Cumulative reached"),
-    "x_cumulative_coverage": ("累计覆盖率", "Cumulative coverage"),
-    "x_code": ("户号", "Household"),
-    "x_unit": ("单元", "Unit"),
-    "x_floor": ("楼层", "Floor"),
-    "x_room": ("房号", "Room"),
-    "x_status": ("宣传状态", "Status"),
-    "x_excluded_flag": ("不计入", "Excluded"),
-    "x_contact_count": ("走访次数", "Contacts"),
-    "x_flags": ("重点标记", "Flags"),
-    "x_yes": ("是", "yes"),
-    "x_no": ("否", "no"),
-    "sheet_coverage": ("覆盖率", "Coverage"),
-    "sheet_channels": ("渠道与成效", "Channels and extras"),
-    "sheet_days": ("每日台账", "Daily ledger"),
-    "sheet_households": ("住户", "Households"),
-}
-
-
 def _t(key: str, lang: Lang) -> str:
-    pair = _EXTRA_LABELS.get(key)
-    if pair is not None:
-        return pair[0] if lang == "zh" else pair[1]
     return label_for(key, lang)
 
 

@@ -25,7 +25,7 @@ from app.communities.models import Community
 from app.db import utcnow
 from app.notifications import repository as repo
 from app.notifications.models import Notification, OutboxMessage
-from app.webhooks import WebhookRefused, check_resolved
+from app.webhooks import WebhookRefused, resolve_target
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +136,16 @@ class DeliveryPolicy:
 def _post(url: str, payload: dict[str, Any], policy: DeliveryPolicy) -> str | None:
     """Post once; None on success, else why it failed."""
     try:
-        check_resolved(url, allow_private=policy.allow_private)
-        response = httpx.post(url, json=payload, timeout=TIMEOUT, follow_redirects=False)
+        target = resolve_target(url, allow_private=policy.allow_private)
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+            request = client.build_request(
+                "POST",
+                target.url,
+                json=payload,
+                headers=target.headers,
+                extensions=target.extensions,
+            )
+            response = client.send(request)
     except WebhookRefused as exc:
         return f"refused: {exc}"
     except httpx.HTTPError as exc:

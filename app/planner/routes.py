@@ -55,9 +55,15 @@ def plan_campaign(
 
     With ``{"commit": true}`` the rounds are created (201), all of them or none; rounds
     already started or done are never touched, and re-planning covers only what is left.
+    ``{"commit": true, "rounds": [...]}`` creates the rounds of the preview the officer saw
+    (each one's ``starts_at``, ``ends_at``, ``assignee_ids`` and ``household_ids``), 409 when
+    one no longer fits someone's time.
     """
     commit = payload.commit if payload is not None else False
-    plan = service.plan_campaign(session, actor=actor, campaign_id=campaign_id, commit=commit)
+    rounds = payload.rounds if payload is not None else None
+    plan = service.plan_campaign(
+        session, actor=actor, campaign_id=campaign_id, commit=commit, rounds=rounds
+    )
     if plan.committed:
         response.status_code = status.HTTP_201_CREATED
     return plan

@@ -141,10 +141,41 @@ class AvailabilityRead(BaseModel):
     updated_at: datetime | None
 
 
+MAX_PLAN_ROUNDS = 500
+MAX_ROUND_HOUSEHOLDS = 5000
+
+
+class PreviewedRound(Schema):
+    """A round as a preview proposed it: its time, its people and the households it visits."""
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    assignee_ids: list[Id] = Field(min_length=1, max_length=20)
+    household_ids: list[Id] = Field(min_length=1, max_length=MAX_ROUND_HOUSEHOLDS)
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> PreviewedRound:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
 class PlanRequest(Schema):
-    """``POST /campaigns/{id}/plan``: preview (``commit`` false) or create the rounds."""
+    """``POST /campaigns/{id}/plan``: preview (``commit`` false) or create the rounds.
+
+    With ``commit`` and ``rounds`` (the preview's rounds, as it answered them), exactly those
+    rounds are created, if they still fit everyone's time; without ``rounds`` a fresh plan is
+    made and created.
+    """
 
     commit: StrictBool = False
+    rounds: list[PreviewedRound] | None = Field(default=None, max_length=MAX_PLAN_ROUNDS)
+
+    @model_validator(mode="after")
+    def _rounds_only_to_commit(self) -> PlanRequest:
+        if self.rounds is not None and not self.commit:
+            raise ValueError("rounds are sent back only to commit them (commit: true)")
+        return self
 
 
 class PlannedRoundRead(BaseModel):

@@ -39,6 +39,7 @@ from app.planner.schemas import (
     PatternRead,
     PlannedRoundRead,
     PlanRead,
+    PreviewedRound,
     ReachRates,
     VisitingHoursRead,
     WindowRead,
@@ -400,7 +401,8 @@ def _check_round(problem: solver.Problem, planned: solver.PlannedRound) -> None:
     span = solver.Interval(planned.starts_at, planned.ends_at)
     for user_id in planned.assignee_ids:
         if not any(
-            iv.starts_at <= span.starts_at and span.ends_at <= iv.ends_at for iv in free[user_id]
+            iv.starts_at <= span.starts_at and span.ends_at <= iv.ends_at
+            for iv in free.get(user_id, ())
         ):
             raise Conflict(f"The plan no longer fits user {user_id}'s availability; plan again")
     if not any(
@@ -420,10 +422,16 @@ def plan_campaign(
     actor: Actor,
     campaign_id: int,
     commit: bool,
+    rounds: Sequence[PreviewedRound] | None = None,
     now: datetime | None = None,
     time_limit_seconds: float = 2.0,
 ) -> PlanRead:
-    """Propose rounds for what is left of the campaign; with ``commit`` create them, all or none."""
+    """Propose rounds for what is left of the campaign; with ``commit`` create them, all or none.
+
+    ``rounds`` are a preview's rounds sent back to commit: those are created as the officer
+    saw them (a round whose households have all been reached since is left out), instead of
+    a plan made anew, which a solver given a time limit may make a little differently.
+    """
     campaign, community = _load(session, actor, campaign_id)
     if commit and campaign.status == CampaignStatus.closed:
         raise Conflict("The campaign is closed; reopen it to schedule more")
@@ -435,7 +443,21 @@ def plan_campaign(
         now=now,
         time_limit_seconds=time_limit_seconds,
     )
-    plan = solver.solve(problem)
+    if rounds is not None:
+        plan = solver.assess(
+            problem,
+            [
+                solver.GivenRound(
+                    starts_at=r.starts_at,
+                    ends_at=r.ends_at,
+                    assignee_ids=tuple(r.assignee_ids),
+                    household_ids=frozenset(r.household_ids),
+                )
+                for r in rounds
+            ],
+        )
+    else:
+        plan = solver.solve(problem)
     round_ids: list[int | None] = [None] * len(plan.rounds)
     if commit and plan.rounds:
         try:

@@ -1197,6 +1197,64 @@ def solve(problem: Problem) -> Plan:
     return _finish(problem, chunks, slots, visits, teams, statuses, started)
 
 
+@dataclass(frozen=True)
+class GivenRound:
+    """A round as a preview proposed it, sent back to be committed exactly as it was shown."""
+
+    starts_at: datetime
+    ends_at: datetime
+    assignee_ids: tuple[int, ...]
+    household_ids: frozenset[int]
+
+
+def assess(problem: Problem, given: Sequence[GivenRound]) -> Plan:
+    """The plan made of exactly these rounds, judged as ``solve`` judges its own.
+
+    Each round becomes a slot of its own length; a chunk is visited by a round that lists all
+    of its households, in time order, so a chunk's revisits knock on the doors the solver
+    counted. While nothing has changed, rounds and figures come out as the preview showed
+    them; after new contacts they are the same rounds with today's expectations.
+    """
+    started = clock.perf_counter()
+    teams = pair_staff(problem, visiting_intervals(problem))
+
+    def team(members: tuple[int, ...]) -> int:
+        for i, t in enumerate(teams):
+            if set(members) <= set(t):
+                return i
+        return 0
+
+    first, _last = horizon(problem)
+    slots: list[_Slot] = []
+    households: list[frozenset[int]] = []
+    for r in sorted(given, key=lambda r: (r.starts_at, r.assignee_ids)):
+        members = tuple(sorted(r.assignee_ids))
+        local = r.starts_at.astimezone(problem.timezone)
+        slots.append(
+            _Slot(
+                index=len(slots),
+                team=team(members),
+                members=members,
+                starts_at=r.starts_at,
+                ends_at=r.ends_at,
+                day=(local.date() - first).days,
+                kind=kind_of(local),
+                minutes=max(5, int((r.ends_at - r.starts_at).total_seconds() // 60)),
+            )
+        )
+        households.append(r.household_ids)
+    chunks = build_chunks(problem)
+    visits: list[_Visit] = []
+    for s in slots:
+        for c in chunks:
+            if all(h.id in households[s.index] for h in c.households):
+                doors = c.doors()
+                minutes = _minutes(problem, doors, c.floors, max(1, len(s.members)))
+                visits.append(_Visit(chunk=c.index, slot=s.index, minutes=minutes, doors=doors))
+                c.record(s.kind, s.day, s.team)
+    return _finish(problem, chunks, slots, visits, teams, ["PREVIEWED"], started)
+
+
 def baseline_plan(problem: Problem) -> Plan:
     """The simple way, for comparison: buildings to teams round-robin in code order, each
     team walking its units in order through its slots, pass after pass."""

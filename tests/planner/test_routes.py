@@ -426,6 +426,70 @@ class TestPlan:
         covered = {h for x in body["rounds"] for h in x["household_ids"]}
         assert covered == {h.id for h in scene.households}
 
+    def test_committing_a_preview_creates_exactly_the_rounds_it_showed(
+        self, client: TestClient, session: Session
+    ) -> None:
+        scene = make_scene(session, per_unit=30, target=0.95)
+        put_availability(client, scene, windows_for(scene.pair, range(1, 4)))
+        preview = plan(client, scene, commit=False).json()
+        assert preview["rounds"]
+        sent = [
+            {k: r[k] for k in ("starts_at", "ends_at", "assignee_ids", "household_ids")}
+            for r in preview["rounds"]
+        ]
+        r = client.post(
+            f"/api/v1/campaigns/{scene.campaign.id}/plan",
+            headers=scene.tenant.headers["officer"],
+            json={"commit": True, "rounds": sent},
+        )
+        assert r.status_code == 201, r.text
+        body = r.json()
+        assert body["committed"] is True
+        shown = ("building_ids", "units", "starts_at", "ends_at", "assignee_ids")
+        shown += ("household_ids", "kind", "doors", "expected_reached", "notes_zh", "notes_en")
+        assert [{k: x[k] for k in shown} for x in body["rounds"]] == [
+            {k: x[k] for k in shown} for x in preview["rounds"]
+        ]
+        for figure in ("expected_reached", "expected_coverage", "feasible", "expected_by_day"):
+            assert body[figure] == preview[figure], figure
+        assert body["shortfall_staff_hours"] == preview["shortfall_staff_hours"]
+        stored = {x.id: x for x in rounds_of(session, scene.campaign)}
+        assert sorted(stored) == sorted(x["round_id"] for x in body["rounds"])
+        for x in body["rounds"]:
+            made = stored[x["round_id"]]
+            assert made.starts_at == datetime.fromisoformat(x["starts_at"])
+            assert made.ends_at == datetime.fromisoformat(x["ends_at"])
+
+    def test_previewed_rounds_that_no_longer_fit_create_nothing(
+        self, client: TestClient, session: Session
+    ) -> None:
+        scene = make_scene(session)
+        put_availability(client, scene, windows_for(scene.pair, range(1, 8)))
+        preview = plan(client, scene, commit=False).json()
+        sent = [
+            {k: r[k] for k in ("starts_at", "ends_at", "assignee_ids", "household_ids")}
+            for r in preview["rounds"]
+        ]
+        # The pair's time is taken back: none of the previewed rounds fits any more.
+        put_availability(client, scene, [])
+        url = f"/api/v1/campaigns/{scene.campaign.id}/plan"
+        r = client.post(
+            url, headers=scene.tenant.headers["officer"], json={"commit": True, "rounds": sent}
+        )
+        assert r.status_code == 409, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert rounds_of(session, scene.campaign) == []
+        wrong = [
+            {"commit": False, "rounds": sent},
+            {"commit": True, "rounds": [{**sent[0], "ends_at": sent[0]["starts_at"]}]},
+            {"commit": True, "rounds": [{**sent[0], "household_ids": []}]},
+            {"commit": True, "rounds": [{**sent[0], "kind": "evening"}]},
+        ]
+        for body in wrong:
+            r = client.post(url, headers=scene.tenant.headers["officer"], json=body)
+            assert r.status_code == 422, (body, r.text)
+        assert rounds_of(session, scene.campaign) == []
+
     def test_commit_is_all_or_nothing(
         self, client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
     ) -> None:

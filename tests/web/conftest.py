@@ -23,6 +23,7 @@ import pytest
 import uvicorn
 from alembic import command
 from fastapi import FastAPI
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -126,6 +127,12 @@ def browser() -> Iterator[Any]:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# Assertions wait as long as actions do. Playwright's own 5 s for `expect` was too short on a
+# loaded two-core CI machine: a page's first API answer could take longer, and a check that the
+# warnings card became visible failed although the card came a moment later.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

@@ -638,7 +638,13 @@
   function commitPlan() {
     var btn = document.getElementById("plan-commit");
     btn.disabled = true;
-    DS.api("/campaigns/" + campaignId + "/plan", { json: { commit: true } }).then(function (p) {
+    // The rounds the officer is looking at are the ones created, not a plan made anew.
+    var shown = (S.proposal ? S.proposal.rounds : []).filter(function (r) {
+      return !r.round_id;
+    }).map(function (r) {
+      return { starts_at: r.starts_at, ends_at: r.ends_at, assignee_ids: r.assignee_ids, household_ids: r.household_ids };
+    });
+    DS.api("/campaigns/" + campaignId + "/plan", { json: { commit: true, rounds: shown } }).then(function (p) {
       var made = p.rounds.filter(function (r) {
         return r.round_id;
       }).length;
