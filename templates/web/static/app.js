@@ -65,6 +65,8 @@
         if (k === "text") node.textContent = v;
         else if (k === "class") node.className = v;
         else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
+        // Through the CSSOM: the pages' policy refuses style attributes (no 'unsafe-inline').
+        else if (k === "style") node.style.cssText = v;
         else node.setAttribute(k, v === true ? "" : v);
       });
     }
