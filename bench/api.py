@@ -1332,7 +1332,7 @@ def time_layers(
                     ),
                 ),
                 (
-                    "SQL: INSERT + state upsert (1 stmt)",
+                    "SQL: INSERT + state + round (1 stmt)",
                     lambda: conn.execute(state_sql, _sql_row(fixture, rng) | constants) and None,
                 ),
                 ("service in-process (checks+ORM)", record),
@@ -1506,12 +1506,12 @@ def report(
     def p50(name: str) -> float:
         return by_name[name].p50_ms if name in by_name else float("nan")
 
-    sql, sql_state = p50("SQL: INSERT contact"), p50("SQL: INSERT + state upsert (1 stmt)")
+    sql, sql_state = p50("SQL: INSERT contact"), p50("SQL: INSERT + state + round (1 stmt)")
     service = p50("service in-process (checks+ORM)")
     bare_http = p50("HTTP: bare ASGI + INSERT + state")
     print("  what each layer adds (p50):")
     for label, ms in (
-        ("keeping the coverage state, in SQL", sql_state - sql),
+        ("keeping the state and round, in SQL", sql_state - sql),
         ("HTTP + uvicorn + a bare ASGI endpoint", bare_http - sql_state),
         ("service: checks, lookup query, ORM, commit", service - sql_state),
         (

@@ -76,18 +76,22 @@ def _with_state() -> tuple[str, dict[str, Any]]:
 
     from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
-    from app.contacts.repository import _one_row
+    from app.contacts.repository import ONE_ROW_PREFIX, _one_row
 
-    statement = _one_row("postgresql").params(dict.fromkeys(COLUMNS))
+    named = [ONE_ROW_PREFIX + c for c in COLUMNS]
+    statement = _one_row("postgresql").params(dict.fromkeys(named))
     compiled = statement.compile(
         dialect=pg_psycopg.dialect(), compile_kwargs={"render_postcompile": True}
     )
     constants = {
         k: v.value if isinstance(v, Enum) else v
         for k, v in compiled.construct_expanded_state().parameters.items()
-        if k not in COLUMNS
+        if k not in named
     }
-    return str(compiled), constants
+    sql = str(compiled)
+    for column in COLUMNS:  # the rows this server inserts are keyed by column name
+        sql = sql.replace(f"%({ONE_ROW_PREFIX}{column})s", f"%({column})s")
+    return sql, constants
 
 
 SQL, CONSTANTS = _with_state() if WITH_STATE else (INSERT, {})

@@ -23,6 +23,7 @@ def assert_secured(headers: object) -> None:
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["object-src"] == ["'none'"]
     assert "'unsafe-inline'" not in policy["script-src"]
+    assert policy["style-src"] == ["'self'"]  # no inline style either
     assert not any("http" in src for srcs in policy.values() for src in srcs)
     assert h["x-content-type-options"] == "nosniff"  # type: ignore[index]
     assert h["referrer-policy"] == "no-referrer"  # type: ignore[index]

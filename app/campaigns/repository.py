@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    FromClause,
+    Select,
+    Table,
+    Update,
+    and_,
+    case,
+    delete,
+    exists,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.auth.models import Membership, User
@@ -25,7 +41,7 @@ from app.communities import repository as communities_repo
 from app.communities.models import Building, Community, Household
 from app.coverage.models import CoverageState
 from app.db import paginate
-from app.enums import EventStatus, RoundStatus
+from app.enums import EventStatus, Occupancy, RoundStatus
 
 
 def list_campaigns(
@@ -295,48 +311,102 @@ def schedule_for(
     return items
 
 
-def start_rounds(session: Session, round_ids: Sequence[int]) -> None:
-    """Planned rounds among these move to in progress (their first contact came in)."""
-    if round_ids:
-        session.execute(
-            update(Round)
-            .where(Round.id.in_(round_ids), Round.status == RoundStatus.planned)
-            .values(status=RoundStatus.in_progress)
+def _in_round_units(dialect: str) -> ColumnElement[bool]:
+    """The household (``households``) is in the units the round (``rounds``) narrows its
+    building to, or the round takes the whole building (``units`` null, or no key for it)."""
+    if dialect == "postgresql":
+        units = "(rounds.units -> CAST(households.building_id AS TEXT))"
+        return literal_column(
+            f"({units} IS NULL OR EXISTS (SELECT 1 FROM json_array_elements_text({units}) AS u"
+            " WHERE u = households.unit))",
+            Boolean,
         )
+    if dialect == "sqlite":
+        path = "'$.\"' || households.building_id || '\"'"
+        return literal_column(
+            f"(json_extract(rounds.units, {path}) IS NULL OR EXISTS (SELECT 1 FROM"
+            f" json_each(rounds.units, {path}) AS u WHERE u.value = households.unit))",
+            Boolean,
+        )
+    raise NotImplementedError(f"rounds cannot advance on {dialect}")
 
 
-def rounds_in_progress(session: Session, round_ids: Sequence[int]) -> list[Round]:
-    """The rounds among these that are in progress."""
-    if not round_ids:
-        return []
-    return list(
-        session.scalars(
-            select(Round)
-            .where(Round.id.in_(round_ids), Round.status == RoundStatus.in_progress)
-            .execution_options(populate_existing=True)
-        ).all()
-    )
+def advancing(dialect: str, round_ids: Any, *, just_added: FromClause | None = None) -> Update:
+    """The UPDATE that moves rounds on from the contacts recorded for them.
 
-
-def contacted_households(
-    session: Session, campaign_id: int, household_ids: Sequence[int]
-) -> set[int]:
-    """Which of these households have a contact (any outcome, not voided) in the campaign.
-
-    Read from the kept coverage state: a household has a ``coverage_states`` row in a campaign
-    exactly while it has a non-voided contact there (the recording path writes both in one
-    statement, a void recomputes the row).
+    Planned rounds among ``round_ids`` (ids, or a SELECT of them) move on (their first contact
+    came in), and those whose every door (households not vacant in the registry, in the
+    round's buildings and units) has a contact in the campaign are done. "Has a contact" is
+    read from ``coverage_states``, which holds a row exactly for the households with a
+    non-voided contact in the campaign, and from ``just_added`` (new contacts written in the
+    same statement, which its snapshot does not show in the state yet). Only rows whose
+    status changes are written (and locked); the check stops at the first door without one.
     """
-    if not household_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(CoverageState.household_id).where(
-                CoverageState.campaign_id == campaign_id,
-                CoverageState.household_id.in_(household_ids),
-            )
-        ).all()
+    doors: Select[Any] = (
+        select(literal_column("1"))
+        .select_from(Household)
+        .join(RoundBuilding, RoundBuilding.building_id == Household.building_id)
+        .where(
+            RoundBuilding.round_id == Round.id,
+            Household.occupancy != Occupancy.vacant,
+            _in_round_units(dialect),
+        )
+        .correlate(Round)
     )
+    # Correlated by name: SQLAlchemy only correlates to the enclosing SELECT on its own, and
+    # these sit two levels below the UPDATE of ``rounds``. Each is a NOT EXISTS of its own
+    # (not one NOT over an OR), so that PostgreSQL probes the state's key door by door
+    # instead of hashing the campaign's whole state for every statement.
+    without_contact = doors.where(
+        ~exists()
+        .where(
+            CoverageState.campaign_id == Round.campaign_id,
+            CoverageState.household_id == Household.id,
+        )
+        .correlate(Round, Household)
+    )
+    if just_added is not None:
+        added = just_added.c
+        without_contact = without_contact.where(
+            ~exists()
+            .where(added.campaign_id == Round.campaign_id, added.household_id == Household.id)
+            .correlate(Round, Household)
+        )
+    complete = and_(exists(doors), ~exists(without_contact))
+    rounds = cast(Table, Round.__table__)
+    return (
+        update(rounds)
+        .where(
+            Round.id.in_(round_ids),
+            or_(
+                Round.status == RoundStatus.planned,
+                and_(Round.status == RoundStatus.in_progress, complete),
+            ),
+        )
+        .values(
+            status=case(
+                (complete, literal(RoundStatus.done, rounds.c.status.type)),
+                else_=literal(RoundStatus.in_progress, rounds.c.status.type),
+            )
+        )
+    )
+
+
+def expire_rounds(session: Session, round_ids: Iterable[int]) -> None:
+    """Loaded Round objects of these ids read their status again (a Core UPDATE moved it)."""
+    ids = set(round_ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Round) and obj.id in ids:
+            session.expire(obj, ["status"])
+
+
+def advance_rounds(session: Session, round_ids: Sequence[int]) -> None:
+    """``advancing`` these rounds, in one UPDATE of the caller's transaction."""
+    if not round_ids:
+        return
+    dialect = session.get_bind().dialect.name
+    session.execute(advancing(dialect, sorted(set(round_ids))))
+    expire_rounds(session, round_ids)
 
 
 def staff_building_ids(user_id: int) -> Select[int]:

@@ -410,22 +410,6 @@ def _checklist_status(occupancy: Occupancy, status: str | None) -> str:
     return status
 
 
-def advance_rounds(session: Session, *, round_ids: Sequence[int]) -> None:
-    """Move rounds on from the contacts just recorded for them, in the caller's transaction.
-
-    A planned round is in progress from its first contact, and done once every door of it has
-    an outcome (households vacant in the registry have no door to knock). Staff may also mark
-    a round done themselves (``PATCH /rounds/{id}``); a done or cancelled round stays so.
-    """
-    repo.start_rounds(session, round_ids)
-    for rnd in repo.rounds_in_progress(session, round_ids):
-        doors = [
-            h.id for h in round_households(session, round_=rnd) if h.occupancy != Occupancy.vacant
-        ]
-        if doors and len(repo.contacted_households(session, rnd.campaign_id, doors)) == len(doors):
-            rnd.status = RoundStatus.done
-
-
 def checklist(session: Session, *, actor: Actor, rnd: Round) -> list[ChecklistItem]:
     """A round's households with their current campaign status."""
     households = round_households(session, round_=rnd)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.campaigns import repository as campaigns_repo
 from app.campaigns.models import (
     Campaign,
     Event,
@@ -213,11 +214,13 @@ _ONE_ROW: dict[str, Select[Any]] = {}
 
 
 def _new_contacts(dialect: str, values: Any) -> Select[Any]:
-    """One statement: INSERT the contacts (skipping stored ids) and add them to the state.
+    """One statement: INSERT the contacts (skipping stored ids), add them to the state and
+    move their rounds on.
 
     PostgreSQL only: the insert is a data-modifying CTE whose RETURNING feeds the two
-    upserts of ``app.coverage.state``, so a contact and its household's state are written in
-    one round trip and the state only ever sees contacts that were really inserted.
+    upserts of ``app.coverage.state`` and the rounds' UPDATE (``campaigns.repository.
+    advancing``), so a contact, its household's state and its round are written in one round
+    trip, and the state and the rounds only ever see contacts that were really inserted.
     """
     table = cast(Table, Contact.__table__)
     inserted = (
@@ -228,19 +231,31 @@ def _new_contacts(dialect: str, values: Any) -> Select[Any]:
         .cte("inserted")
     )
     states, days = coverage_state.recording_ctes(dialect, inserted)
-    return select(inserted.c.id).add_cte(states, days, nest_here=True)
+    in_rounds = select(inserted.c.round_id).where(inserted.c.round_id.is_not(None))
+    advanced = campaigns_repo.advancing(dialect, in_rounds, just_added=inserted).cte(
+        "advanced_rounds"
+    )
+    return select(inserted.c.id).add_cte(states, days, advanced, nest_here=True)
+
+
+ONE_ROW_PREFIX = "new_"
+"""The bound parameters of ``_one_row`` are the contact's columns with this prefix: named as
+the columns, they would also be taken as values to SET by the rounds' UPDATE in the same
+statement (a DML statement's execution parameters name the columns it writes)."""
 
 
 def _one_row(dialect: str) -> Select[Any]:
     """``_new_contacts`` for one row of bound parameters, built once (the hot path)."""
     if dialect not in _ONE_ROW:
         table = cast(Table, Contact.__table__)
-        _ONE_ROW[dialect] = _new_contacts(dialect, {c.name: bindparam(c.name) for c in table.c})
+        values = {c.name: bindparam(ONE_ROW_PREFIX + c.name, type_=c.type) for c in table.c}
+        _ONE_ROW[dialect] = _new_contacts(dialect, values)
     return _ONE_ROW[dialect]
 
 
 def insert_new(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[uuid.UUID]:
-    """Insert contacts whose id is not stored yet, and add them to the coverage state.
+    """Insert contacts whose id is not stored yet, add them to the coverage state and move
+    their rounds on (``campaigns.repository.advancing``).
 
     Returns the ids actually inserted. An id another transaction stored meanwhile is skipped,
     not an error: the caller compares bodies. On PostgreSQL a concurrent insert of the same
@@ -251,16 +266,23 @@ def insert_new(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[uuid.
         return set()
     ordered = sorted(rows, key=lambda row: row["id"])
     dialect = session.get_bind().dialect.name
+    round_ids = {r for row in ordered if (r := row["round_id"]) is not None}
     if dialect == "postgresql":
         if len(ordered) == 1:
-            return set(session.scalars(_one_row(dialect), dict(ordered[0])))
-        return set(session.scalars(_new_contacts(dialect, [dict(r) for r in ordered])))
+            params = {ONE_ROW_PREFIX + k: v for k, v in ordered[0].items()}
+            found = set(session.scalars(_one_row(dialect), params))
+        else:
+            found = set(session.scalars(_new_contacts(dialect, [dict(r) for r in ordered])))
+        campaigns_repo.expire_rounds(session, round_ids)
+        return found
     if dialect != "sqlite":
         raise NotImplementedError(f"contacts cannot be recorded on {dialect}")
     table = cast(Table, Contact.__table__)
     insert = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
     inserted = set(session.execute(insert.returning(table.c.id), list(ordered)).scalars())
     coverage_state.add_contacts(session, inserted)
+    added_rounds = {row["round_id"] for row in ordered if row["id"] in inserted} & round_ids
+    campaigns_repo.advance_rounds(session, sorted(added_rounds))
     return inserted
 
 

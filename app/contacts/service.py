@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import EVERYONE, Actor
-from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
 from app.contacts import repository as repo
 from app.contacts.models import Contact
@@ -261,8 +260,6 @@ def _record(
             answers[index] = Recorded(error.status_code, error=error)
     for index, contact_id, digest in repeats:
         answers[index] = _replay(stored.get(contact_id), digest, actor)
-    round_ids = sorted({r for i in inserted if (r := new_rows[i]["round_id"]) is not None})
-    campaigns.advance_rounds(session, round_ids=round_ids)
     session.commit()
     done = [a for a in answers if a is not None]
     assert len(done) == len(items), "every item is answered"

@@ -213,7 +213,7 @@ def _day_figures(d: Any) -> dict[str, ColumnElement[Any]]:
     }
 
 
-def _tuned(session: Session) -> None:
+def _tuned(session: Session, work_mem: str) -> None:
     """PostgreSQL: no JIT and room to hash in memory, for this transaction only.
 
     The planner guesses a cost past ``jit_above_cost`` for the grouped CTEs and then spends
@@ -221,12 +221,15 @@ def _tuned(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
-            text("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)")
+            text("SELECT set_config('jit', 'off', true), set_config('work_mem', :mem, true)"),
+            {"mem": work_mem},
         )
 
 
-def _rows(session: Session, statement: Executable, params: dict[str, Any]) -> list[FigureRow]:
-    _tuned(session)
+def _rows(
+    session: Session, statement: Executable, params: dict[str, Any], *, work_mem: str = "32MB"
+) -> list[FigureRow]:
+    _tuned(session, work_mem)
     return [
         FigureRow(
             kind=row.kind,
@@ -408,6 +411,10 @@ def _ledger_statement() -> CompoundSelect[Any]:
     )
 
 
+LEDGER_WORK_MEM = "128MB"
+"""Per hash of the ledger's statement (PostgreSQL allows hash_mem_multiplier times this)."""
+
+
 def ledger_figures(
     session: Session, *, community_ids: Sequence[int], start: date, end: date
 ) -> list[FigureRow]:
@@ -418,7 +425,9 @@ def ledger_figures(
     the day households were first reached in the dates: newly_reached).
     """
     params = {"community_ids": list(community_ids), "start": start, "end": end}
-    return _rows(session, _ledger_statement(), params)
+    # The ledger hashes every household-day of its period (420,000 rows for 50 communities):
+    # at 32 MB those hashes spilled to disk in batches.
+    return _rows(session, _ledger_statement(), params, work_mem=LEDGER_WORK_MEM)
 
 
 @dataclass(frozen=True)

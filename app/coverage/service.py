@@ -308,11 +308,15 @@ def ledger_period(
 
 
 def _ledger_warnings(
-    session: Session, community: Community, start: date, end: date
-) -> WarningSummary:
-    """The community's warnings received on its own local dates start…end."""
-    lo, hi = local_bounds(start, end, ZoneInfo(community.timezone))
-    return warnings.summary_of(session, community.id, start=lo, end=hi, now=utcnow())
+    session: Session, communities: Sequence[Community], start: date, end: date
+) -> dict[int, WarningSummary]:
+    """Per community, its warnings received on its own local dates start…end (two queries
+    for all communities, whatever their number)."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for community in communities:
+        by_zone[community.timezone].append(community.id)
+    ranges = [(ids, *local_bounds(start, end, ZoneInfo(zone))) for zone, ids in by_zone.items()]
+    return warnings.summaries_of(session, ranges, now=utcnow())
 
 
 def ledger(
@@ -356,6 +360,7 @@ def ledger(
             )
         )
     incidents = _ledger_incidents(session, communities, start, end)
+    warning_figures = _ledger_warnings(session, communities, start, end)
     items = []
     for community in communities:
         figures = totals.get(community.id) or FigureRow("community", group_id=community.id)
@@ -376,7 +381,7 @@ def ledger(
                 incidents=found.total,
                 scams_dissuaded=found.dissuaded,
                 days=days.get(community.id, []),
-                warnings=_ledger_warnings(session, community, start, end),
+                warnings=warning_figures[community.id],
             )
         )
     items.sort(key=lambda r: (r.coverage is None, -(r.coverage or 0), -r.reached, r.community_name))

@@ -13,6 +13,7 @@ gets resources through ``LockedFetcher``, which serves files under ``templates/`
 from __future__ import annotations
 
 import base64
+import contextlib
 import ctypes
 import ctypes.util
 import dataclasses
@@ -332,8 +333,31 @@ def _flyer_sheets(flyer: FlyerContext) -> tuple[str, ...]:
     return ("base.css", "flyer.css") + (("flyer-a4.css",) if flyer.size == "A4" else ())
 
 
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """No automatic garbage collection during one WeasyPrint pass.
+
+    A pass allocates millions of short-lived objects (boxes, styles, Pango wrappers) that stay
+    reachable until it ends, so each automatic full collection walks the growing tree and
+    frees nothing: measured, a quarter of a campaign's walk sheets CPU time. The part's memory
+    is bounded by ``chunks``, and ``release_memory`` collects once when the part is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_part(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
     """The PDF of one view-model (or one part of it), in one WeasyPrint pass."""
+    with _no_collection():
+        return _render_part(kind, context, url_fetcher=url_fetcher)
+
+
+def _render_part(kind: str, context: object, *, url_fetcher: LockedFetcher | None) -> bytes:
     if isinstance(context, FlyerLayer):
         box = _qr_box(context.flyer)
         sheets = (*_flyer_sheets(context.flyer), "flyer-overlay.css")
@@ -410,3 +434,7 @@ def start_render_process(parent: int) -> None:
 def warm_up() -> None:
     """Load fonts and stylesheets once in a fresh render process."""
     html_to_pdf("<p>不听、不信、不转账 96110</p>", stylesheets=("base.css",))
+    # What is loaded now (modules, fonts, parsed stylesheets) lives as long as the process:
+    # the collections after each part need not walk it again.
+    gc.collect()
+    gc.freeze()

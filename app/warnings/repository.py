@@ -267,6 +267,20 @@ def erase_personal_data(session: Session, closed_before: datetime, now: datetime
     return ids
 
 
+def _summary_columns(now: datetime) -> list[Any]:
+    unreached = EarlyWarning.status.in_(UNREACHED)
+    return [
+        func.count().label("received"),
+        func.count(EarlyWarning.reached_at).label("reached"),
+        func.count(case((EarlyWarning.reached_in_time.is_(True), 1))).label("in_time"),
+        func.count(case((unreached, 1))).label("open"),
+        func.count(case((and_(unreached, EarlyWarning.due_at < now), 1))).label("overdue"),
+        func.count(case((EarlyWarning.status == WarningStatus.unreachable, 1))).label(
+            "unreachable"
+        ),
+    ]
+
+
 def summary_rows(
     session: Session,
     community_id: int,
@@ -276,18 +290,9 @@ def summary_rows(
     now: datetime,
 ) -> list[Any]:
     """Per risk level: received, reached, in time, unreached, overdue, unreachable (one query)."""
-    unreached = EarlyWarning.status.in_(UNREACHED)
-    stmt = select(
-        EarlyWarning.risk_level,
-        func.count().label("received"),
-        func.count(EarlyWarning.reached_at).label("reached"),
-        func.count(case((EarlyWarning.reached_in_time.is_(True), 1))).label("in_time"),
-        func.count(case((unreached, 1))).label("open"),
-        func.count(case((and_(unreached, EarlyWarning.due_at < now), 1))).label("overdue"),
-        func.count(case((EarlyWarning.status == WarningStatus.unreachable, 1))).label(
-            "unreachable"
-        ),
-    ).where(EarlyWarning.community_id == community_id)
+    stmt = select(EarlyWarning.risk_level, *_summary_columns(now)).where(
+        EarlyWarning.community_id == community_id
+    )
     stmt = _in_range(stmt, start, end)
     return list(session.execute(stmt.group_by(EarlyWarning.risk_level)).all())
 
@@ -308,6 +313,46 @@ def minutes_to_reach(
         EarlyWarning.community_id == community_id, EarlyWarning.minutes_to_reach.is_not(None)
     )
     return [(str(level), int(m)) for level, m in session.execute(_in_range(stmt, start, end))]
+
+
+Ranges = Sequence[tuple[Sequence[int], datetime, datetime]]
+"""Groups of communities, each with the [start, end) its warnings are counted in."""
+
+
+def _in_ranges(ranges: Ranges) -> Any:
+    return or_(
+        *(
+            and_(
+                EarlyWarning.community_id.in_(ids),
+                EarlyWarning.received_at >= start,
+                EarlyWarning.received_at < end,
+            )
+            for ids, start, end in ranges
+            if ids
+        )
+    )
+
+
+def summary_rows_of_many(session: Session, ranges: Ranges, *, now: datetime) -> list[Any]:
+    """``summary_rows`` of several communities in one grouped query (community id first)."""
+    if not any(ids for ids, _start, _end in ranges):
+        return []
+    stmt = (
+        select(EarlyWarning.community_id, EarlyWarning.risk_level, *_summary_columns(now))
+        .where(_in_ranges(ranges))
+        .group_by(EarlyWarning.community_id, EarlyWarning.risk_level)
+    )
+    return list(session.execute(stmt).all())
+
+
+def minutes_to_reach_of_many(session: Session, ranges: Ranges) -> list[tuple[int, str, int]]:
+    """(community id, risk level, minutes) of every reached warning in the ranges (one query)."""
+    if not any(ids for ids, _start, _end in ranges):
+        return []
+    stmt = select(
+        EarlyWarning.community_id, EarlyWarning.risk_level, EarlyWarning.minutes_to_reach
+    ).where(_in_ranges(ranges), EarlyWarning.minutes_to_reach.is_not(None))
+    return [(int(c), str(level), int(m or 0)) for c, level, m in session.execute(stmt)]
 
 
 def existing_refs(session: Session, community_id: int, refs: Sequence[str]) -> set[str]:

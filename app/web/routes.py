@@ -62,6 +62,11 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={asset_version()}"
 
 
+def font_css_url() -> str:
+    """The versioned URL of the style sheet of the project's font faces."""
+    return f"/fonts.css?v={asset_version()}"
+
+
 def _font_files() -> list[str]:
     if not FONTS_DIR.is_dir():
         return []
@@ -97,7 +102,7 @@ def _render(
         page=page,
         static_url=static_url,
         version=asset_version(),
-        fonts=_font_faces(),
+        font_css_url=font_css_url(),
         # Boot data rides in <body data-boot>, escaped as an attribute: no inline script.
         boot_json=json.dumps(
             {"lang": lang, "page": page, "strings": strings, "data": data or {}},
@@ -324,7 +329,8 @@ def get_service_worker() -> Response:
     """The service worker, served from the root so that it may keep every page's shell."""
     body = _env.get_template("sw.js").render(
         version=asset_version(),
-        assets=[static_url(p.name) for p in sorted(STATIC_DIR.iterdir()) if p.is_file()],
+        assets=[static_url(p.name) for p in sorted(STATIC_DIR.iterdir()) if p.is_file()]
+        + [font_css_url()],
     )
     return Response(
         body,
@@ -355,6 +361,14 @@ def _cached_file(path: Path, versioned: bool) -> FileResponse:
 def get_static(name: str, v: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
     """A script or style sheet of the pages."""
     return _cached_file(_file_under(STATIC_DIR, name), v is not None)
+
+
+@router.get("/fonts.css", include_in_schema=False)
+def get_font_css(v: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    """The @font-face rules of the project's font (a file, so pages need no inline style)."""
+    body = _env.get_template("fonts.css").render(fonts=_font_faces(), version=asset_version())
+    cache = f"public, max-age={ONE_YEAR}, immutable" if v is not None else "no-cache"
+    return Response(body, media_type="text/css", headers={"Cache-Control": cache})
 
 
 @router.get("/fonts/{name}", include_in_schema=False)

@@ -659,6 +659,61 @@ class TestRoundProgress:
         # The registry-vacant household has no door to knock: the round is done without it.
         assert self.status(client, tenant, rnd.id) == "done"
 
+    def test_a_round_narrowed_to_units_is_done_when_those_units_are(
+        self, client: TestClient, session: Session
+    ) -> None:
+        tenant = make_tenant(session, households=4)  # units 1 and 2
+        campaign = make_campaign(session, tenant.community)
+        units = {str(tenant.building.id): ["2"]}
+        rnd = make_round(session, campaign, [tenant.building], [tenant.staff], units=units)
+        whole = make_round(session, campaign, [tenant.building], [tenant.staff])
+        staff = tenant.headers["staff"]
+        in_unit = [h for h in tenant.households if h.unit == "2"]
+        assert in_unit
+        assert len(in_unit) < len(tenant.households)
+        for household in in_unit:
+            sent = body(campaign, household, round_id=rnd.id, outcome="refused")
+            assert client.post(URL, json=sent, headers=staff).status_code == 201
+        assert self.status(client, tenant, rnd.id) == "done"
+        # The same doors do not finish a round of the whole building.
+        first = body(campaign, in_unit[0], round_id=whole.id)
+        assert client.post(URL, json=first, headers=staff).status_code == 201
+        assert self.status(client, tenant, whole.id) == "in_progress"
+
+    def test_contacts_of_another_campaign_finish_no_round(
+        self, client: TestClient, session: Session
+    ) -> None:
+        tenant = make_tenant(session, households=2)
+        earlier = make_campaign(session, tenant.community)
+        campaign = make_campaign(session, tenant.community)
+        rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
+        first, second = tenant.households[:2]
+        officer = tenant.headers["officer"]
+        assert client.post(URL, json=body(earlier, second), headers=officer).status_code == 201
+        sent = body(campaign, first, round_id=rnd.id)
+        assert client.post(URL, json=sent, headers=tenant.headers["staff"]).status_code == 201
+        assert self.status(client, tenant, rnd.id) == "in_progress"
+        assert client.post(URL, json=body(campaign, second), headers=officer).status_code == 201
+        again = body(campaign, first, round_id=rnd.id, outcome="reached")
+        assert client.post(URL, json=again, headers=tenant.headers["staff"]).status_code == 201
+        assert self.status(client, tenant, rnd.id) == "done"
+
+    def test_a_voided_contact_is_no_outcome_for_its_door(
+        self, client: TestClient, session: Session
+    ) -> None:
+        tenant = make_tenant(session, households=2)
+        campaign = make_campaign(session, tenant.community)
+        rnd = make_round(session, campaign, [tenant.building], [tenant.staff])
+        staff = tenant.headers["staff"]
+        first, second = tenant.households[:2]
+        sent = body(campaign, first, round_id=rnd.id)
+        assert client.post(URL, json=sent, headers=staff).status_code == 201
+        r = client.post(f"{URL}/{sent['id']}/void", json={"reason": "wrong door"}, headers=staff)
+        assert r.status_code == 200
+        later = body(campaign, second, round_id=rnd.id)
+        assert client.post(URL, json=later, headers=staff).status_code == 201
+        assert self.status(client, tenant, rnd.id) == "in_progress"
+
     def test_staff_mark_their_round_done(self, client: TestClient, session: Session) -> None:
         tenant = make_tenant(session)
         campaign = make_campaign(session, tenant.community)

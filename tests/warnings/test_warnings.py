@@ -420,6 +420,49 @@ class TestTenantIsolation:
 
 
 class TestLedgerAndCampaignFigures:
+    def test_each_community_of_the_ledger_has_its_own_warning_figures(
+        self, client: TestClient, session: Session
+    ) -> None:
+        from datetime import date
+
+        from app.auth.models import Membership
+        from app.enums import Role
+
+        first, second = make_tenant(session), make_tenant(session)
+        second.community.timezone = "Europe/Berlin"
+        session.add(
+            Membership(
+                user_id=first.manager.id, community_id=second.community.id, role=Role.manager
+            )
+        )
+        session.commit()
+        warn(client, first, risk="high")
+        warn(client, first, risk="low")
+        w = warn(client, second, risk="high")
+        client.post(
+            f"/api/v1/warnings/{w['id']}/attempts",
+            json=attempt(),
+            headers=second.headers["officer"],
+        )
+        today = date.today()
+        period = f"from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
+        r = client.get(f"/api/v1/ledger?{period}", headers=first.headers["manager"])
+        assert r.status_code == 200, r.text
+        rows = {row["community_id"]: row["warnings"] for row in r.json()["items"]}
+        assert rows[first.community.id]["received"] == 2
+        assert rows[first.community.id]["by_level"]["low"]["received"] == 1
+        assert rows[second.community.id]["received"] == 1
+        assert rows[second.community.id]["reached"]["numerator"] == 1
+        for tenant in (first, second):
+            mine = rows[tenant.community.id]
+            alone = client.get(
+                f"/api/v1/communities/{tenant.community.id}/warnings/summary",
+                params={"from": mine["start"], "to": mine["end"]},
+                headers=first.headers["manager"],
+            )
+            assert alone.status_code == 200, alone.text
+            assert alone.json() == mine
+
     def test_the_ledger_and_a_campaign_carry_the_warning_figures(
         self, client: TestClient, session: Session
     ) -> None:

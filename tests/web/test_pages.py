@@ -92,7 +92,13 @@ class TestFont:
 
     def test_pages_declare_it_and_it_is_served(self, client: TestClient) -> None:
         page = client.get("/login").text
-        url = re.search(r'url\("(/fonts/NotoSansSC-Regular\.otf\?v=\w+)"\)', page)
+        sheet = re.search(r'<link rel="stylesheet" href="(/fonts\.css\?v=\w+)">', page)
+        assert sheet is not None
+        css = client.get(sheet.group(1))
+        assert css.status_code == 200
+        assert css.headers["content-type"].startswith("text/css")
+        assert "immutable" in css.headers["cache-control"]
+        url = re.search(r'url\("(/fonts/NotoSansSC-Regular\.otf\?v=\w+)"\)', css.text)
         assert url is not None
         res = client.get(url.group(1))
         assert res.status_code == 200

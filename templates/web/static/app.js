@@ -65,6 +65,8 @@
         if (k === "text") node.textContent = v;
         else if (k === "class") node.className = v;
         else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
+        // Through the CSSOM: the pages' policy refuses style attributes (no 'unsafe-inline').
+        else if (k === "style") node.style.cssText = v;
         else node.setAttribute(k, v === true ? "" : v);
       });
     }
@@ -238,8 +240,15 @@
       .then(function (res) {
         if (opts.raw && res.ok) return res;
         var type = res.headers.get("Content-Type") || "";
-        var parsed = type.indexOf("json") >= 0 ? res.json().catch(function () { return null; }) : Promise.resolve(null);
+        // A JSON answer that cannot be read (the page moved on mid-download, the connection
+        // dropped) is a failed request, never a null result that a page would store.
+        var broken = {};
+        var parsed = type.indexOf("json") >= 0 ? res.json().catch(function () { return broken; }) : Promise.resolve(null);
         return parsed.then(function (data) {
+          if (data === broken) {
+            if (res.ok) throw new ApiError(0, t("login_unreachable"), null);
+            data = null;
+          }
           if (res.ok) return data;
           if (res.status === 401 && tok && !opts.quiet401) sessionExpired();
           var detail = (data && (data.detail || data.title)) || res.statusText || String(res.status);

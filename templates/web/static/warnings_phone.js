@@ -31,7 +31,13 @@
   }
 
   function queued() {
-    return DS.load(BOX, []);
+    var box = DS.load(BOX, []);
+    return Array.isArray(box) ? box : [];
+  }
+
+  function cached() {
+    var items = DS.load(CACHE, []);
+    return Array.isArray(items) ? items : [];
   }
 
   function span(ms) {
@@ -105,11 +111,11 @@
 
   function load() {
     return DS.api("/members/me/warnings").then(function (items) {
-      warnings = items;
-      DS.save(CACHE, items);
+      warnings = Array.isArray(items) ? items : cached();
+      DS.save(CACHE, warnings);
       render();
     }, function () {
-      warnings = DS.load(CACHE, []);
+      warnings = cached();
       render();
     });
   }
@@ -146,7 +152,7 @@
     flush();
     render();  // the clocks move
   }, 30000);
-  warnings = DS.load(CACHE, []);
+  warnings = cached();
   render();
   load().then(flush);
 })();
