@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for the given settings (default: from the environment)."""
     settings = settings or get_settings()
     job_queue.configure(settings)
-    job_queue.use_tasks(job_tasks)  # what the services' enqueue calls put on the queue
+    job_queue.tasks.provide(job_tasks)  # what the services' enqueue calls put on the queue
     pool: dict[str, Any] = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size}
     engine = make_engine(settings.database_url, **pool)
     read_engine = (

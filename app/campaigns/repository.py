@@ -173,22 +173,22 @@ def lock_users(session: Session, user_ids: Sequence[int]) -> None:
         )
 
 
-def clashes(
+def overlapping_slots(
     session: Session,
     user_ids: Sequence[int],
     starts_at: datetime,
     ends_at: datetime,
     *,
     skip: tuple[SlotKind[Any], int] | None = None,
-) -> list[dict[str, Any]]:
-    """Rounds and events (not cancelled, any campaign) of these users that overlap the slot.
+) -> list[tuple[SlotKind[Any], int, str, int, datetime, datetime]]:
+    """Rounds and events (not cancelled, any campaign) of these users that overlap the span:
+    (kind, user id, user's name, slot id, starts, ends), one per user and slot.
 
-    Slots touching end to start do not overlap. Each clash names the user, the round or event
-    and its times, earliest first; ``skip`` is the slot being changed.
+    Slots touching end to start do not overlap; ``skip`` is a slot to leave out.
     """
     if not user_ids:
         return []
-    found: list[dict[str, Any]] = []
+    found: list[tuple[SlotKind[Any], int, str, int, datetime, datetime]] = []
     for kind in SLOT_KINDS:
         m, a = kind.model, kind.assignees
         stmt = (
@@ -204,17 +204,33 @@ def clashes(
         )
         if skip is not None and skip[0] == kind:
             stmt = stmt.where(m.id != skip[1])
-        found.extend(
-            {
-                "user_id": uid,
-                "display_name": name,
-                "kind": kind.name,
-                "id": oid,
-                "starts_at": s,
-                "ends_at": e,
-            }
-            for uid, name, oid, s, e in session.execute(stmt)
+        found.extend((kind, uid, name, oid, s, e) for uid, name, oid, s, e in session.execute(stmt))
+    return found
+
+
+def clashes(
+    session: Session,
+    user_ids: Sequence[int],
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    skip: tuple[SlotKind[Any], int] | None = None,
+) -> list[dict[str, Any]]:
+    """``overlapping_slots`` as clashes: each names the user, the round or event and its
+    times, earliest first; ``skip`` is the slot being changed."""
+    found = [
+        {
+            "user_id": uid,
+            "display_name": name,
+            "kind": kind.name,
+            "id": oid,
+            "starts_at": s,
+            "ends_at": e,
+        }
+        for kind, uid, name, oid, s, e in overlapping_slots(
+            session, user_ids, starts_at, ends_at, skip=skip
         )
+    ]
     found.sort(key=lambda c: (c["starts_at"], c["user_id"], c["kind"], c["id"]))
     return found
 
@@ -418,5 +434,5 @@ def staff_building_ids(user_id: int) -> Select[int]:
     )
 
 
-# Staff see only the buildings of their rounds (see communities.repository.use_staff_scope).
-communities_repo.use_staff_scope(staff_building_ids)
+# Staff see only the buildings of their rounds (see communities.repository.staff_scope).
+communities_repo.staff_scope.provide(staff_building_ids)

@@ -38,6 +38,7 @@ from app.communities.schemas import (
 )
 from app.enums import Occupancy
 from app.errors import Invalid
+from app.handoff import HandedIn
 from app.schemas import control_character
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -372,25 +373,13 @@ def parse_roster(data: bytes) -> Roster:
 ReachedLookup = Callable[[Session, int], dict[int, list[str]]]
 """(session, community id) → household id → the names of the campaigns counting it reached."""
 
-_reached_lookup: ReachedLookup | None = None
-
-
-def use_reached_lookup(lookup: ReachedLookup) -> None:
-    """Set how an import learns which households a campaign counts as reached.
-
-    Contacts and campaigns sit above the registry in the layers, so ``app.contacts.repository``
-    hands its query in when it is imported (the app, the worker and ``doorstep import`` all
-    import it) rather than the registry importing them. Without it an import refuses to run:
-    a reached household must never turn vacant unconfirmed.
-    """
-    global _reached_lookup
-    _reached_lookup = lookup
-
-
-def _reached(session: Session, community_id: int) -> dict[int, list[str]]:
-    if _reached_lookup is None:
-        raise RuntimeError("no reached-household lookup: import app.contacts.repository first")
-    return _reached_lookup(session, community_id)
+reached_lookup: HandedIn[ReachedLookup] = HandedIn(
+    "reached-household lookup", provider="app.contacts.repository"
+)
+"""Contacts and campaigns sit above the registry in the layers, so ``app.contacts.repository``
+provides this query when it is imported (the app, the worker and ``doorstep import`` all import
+it). Without it an import refuses to run: a reached household must never turn vacant
+unconfirmed."""
 
 
 @dataclass(frozen=True)
@@ -542,7 +531,7 @@ def _read_stored(session: Session, community_id: int) -> Stored:
         buildings=repo.building_ids_by_code(session, community_id),
         households=repo.household_fields(session, community_id),
         flags=repo.flags_in_community(session, community_id),
-        reached=_reached(session, community_id),
+        reached=reached_lookup.get()(session, community_id),
     )
 
 

@@ -1,8 +1,8 @@
 """Queries for communities, buildings and households (the caller commits).
 
 Two queries belong to the layers above the registry and are handed in by them: the staff
-scope (``use_staff_scope``, from the rounds) and the import's reached check
-(``app.communities.importer.use_reached_lookup``, from the contacts).
+scope (``staff_scope``, from the rounds) and the import's reached check
+(``app.communities.importer.reached_lookup``, from the contacts); see ``app.handoff``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
 from app.db import paginate
 from app.enums import Occupancy
+from app.handoff import HandedIn
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -98,26 +99,16 @@ def set_owners(session: Session, building_id: int, user_ids: Sequence[int]) -> N
 StaffScope = Callable[[int], Select[int]]
 """user id → a query of the ids of the buildings the staff member's rounds cover."""
 
-_staff_scope: StaffScope | None = None
-
-
-def use_staff_scope(scope: StaffScope) -> None:
-    """Set the query of a staff member's buildings (staff see only those).
-
-    Rounds, which assign staff to buildings, sit above the registry in the layers, so
-    ``app.campaigns.repository`` hands its query in when it is imported (the app imports it)
-    instead of the registry importing rounds. Without it a staff read fails rather than
-    showing more than the staff member's buildings.
-    """
-    global _staff_scope
-    _staff_scope = scope
+staff_scope: HandedIn[StaffScope] = HandedIn(
+    "staff scope of buildings", provider="app.campaigns.repository"
+)
+"""Rounds, which assign staff to buildings, sit above the registry in the layers, so
+``app.campaigns.repository`` provides this query when it is imported (the app imports it)."""
 
 
 def staff_building_ids(user_id: int) -> Select[int]:
     """The buildings of the rounds a staff member is assigned to (a query to select from)."""
-    if _staff_scope is None:
-        raise RuntimeError("no staff scope: import app.campaigns.repository first")
-    return _staff_scope(user_id)
+    return staff_scope.get()(user_id)
 
 
 def list_buildings(

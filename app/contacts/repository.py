@@ -357,4 +357,4 @@ def reached_in_campaigns(session: Session, community_id: int) -> dict[int, list[
 
 
 # The roster import asks this before turning a reached household vacant (see its docstring).
-roster.use_reached_lookup(reached_in_campaigns)
+roster.reached_lookup.provide(reached_in_campaigns)

@@ -87,10 +87,6 @@ class Table:
     rows: list[list[Cell]]
 
 
-def _t(key: str, lang: Lang) -> str:
-    return label_for(key, lang)
-
-
 def coverage_table(cov: CoverageRead, lang: Lang) -> Table:
     """The headline and per-building figures, each with numerator and denominator."""
     columns = (
@@ -110,7 +106,7 @@ def coverage_table(cov: CoverageRead, lang: Lang) -> Table:
     s = cov.by_status
     rows: list[list[Cell]] = [
         [
-            _t("x_all", lang),
+            label_for("x_all", lang),
             "",
             "",
             cov.households,
@@ -128,7 +124,7 @@ def coverage_table(cov: CoverageRead, lang: Lang) -> Table:
         bs = b.by_status
         rows.append(
             [
-                _t("x_building", lang),
+                label_for("x_building", lang),
                 b.code,
                 b.name or "",
                 b.households,
@@ -142,35 +138,37 @@ def coverage_table(cov: CoverageRead, lang: Lang) -> Table:
                 bs.unvisited,
             ]
         )
-    return Table(_t("sheet_coverage", lang), columns, rows)
+    return Table(label_for("sheet_coverage", lang), columns, rows)
 
 
 def channel_table(cov: CoverageRead, lang: Lang) -> Table:
     """Households reached per channel, the extras, the follow-up and the scam reports."""
     rows: list[list[Cell]] = []
     for key, value in cov.by_channel.model_dump().items():
-        rows.append([_t(f"channel_{key}", lang), value])
+        rows.append([label_for(f"channel_{key}", lang), value])
     ex = cov.extras
     rows += [
-        [_t("extra_flyer_given", lang), ex.flyers_given],
-        [_t("extra_app_installed", lang), ex.app_installs],
-        [_t("extra_pledge_signed", lang), ex.pledges_signed],
-        [_t("extra_residents_reached", lang), ex.residents_reached],
-        [_t("x_contacts", lang), ex.contacts],
+        [label_for("extra_flyer_given", lang), ex.flyers_given],
+        [label_for("extra_app_installed", lang), ex.app_installs],
+        [label_for("extra_pledge_signed", lang), ex.pledges_signed],
+        [label_for("extra_residents_reached", lang), ex.residents_reached],
+        [label_for("x_contacts", lang), ex.contacts],
     ]
     rv = cov.revisits
     rows += [
-        [_t("first_not_home", lang), rv.first_not_home],
-        [_t("revisited", lang), rv.revisited],
-        [_t("reached_since", lang), rv.reached_since],
-        [_t("not_yet_revisited", lang), rv.not_yet_revisited],
-        [_t("never_visited", lang), cov.never_visited],
-        [_t("incidents_total", lang), cov.incidents.total],
-        [_t("dissuaded", lang), cov.incidents.dissuaded],
-        [_t("amount_lost", lang), cov.incidents.amount_lost],
-        [_t("amount_prevented", lang), cov.incidents.amount_prevented],
+        [label_for("first_not_home", lang), rv.first_not_home],
+        [label_for("revisited", lang), rv.revisited],
+        [label_for("reached_since", lang), rv.reached_since],
+        [label_for("not_yet_revisited", lang), rv.not_yet_revisited],
+        [label_for("never_visited", lang), cov.never_visited],
+        [label_for("incidents_total", lang), cov.incidents.total],
+        [label_for("dissuaded", lang), cov.incidents.dissuaded],
+        [label_for("amount_lost", lang), cov.incidents.amount_lost],
+        [label_for("amount_prevented", lang), cov.incidents.amount_prevented],
     ]
-    return Table(_t("sheet_channels", lang), (Column("x_item"), Column("x_count", "money")), rows)
+    return Table(
+        label_for("sheet_channels", lang), (Column("x_item"), Column("x_count", "money")), rows
+    )
 
 
 def day_table(cov: CoverageRead, lang: Lang) -> Table:
@@ -204,7 +202,7 @@ def day_table(cov: CoverageRead, lang: Lang) -> Table:
         ]
         for d in cov.by_day
     ]
-    return Table(_t("sheet_days", lang), columns, rows)
+    return Table(label_for("sheet_days", lang), columns, rows)
 
 
 def household_table(households: Iterable[HouseholdFact], lang: Lang) -> Table:
@@ -228,14 +226,14 @@ def household_table(households: Iterable[HouseholdFact], lang: Lang) -> Table:
             h.unit,
             h.floor,
             h.room,
-            _t(f"status_{h.status}", lang),
-            _t("x_yes" if h.excluded else "x_no", lang),
+            label_for(f"status_{h.status}", lang),
+            label_for("x_yes" if h.excluded else "x_no", lang),
             h.contacts,
-            sep.join(_t(f"flag_{f}", lang) for f in h.flags),
+            sep.join(label_for(f"flag_{f}", lang) for f in h.flags),
         ]
         for h in ordered_households(households)
     ]
-    return Table(_t("sheet_households", lang), columns, rows)
+    return Table(label_for("sheet_households", lang), columns, rows)
 
 
 def _width(value: Cell, kind: Kind) -> int:
@@ -264,7 +262,7 @@ def to_csv(table: Table, lang: Lang) -> bytes:
     """One table as CSV, its header first; UTF-8 with BOM."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_t(c.key, lang) for c in table.columns])
+    writer.writerow([label_for(c.key, lang) for c in table.columns])
     for row in table.rows:
         writer.writerow(
             [
@@ -281,7 +279,7 @@ HEADER_FILL = PatternFill("solid", fgColor="EEF2F5")
 
 def _sheet(book: Workbook, table: Table, lang: Lang) -> None:
     sheet: WriteOnlyWorksheet = book.create_sheet(title=table.name[:31])
-    headers = [_t(c.key, lang) for c in table.columns]
+    headers = [label_for(c.key, lang) for c in table.columns]
     for i, column in enumerate(table.columns):
         widest = max(
             [_width(headers[i], "text"), *(_width(row[i], column.kind) for row in table.rows)]

@@ -24,27 +24,20 @@ from huey.storage import MemoryStorage, PostgresStorage, RedisStorage, SqliteSto
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
+from app.handoff import HandedIn
 
 log = logging.getLogger(__name__)
 
 huey = Huey("doorstep", results=False, utc=True, storage_class=MemoryStorage)
 
-_tasks: ModuleType | None = None
-
-
-def use_tasks(module: ModuleType) -> None:
-    """Called by ``app.jobs.tasks`` as it is imported: the module whose tasks the calls below
-    queue. The queue is at the bottom of the layers (services call it) and the tasks at the top
-    (they run services), so the tasks hand themselves to the queue instead of being imported
-    by it; the app factory and ``doorstep worker`` import them."""
-    global _tasks
-    _tasks = module
+tasks: HandedIn[ModuleType] = HandedIn("job tasks", provider="app.jobs.tasks")
+"""The module whose tasks the calls below queue. The queue is at the bottom of the layers
+(services call it) and the tasks at the top (they run services), so ``app.jobs.tasks``
+provides itself as it is imported; the app factory and ``doorstep worker`` import it."""
 
 
 def _task(name: str) -> Any:
-    if _tasks is None:
-        raise RuntimeError("app.jobs.tasks is not imported in this process")
-    return getattr(_tasks, name)
+    return getattr(tasks.get(), name)
 
 
 def storage_for(settings: Settings) -> tuple[type[Any], dict[str, Any]]:

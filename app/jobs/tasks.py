@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker, utcnow
-from app.jobs.queue import huey, use_tasks
+from app.jobs import queue
+from app.jobs.queue import huey
 from app.notifications import service as notifications
 from app.warnings import service as warnings
 
@@ -129,4 +130,4 @@ def _sweep() -> None:
         render_documents()
 
 
-use_tasks(sys.modules[__name__])  # the queue's calls enqueue these tasks (see queue.use_tasks)
+queue.tasks.provide(sys.modules[__name__])  # what the queue's calls enqueue (queue.tasks)

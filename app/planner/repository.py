@@ -9,12 +9,13 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.campaigns import repository as campaigns_repo
 from app.campaigns.models import (
     Event,
     Round,
     RoundBuilding,
 )
-from app.campaigns.repository import EVENTS, ROUNDS, SLOT_KINDS
+from app.campaigns.repository import EVENTS, ROUNDS
 from app.communities.models import Building, Household, HouseholdFlag
 from app.contacts.models import Contact
 from app.enums import Channel, Outcome, RoundStatus
@@ -109,23 +110,12 @@ def busy_times(
     session: Session, user_ids: Sequence[int], start: datetime, end: datetime
 ) -> list[tuple[int, datetime, datetime]]:
     """Every round and event (not cancelled, any campaign) of these users overlapping a span."""
-    if not user_ids:
-        return []
-    found: list[tuple[int, datetime, datetime]] = []
-    for kind in SLOT_KINDS:
-        m, a = kind.model, kind.assignees
-        stmt = (
-            select(a.user_id, m.starts_at, m.ends_at)
-            .join(m, m.id == kind.assignee_owner())
-            .where(
-                a.user_id.in_(user_ids),
-                m.status != kind.cancelled,
-                m.starts_at < end,
-                m.ends_at > start,
-            )
+    return [
+        (uid, s, e)
+        for _kind, uid, _name, _oid, s, e in campaigns_repo.overlapping_slots(
+            session, user_ids, start, end
         )
-        found.extend((u, s, e) for u, s, e in session.execute(stmt))
-    return found
+    ]
 
 
 def calendar_details(

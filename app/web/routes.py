@@ -363,10 +363,15 @@ def get_static(name: str, v: Annotated[str | None, Query(max_length=64)] = None)
     return _cached_file(_file_under(STATIC_DIR, name), v is not None)
 
 
+@lru_cache
+def _font_css() -> str:
+    return _env.get_template("fonts.css").render(fonts=_font_faces(), version=asset_version())
+
+
 @router.get("/fonts.css", include_in_schema=False)
 def get_font_css(v: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     """The @font-face rules of the project's font (a file, so pages need no inline style)."""
-    body = _env.get_template("fonts.css").render(fonts=_font_faces(), version=asset_version())
+    body = _font_css()
     cache = f"public, max-age={ONE_YEAR}, immutable" if v is not None else "no-cache"
     return Response(body, media_type="text/css", headers={"Cache-Control": cache})
 
