@@ -32,6 +32,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Subquery,
     and_,
     bindparam,
     case,
@@ -61,7 +62,6 @@ CHANNELS = households.CHANNELS
 EXTRAS = households.EXTRAS
 _EXTRA_COLUMNS = households.EXTRA_COLUMNS
 _flag = households.flag
-_household_state = households.household_state
 Ids = households.Ids
 household_rows = households.household_rows
 
@@ -194,6 +194,8 @@ def _household_figures(h: Any) -> dict[str, ColumnElement[Any]]:
         "first_not_home": count(h.first_not_home == 1),
         "revisited": count(h.first_not_home == 1, h.contacts > 1),
         "reached_since": count(h.first_not_home == 1, h.best_rank == REACHED),
+        # Grouped by the day households were first reached: the days' newly reached.
+        "newly_reached": count(eligible, h.first_reached_on.is_not(None)),
     }
 
 
@@ -262,24 +264,57 @@ def _campaign_days(campaign_id: BindParameter[Any]) -> Any:
 # this size costs more than running it on a small community.
 
 
+def _household_rows(
+    where: Iterable[ColumnElement[bool]], *more: ColumnElement[Any] | InstrumentedAttribute[Any]
+) -> Subquery:
+    """The campaign's ``household_state`` rows (and ``more`` columns), read as they are made.
+
+    ``OFFSET 0`` keeps PostgreSQL from folding the subquery into the aggregates above it, which
+    would evaluate each household's rules once per count instead of once a row; and nothing is
+    stored (a CTE read by several groupings wrote its 100,000 rows first).
+    """
+    return (
+        households.household_select(bindparam("campaign_id"), where)
+        .add_columns(*more)
+        .offset(0)
+        .subquery("household_state")
+    )
+
+
 @cache
 def _campaign_statement() -> CompoundSelect[Any]:
-    state = _household_state(
-        bindparam("campaign_id"), [Household.community_id == bindparam("community_id")]
+    """One pass over the households by (building, first reached day), then days and flags.
+
+    The pass's few thousand rows are added up twice: by building (and the totals from them)
+    and by the day households were first reached.
+    """
+    community = Household.community_id == bindparam("community_id")
+    h = _household_rows([community]).c
+    figures = _household_figures(h)
+    passes = (
+        select(h.building_id, h.first_reached_on, *(figures[n].label(n) for n in FIGURES))
+        .group_by(h.building_id, h.first_reached_on)
+        .cte("building_days")
     )
+    g = passes.c
     days = _campaign_days(bindparam("campaign_id"))
-    h, d = state.c, days.c
+    d = days.c
+    # A row per flag of a household: from the flags, not another pass over every household.
+    by_flag = [community, Household.id == HouseholdFlag.household_id]
+    f = _household_rows(by_flag, HouseholdFlag.flag).c
     return union_all(
-        _grouping("building", _household_figures(h), group_id=h.building_id).group_by(
-            h.building_id
-        ),
+        _grouping(
+            "building",
+            {name: func.sum(g[name]) for name in FIGURES if name != "newly_reached"},
+            group_id=g.building_id,
+        ).group_by(g.building_id),
         _grouping("day", _day_figures(d), day=d.local_date).group_by(d.local_date),
-        _grouping("first_reached", {"newly_reached": func.count()}, day=h.first_reached_on)
-        .where(h.excluded == 0, h.first_reached_on.is_not(None))
-        .group_by(h.first_reached_on),
-        _grouping("flag", _household_figures(h), flag=HouseholdFlag.flag)
-        .select_from(state.join(HouseholdFlag, HouseholdFlag.household_id == h.household_id))
-        .group_by(HouseholdFlag.flag),
+        _grouping(
+            "first_reached", {"newly_reached": func.sum(g.newly_reached)}, day=g.first_reached_on
+        )
+        .where(g.first_reached_on.is_not(None))
+        .group_by(g.first_reached_on),
+        _grouping("flag", _household_figures(f), flag=f.flag).group_by(f.flag),
     )
 
 
