@@ -45,7 +45,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.campaigns.models import Campaign
 from app.communities.models import Building, Community, Household, HouseholdFlag
@@ -199,6 +199,11 @@ def _household_figures(h: Any) -> dict[str, ColumnElement[Any]]:
     }
 
 
+def _ratio_figures(figures: dict[str, ColumnElement[Any]]) -> dict[str, ColumnElement[Any]]:
+    """The counts a ratio needs (reached ÷ households − excluded)."""
+    return {name: figures[name] for name in ("households", "excluded", "reached")}
+
+
 def _day_figures(d: Any) -> dict[str, ColumnElement[Any]]:
     """Counts over a group of household-days (each household once a day).
 
@@ -314,7 +319,7 @@ def _campaign_statement() -> CompoundSelect[Any]:
         )
         .where(g.first_reached_on.is_not(None))
         .group_by(g.first_reached_on),
-        _grouping("flag", _household_figures(f), flag=f.flag).group_by(f.flag),
+        _grouping("flag", _ratio_figures(_household_figures(f)), flag=f.flag).group_by(f.flag),
     )
 
 
@@ -362,14 +367,17 @@ def _ledger_days(communities: BindParameter[Any]) -> Select[Any]:
 
 
 def _ledger_visited(communities: BindParameter[Any]) -> CTE:
-    """Every household with a contact in the dates: its days rolled up, across campaigns.
+    """Households with a contact in the dates, their days rolled up across campaigns, counted
+    by community, first reached day, registered vacant and found vacant (a few thousand rows).
 
     The rules compose over days as over contacts (counts add up, the best rank and the latest
-    times are maxima, the first reached day a minimum), so no contact is read.
+    times are maxima, the first reached day a minimum), so no contact is read. Of the registry
+    only the vacant households are joined (a household's community is on its days).
     """
     d = CoverageDay
     per_household = (
         select(
+            d.community_id,
             d.household_id,
             func.sum(d.contacts).label("contacts"),
             func.max(d.best_rank).label("best_rank"),
@@ -383,25 +391,28 @@ def _ledger_visited(communities: BindParameter[Any]) -> CTE:
             func.min(case((d.best_rank == REACHED, d.local_date))).label("first_reached_on"),
         )
         .where(*_in_dates(communities))
-        .group_by(d.household_id)
+        .group_by(d.community_id, d.household_id)
         .subquery("ledger_rollup")
     )
     p = per_household.c
-    registered_vacant = Household.occupancy == Occupancy.vacant
+    vacant = aliased(Household, name="registered_vacant")
+    registered_vacant = _flag(vacant.id.is_not(None))
+    found_vacant = _flag(households.found_vacant(p))
     return (
         select(
-            Household.community_id,
-            _flag(registered_vacant).label("registered_vacant"),
-            # Excluded by its contacts: the latest found it vacant and none reached it.
-            _flag(and_(p.last_vacant_at >= p.last_at, p.best_rank < REACHED)).label("found_vacant"),
-            p.best_rank,
-            p.contacts,
-            *(p[name] for name in EXTRAS),
-            p.residents_reached,
+            p.community_id,
             p.first_reached_on,
+            registered_vacant.label("registered_vacant"),
+            found_vacant.label("found_vacant"),
+            func.count().label("visited"),
+            func.count().filter(p.best_rank == REACHED).label("reached"),
+            *(func.sum(p[name]).label(name) for name in EXTRAS),
+            func.sum(p.residents_reached).label("residents_reached"),
+            func.sum(p.contacts).label("contacts"),
         )
         .select_from(per_household)
-        .join(Household, Household.id == p.household_id)
+        .outerjoin(vacant, and_(vacant.id == p.household_id, vacant.occupancy == Occupancy.vacant))
+        .group_by(p.community_id, p.first_reached_on, registered_vacant, found_vacant)
         .cte("ledger_visited")
     )
 
@@ -411,23 +422,22 @@ def _ledger_statement() -> CompoundSelect[Any]:
     """The ledger in four groupings; the service adds the two ``community`` rows together.
 
     The registry is counted on its own (households, registered vacant) and only households
-    with a contact in the dates are joined to it, so the cost follows the contacts' days.
+    with a contact in the dates are rolled up, so the cost follows the contacts' days.
     """
     communities: BindParameter[list[int]] = bindparam("community_ids", expanding=True)
     v = _ledger_visited(communities).c
     counted = v.registered_vacant == 0
-    eligible = and_(counted, v.found_vacant == 0)
     registry = {
         "households": func.count(),
         "excluded": func.count().filter(Household.occupancy == Occupancy.vacant),
     }
     visits = {
-        "excluded": func.count().filter(and_(counted, v.found_vacant == 1)),
-        "reached": func.count().filter(and_(counted, v.best_rank == REACHED)),
+        "excluded": func.sum(v.visited).filter(and_(counted, v.found_vacant == 1)),
+        "reached": func.sum(v.reached).filter(counted),
         **{name: func.sum(v[name]) for name in EXTRAS},
         "residents_reached": func.sum(v.residents_reached),
         "contacts": func.sum(v.contacts),
-        "visited": func.count(),
+        "visited": func.sum(v.visited),
     }
     return union_all(
         _grouping("community", registry, group_id=Household.community_id)
@@ -437,11 +447,11 @@ def _ledger_statement() -> CompoundSelect[Any]:
         _ledger_days(communities),
         _grouping(
             "first_reached",
-            {"newly_reached": func.count()},
+            {"newly_reached": func.sum(v.visited)},
             group_id=v.community_id,
             day=v.first_reached_on,
         )
-        .where(eligible, v.first_reached_on.is_not(None))
+        .where(counted, v.found_vacant == 0, v.first_reached_on.is_not(None))
         .group_by(v.community_id, v.first_reached_on),
     )
 
