@@ -249,20 +249,26 @@ def _rows(
     ]
 
 
-def _campaign_days(campaign_id: BindParameter[Any]) -> Any:
-    """A campaign's household-days, with the extras as 0/1 counts."""
+def _household_days(*where: ColumnElement[bool], name: str) -> Any:
+    """Household-days (one campaign's each), with the extras as 0/1 counts."""
     d = CoverageDay
     return (
         select(
+            d.community_id,
             d.local_date,
             d.contacts,
             d.best_rank,
             *(_flag(d.__table__.c[col]).label(name) for name, col in _EXTRA_COLUMNS.items()),
             d.residents_reached,
         )
-        .where(d.campaign_id == campaign_id)
-        .subquery("campaign_days")
+        .where(*where)
+        .subquery(name)
     )
+
+
+def _campaign_days(campaign_id: BindParameter[Any]) -> Any:
+    """A campaign's household-days, with the extras as 0/1 counts."""
+    return _household_days(CoverageDay.campaign_id == campaign_id, name="campaign_days")
 
 
 # The statements are built once, with bound parameters: building and hashing a statement of
@@ -341,9 +347,26 @@ def _in_dates(communities: BindParameter[Any]) -> list[ColumnElement[bool]]:
     ]
 
 
-def _ledger_days(communities: BindParameter[Any]) -> Select[Any]:
-    """Per community and local day in the dates: each household once (across campaigns)."""
+def _ledger_days(communities: BindParameter[Any]) -> list[Select[Any]]:
+    """Per community and local day in the dates: each household once (across campaigns).
+
+    Where only one campaign has days in the dates (the common case) each row already is one
+    household's day and is counted as it is; the other communities' rows are first rolled up
+    per household and day (a hash over every row of the period, the costly part).
+    """
     d = CoverageDay
+    several = (
+        select(d.community_id)
+        .where(*_in_dates(communities))
+        .group_by(d.community_id)
+        .having(func.min(d.campaign_id) != func.max(d.campaign_id))
+        .cte("several_campaigns")
+    )
+    one = _household_days(
+        *_in_dates(communities),
+        d.community_id.not_in(select(several.c.community_id)),
+        name="ledger_days",
+    ).c
     per_household_day = (
         select(
             d.community_id,
@@ -356,14 +379,17 @@ def _ledger_days(communities: BindParameter[Any]) -> Select[Any]:
             ),
             func.max(d.residents_reached).label("residents_reached"),
         )
-        .where(*_in_dates(communities))
+        .where(*_in_dates(communities), d.community_id.in_(select(several.c.community_id)))
         .group_by(d.community_id, d.household_id, d.local_date)
         .subquery("ledger_household_days")
     )
     h = per_household_day.c
-    return _grouping("day", _day_figures(h), group_id=h.community_id, day=h.local_date).group_by(
-        h.community_id, h.local_date
-    )
+    return [
+        _grouping("day", _day_figures(x), group_id=x.community_id, day=x.local_date).group_by(
+            x.community_id, x.local_date
+        )
+        for x in (one, h)
+    ]
 
 
 def _ledger_visited(communities: BindParameter[Any]) -> CTE:
@@ -444,7 +470,7 @@ def _ledger_statement() -> CompoundSelect[Any]:
         .where(Household.community_id.in_(communities))
         .group_by(Household.community_id),
         _grouping("community", visits, group_id=v.community_id).group_by(v.community_id),
-        _ledger_days(communities),
+        *_ledger_days(communities),
         _grouping(
             "first_reached",
             {"newly_reached": func.sum(v.visited)},

@@ -487,6 +487,51 @@ class TestLedger:
             "coverage": 0.5714,
         }
 
+    def test_a_household_in_two_campaigns_on_one_day_counts_once(
+        self, client: TestClient, session: Session, scenario: Scenario
+    ) -> None:
+        """The other community runs two campaigns; the scenario's runs one, in the same ledger."""
+        other = make_tenant(session, households=2)
+        first = make_campaign(session, other.community, name="第一轮")
+        second = make_campaign(session, other.community, name="第二轮")
+        h1, h2 = other.households
+        officer = other.headers["officer"]
+        record(client, officer, first, h1, "not_home", D1)
+        record(client, officer, second, h1, "reached", D1_AFTERNOON, residents_reached=2)
+        record(client, officer, first, h2, "reached", D1, residents_reached=1, app_installed=True)
+        boss = make_user(session)
+        for community in (scenario.tenant.community, other.community):
+            session.add(Membership(user_id=boss.id, community_id=community.id, role=Role.manager))
+        session.commit()
+        r = client.get(
+            "/api/v1/ledger",
+            params={"from": f"{round_day(-10)}", "to": f"{round_day(-10)}"},
+            headers=auth(session, boss),
+        )
+        assert r.status_code == 200, r.text
+        rows = {row["community_id"]: row for row in r.json()["items"]}
+        two = rows[other.community.id]
+        figures = ("visited", "reached", "contacts", "residents_reached", "app_installs")
+        assert {k: two[k] for k in figures} == {
+            "visited": 2,
+            "reached": 2,
+            "contacts": 3,
+            "residents_reached": 3,
+            "app_installs": 1,
+        }
+        (day,) = two["days"]
+        assert {k: day[k] for k in (*figures, "newly_reached")} == {
+            "visited": 2,
+            "reached": 2,
+            "contacts": 3,
+            "residents_reached": 3,
+            "app_installs": 1,
+            "newly_reached": 2,
+        }
+        # The scenario's community (one campaign) on 10 November: a1–a6, b1, b3, b5.
+        (one,) = rows[scenario.tenant.community.id]["days"]
+        assert (one["date"], one["visited"]) == (f"{round_day(-10)}", 9)
+
     def test_a_manager_sees_only_their_community_and_staff_none(
         self, client: TestClient, scenario: Scenario
     ) -> None:
