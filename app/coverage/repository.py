@@ -30,6 +30,7 @@ from sqlalchemy import (
     Date,
     Executable,
     Integer,
+    Row,
     Select,
     String,
     Subquery,
@@ -347,6 +348,18 @@ def _in_dates(communities: BindParameter[Any]) -> list[ColumnElement[bool]]:
     ]
 
 
+def _rolled_up() -> list[ColumnElement[Any]]:
+    """Several household-days as one (of several campaigns, or several days): the rules
+    compose over days as over contacts, so counts add up and the rest are maxima."""
+    d = CoverageDay
+    return [
+        func.sum(d.contacts).label("contacts"),
+        func.max(d.best_rank).label("best_rank"),
+        *(func.max(_flag(d.__table__.c[col])).label(name) for name, col in _EXTRA_COLUMNS.items()),
+        func.max(d.residents_reached).label("residents_reached"),
+    ]
+
+
 def _ledger_days(communities: BindParameter[Any]) -> list[Select[Any]]:
     """Per community and local day in the dates: each household once (across campaigns).
 
@@ -368,17 +381,7 @@ def _ledger_days(communities: BindParameter[Any]) -> list[Select[Any]]:
         name="ledger_days",
     ).c
     per_household_day = (
-        select(
-            d.community_id,
-            d.local_date,
-            func.sum(d.contacts).label("contacts"),
-            func.max(d.best_rank).label("best_rank"),
-            *(
-                func.max(_flag(d.__table__.c[col])).label(name)
-                for name, col in _EXTRA_COLUMNS.items()
-            ),
-            func.max(d.residents_reached).label("residents_reached"),
-        )
+        select(d.community_id, d.local_date, *_rolled_up())
         .where(*_in_dates(communities), d.community_id.in_(select(several.c.community_id)))
         .group_by(d.community_id, d.household_id, d.local_date)
         .subquery("ledger_household_days")
@@ -405,15 +408,9 @@ def _ledger_visited(communities: BindParameter[Any]) -> CTE:
         select(
             d.community_id,
             d.household_id,
-            func.sum(d.contacts).label("contacts"),
-            func.max(d.best_rank).label("best_rank"),
+            *_rolled_up(),
             func.max(d.last_at).label("last_at"),
             func.max(d.last_vacant_at).label("last_vacant_at"),
-            *(
-                func.max(_flag(d.__table__.c[col])).label(name)
-                for name, col in _EXTRA_COLUMNS.items()
-            ),
-            func.max(d.residents_reached).label("residents_reached"),
             func.min(case((d.best_rank == REACHED, d.local_date))).label("first_reached_on"),
         )
         .where(*_in_dates(communities))
@@ -501,29 +498,14 @@ def ledger_figures(
     return _rows(session, _ledger_statement(), params, work_mem=LEDGER_WORK_MEM)
 
 
-@dataclass(frozen=True)
-class NotReachedRow:
-    """An eligible household that no contact has reached yet, where it is, its best outcome."""
-
-    household_id: int
-    best_rank: int
-    code: str
-    building_id: int
-    building_code: str
-    unit: str
-    floor: int
-    room: str
-
-    @property
-    def status(self) -> str:
-        """Its best outcome so far: ``unvisited``, ``not_home``, ``materials_left``…"""
-        return OutcomeRank(self.best_rank).status
-
-
 def not_reached(
     session: Session, campaign: Campaign, *, limit: int, offset: int
-) -> tuple[list[NotReachedRow], int]:
-    """Eligible households not reached, in building, unit, floor and room order; and how many."""
+) -> tuple[Sequence[Row[Any]], int]:
+    """Eligible households not reached, in building, unit, floor and room order; and how many.
+
+    Each row: ``household_id``, ``best_rank`` (its best outcome so far), ``code``,
+    ``building_id``, ``building_code``, ``unit``, ``floor``, ``room``.
+    """
     state = household_rows(campaign.id, campaign.community_id)
     s = state.c
     stmt = (
@@ -543,8 +525,7 @@ def not_reached(
         .where(s.reached == 0, s.excluded == 0)
         .order_by(Building.code, Household.unit, Household.floor, Household.room, Household.id)
     )
-    rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)
-    return [NotReachedRow(**r._mapping) for r in rows], total
+    return paginate_rows(session, stmt, limit=limit, offset=offset)
 
 
 # --- the rest: small lookups ----------------------------------------------------------------
