@@ -70,6 +70,8 @@ class CoverageDay(_HouseholdInCampaign, Base):
     __table_args__ = (
         *_checks(),
         Index("ix_coverage_days_community_local_date", "community_id", "local_date"),
+        # A campaign's first and last day, for the ledger (is the campaign whole in its dates?)
+        Index("ix_coverage_days_campaign_local_date", "campaign_id", "local_date"),
     )
 
     local_date: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -51,7 +51,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from app.campaigns.models import Campaign
 from app.communities.models import Building, Community, Household, HouseholdFlag
 from app.coverage import households
-from app.coverage.models import CoverageDay
+from app.coverage.models import CoverageDay, CoverageState
 from app.db import paginate_rows
 from app.enums import IncidentStatus, Occupancy, OutcomeRank
 from app.incidents.models import Incident
@@ -360,29 +360,36 @@ def _rolled_up() -> list[ColumnElement[Any]]:
     ]
 
 
-def _ledger_days(communities: BindParameter[Any]) -> list[Select[Any]]:
+def _ledger_campaigns(communities: BindParameter[Any]) -> CTE:
+    """Per community with days in the dates: the lowest and highest campaign id among them."""
+    d = CoverageDay
+    return (
+        select(
+            d.community_id,
+            func.min(d.campaign_id).label("first_campaign"),
+            func.max(d.campaign_id).label("last_campaign"),
+        )
+        .where(*_in_dates(communities))
+        .group_by(d.community_id)
+        .cte("ledger_campaigns")
+    )
+
+
+def _ledger_days(communities: BindParameter[Any], campaigns: CTE) -> list[Select[Any]]:
     """Per community and local day in the dates: each household once (across campaigns).
 
     Where only one campaign has days in the dates (the common case) each row already is one
     household's day and is counted as it is; the other communities' rows are first rolled up
     per household and day (a hash over every row of the period, the costly part).
     """
-    d = CoverageDay
-    several = (
-        select(d.community_id)
-        .where(*_in_dates(communities))
-        .group_by(d.community_id)
-        .having(func.min(d.campaign_id) != func.max(d.campaign_id))
-        .cte("several_campaigns")
-    )
+    d, c = CoverageDay, campaigns.c
+    several = select(c.community_id).where(c.first_campaign != c.last_campaign)
     one = _household_days(
-        *_in_dates(communities),
-        d.community_id.not_in(select(several.c.community_id)),
-        name="ledger_days",
+        *_in_dates(communities), d.community_id.not_in(several), name="ledger_days"
     ).c
     per_household_day = (
         select(d.community_id, d.local_date, *_rolled_up())
-        .where(*_in_dates(communities), d.community_id.in_(select(several.c.community_id)))
+        .where(*_in_dates(communities), d.community_id.in_(several))
         .group_by(d.community_id, d.household_id, d.local_date)
         .subquery("ledger_household_days")
     )
@@ -395,16 +402,56 @@ def _ledger_days(communities: BindParameter[Any]) -> list[Select[Any]]:
     ]
 
 
-def _ledger_visited(communities: BindParameter[Any]) -> CTE:
+def _whole_campaigns(campaigns: CTE) -> CTE:
+    """Communities whose days in the dates are all of one campaign, and all of whose days are
+    in the dates: there a household's state in that campaign is its roll-up of the dates.
+
+    (Two index lookups a community: ``ix_coverage_days_campaign_local_date``.)
+    """
+    c = campaigns.c
+    d = aliased(CoverageDay, name="campaign_days")
+
+    def bound(extreme: Any) -> Any:
+        return select(extreme(d.local_date)).where(d.campaign_id == c.first_campaign)
+
+    return (
+        select(c.community_id, c.first_campaign.label("campaign_id"))
+        .where(
+            c.first_campaign == c.last_campaign,
+            bound(func.min).scalar_subquery() >= bindparam("start", type_=Date),
+            bound(func.max).scalar_subquery() <= bindparam("end", type_=Date),
+        )
+        .cte("whole_campaigns")
+    )
+
+
+def _ledger_visited(communities: BindParameter[Any], campaigns: CTE) -> CTE:
     """Households with a contact in the dates, their days rolled up across campaigns, counted
     by community, first reached day, registered vacant and found vacant (a few thousand rows).
 
     The rules compose over days as over contacts (counts add up, the best rank and the latest
-    times are maxima, the first reached day a minimum), so no contact is read. Of the registry
-    only the vacant households are joined (a household's community is on its days).
+    times are maxima, the first reached day a minimum), so no contact is read; where a
+    campaign lies whole in the dates, alone in its community, its kept states are the roll-up.
+    Of the registry only the vacant households are looked up (a household's community is on
+    its days).
     """
-    d = CoverageDay
-    per_household = (
+    d, s = CoverageDay, CoverageState
+    whole = _whole_campaigns(campaigns)
+    w, c = whole.c, campaigns.c
+    # IN, not NOT IN: when every community is whole, the days are not scanned at all.
+    rest = select(c.community_id).where(c.community_id.not_in(select(w.community_id)))
+    from_states = select(
+        w.community_id,
+        s.household_id,
+        s.contacts,
+        s.best_rank,
+        *(_flag(s.__table__.c[col]).label(name) for name, col in _EXTRA_COLUMNS.items()),
+        s.residents_reached,
+        s.last_at,
+        s.last_vacant_at,
+        s.first_reached_on,
+    ).join_from(whole, s, s.campaign_id == w.campaign_id)
+    from_days = (
         select(
             d.community_id,
             d.household_id,
@@ -413,13 +460,14 @@ def _ledger_visited(communities: BindParameter[Any]) -> CTE:
             func.max(d.last_vacant_at).label("last_vacant_at"),
             func.min(case((d.best_rank == REACHED, d.local_date))).label("first_reached_on"),
         )
-        .where(*_in_dates(communities))
+        .where(*_in_dates(communities), d.community_id.in_(rest))
         .group_by(d.community_id, d.household_id)
-        .subquery("ledger_rollup")
     )
-    p = per_household.c
-    vacant = aliased(Household, name="registered_vacant")
-    registered_vacant = _flag(vacant.id.is_not(None))
+    p = union_all(from_states, from_days).subquery("ledger_rollup").c
+    vacant = select(Household.id).where(
+        Household.community_id.in_(communities), Household.occupancy == Occupancy.vacant
+    )
+    registered_vacant = _flag(p.household_id.in_(vacant))
     found_vacant = _flag(households.found_vacant(p))
     return (
         select(
@@ -433,8 +481,6 @@ def _ledger_visited(communities: BindParameter[Any]) -> CTE:
             func.sum(p.residents_reached).label("residents_reached"),
             func.sum(p.contacts).label("contacts"),
         )
-        .select_from(per_household)
-        .outerjoin(vacant, and_(vacant.id == p.household_id, vacant.occupancy == Occupancy.vacant))
         .group_by(p.community_id, p.first_reached_on, registered_vacant, found_vacant)
         .cte("ledger_visited")
     )
@@ -448,7 +494,8 @@ def _ledger_statement() -> CompoundSelect[Any]:
     with a contact in the dates are rolled up, so the cost follows the contacts' days.
     """
     communities: BindParameter[list[int]] = bindparam("community_ids", expanding=True)
-    v = _ledger_visited(communities).c
+    campaigns = _ledger_campaigns(communities)
+    v = _ledger_visited(communities, campaigns).c
     counted = v.registered_vacant == 0
     registry = {
         "households": func.count(),
@@ -467,7 +514,7 @@ def _ledger_statement() -> CompoundSelect[Any]:
         .where(Household.community_id.in_(communities))
         .group_by(Household.community_id),
         _grouping("community", visits, group_id=v.community_id).group_by(v.community_id),
-        *_ledger_days(communities),
+        *_ledger_days(communities, campaigns),
         _grouping(
             "first_reached",
             {"newly_reached": func.sum(v.visited)},

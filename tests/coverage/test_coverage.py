@@ -532,6 +532,36 @@ class TestLedger:
         (one,) = rows[scenario.tenant.community.id]["days"]
         assert (one["date"], one["visited"]) == (f"{round_day(-10)}", 9)
 
+    @pytest.mark.parametrize("days_before", [0, 1])
+    def test_over_a_whole_campaign_it_says_what_the_coverage_says(
+        self, client: TestClient, scenario: Scenario, days_before: int
+    ) -> None:
+        """Dates holding every contact of the community's one campaign; and, for comparison,
+        dates that leave out its first day (then only the days in them count)."""
+        headers = scenario.tenant.headers["manager"]
+        campaign = scenario.campaign
+        coverage = client.get(f"/api/v1/campaigns/{campaign.id}/coverage", headers=headers).json()
+        r = client.get(
+            "/api/v1/ledger",
+            params={"from": f"{round_day(-10 + days_before)}", "to": f"{round_day(0)}"},
+            headers=headers,
+        )
+        assert r.status_code == 200, r.text
+        (row,) = r.json()["items"]
+        figures = ("households", "eligible", "excluded", "reached", "visited", "contacts")
+        extras = ("app_installs", "pledges_signed", "flyers_given", "residents_reached")
+        if days_before == 0:
+            assert {k: row[k] for k in figures} == {k: coverage[k] for k in figures[:-1]} | {
+                "contacts": coverage["extras"]["contacts"]
+            }
+            assert {k: row[k] for k in extras} == {k: coverage["extras"][k] for k in extras}
+            assert [(d["date"], d["newly_reached"]) for d in row["days"]] == [
+                (d["date"], d["newly_reached"]) for d in coverage["by_day"]
+            ]
+        else:
+            # From 11 November: a2, b1 (event), b6, b7 reached; b8 refused; 5 visited.
+            assert {k: row[k] for k in ("reached", "visited")} == {"reached": 4, "visited": 5}
+
     def test_a_manager_sees_only_their_community_and_staff_none(
         self, client: TestClient, scenario: Scenario
     ) -> None:
