@@ -361,16 +361,39 @@ def _rolled_up() -> list[ColumnElement[Any]]:
 
 
 def _ledger_campaigns(communities: BindParameter[Any]) -> CTE:
-    """Per community with days in the dates: the lowest and highest campaign id among them."""
-    d = CoverageDay
+    """Per community, the campaigns whose days (first to last) meet the dates: how many, the
+    lowest id, and whether that one's days all lie in the dates.
+
+    Each campaign's first and last day are two lookups in ``ix_coverage_days_campaign_local_date``;
+    no day is read. A campaign counted here may have no day in the dates after all (a gap):
+    that only sends its community the longer, always exact, way.
+    """
+    d = aliased(CoverageDay, name="campaign_days")
+    start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
+
+    def day(extreme: Any) -> Any:
+        return select(extreme(d.local_date)).where(d.campaign_id == Campaign.id).scalar_subquery()
+
+    spans = (
+        select(
+            Campaign.community_id,
+            Campaign.id.label("campaign_id"),
+            day(func.min).label("first_day"),
+            day(func.max).label("last_day"),
+        )
+        .where(Campaign.community_id.in_(communities))
+        .subquery("campaign_spans")
+    )
+    c = spans.c
     return (
         select(
-            d.community_id,
-            func.min(d.campaign_id).label("first_campaign"),
-            func.max(d.campaign_id).label("last_campaign"),
+            c.community_id,
+            func.count().label("campaigns"),
+            func.min(c.campaign_id).label("campaign_id"),
+            func.min(_flag(and_(c.first_day >= start, c.last_day <= end))).label("whole"),
         )
-        .where(*_in_dates(communities))
-        .group_by(d.community_id)
+        .where(c.first_day <= end, c.last_day >= start)
+        .group_by(c.community_id)
         .cte("ledger_campaigns")
     )
 
@@ -383,7 +406,7 @@ def _ledger_days(communities: BindParameter[Any], campaigns: CTE) -> list[Select
     per household and day (a hash over every row of the period, the costly part).
     """
     d, c = CoverageDay, campaigns.c
-    several = select(c.community_id).where(c.first_campaign != c.last_campaign)
+    several = select(c.community_id).where(c.campaigns > 1)
     one = _household_days(
         *_in_dates(communities), d.community_id.not_in(several), name="ledger_days"
     ).c
@@ -402,29 +425,6 @@ def _ledger_days(communities: BindParameter[Any], campaigns: CTE) -> list[Select
     ]
 
 
-def _whole_campaigns(campaigns: CTE) -> CTE:
-    """Communities whose days in the dates are all of one campaign, and all of whose days are
-    in the dates: there a household's state in that campaign is its roll-up of the dates.
-
-    (Two index lookups a community: ``ix_coverage_days_campaign_local_date``.)
-    """
-    c = campaigns.c
-    d = aliased(CoverageDay, name="campaign_days")
-
-    def bound(extreme: Any) -> Any:
-        return select(extreme(d.local_date)).where(d.campaign_id == c.first_campaign)
-
-    return (
-        select(c.community_id, c.first_campaign.label("campaign_id"))
-        .where(
-            c.first_campaign == c.last_campaign,
-            bound(func.min).scalar_subquery() >= bindparam("start", type_=Date),
-            bound(func.max).scalar_subquery() <= bindparam("end", type_=Date),
-        )
-        .cte("whole_campaigns")
-    )
-
-
 def _ledger_visited(communities: BindParameter[Any], campaigns: CTE) -> CTE:
     """Households with a contact in the dates, their days rolled up across campaigns, counted
     by community, first reached day, registered vacant and found vacant (a few thousand rows).
@@ -436,12 +436,12 @@ def _ledger_visited(communities: BindParameter[Any], campaigns: CTE) -> CTE:
     its days).
     """
     d, s = CoverageDay, CoverageState
-    whole = _whole_campaigns(campaigns)
-    w, c = whole.c, campaigns.c
+    c = campaigns.c
+    whole = and_(c.campaigns == 1, c.whole == 1)
     # IN, not NOT IN: when every community is whole, the days are not scanned at all.
-    rest = select(c.community_id).where(c.community_id.not_in(select(w.community_id)))
+    rest = select(c.community_id).where(~whole)
     from_states = select(
-        w.community_id,
+        c.community_id,
         s.household_id,
         s.contacts,
         s.best_rank,
@@ -450,7 +450,7 @@ def _ledger_visited(communities: BindParameter[Any], campaigns: CTE) -> CTE:
         s.last_at,
         s.last_vacant_at,
         s.first_reached_on,
-    ).join_from(whole, s, s.campaign_id == w.campaign_id)
+    ).join_from(campaigns, s, and_(s.campaign_id == c.campaign_id, whole))
     from_days = (
         select(
             d.community_id,
