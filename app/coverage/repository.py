@@ -6,10 +6,12 @@ Nothing here reads the contacts. Each household's campaign state is kept in
 - ``household_rows`` (``app/coverage/households.py``): every household in scope (never
   visited ones too) joined to its state, with whether it is excluded from the denominator and
   its best outcome as an OutcomeRank;
-- the campaign's figures: counts with filters over those rows, plus its days from
-  ``coverage_days``, all in one statement (a ``UNION ALL`` of the groupings);
+- the campaign's figures: counts with filters over those rows, read once (grouped by building
+  and first reached day, then added up both ways), plus its days from ``coverage_days``, all in
+  one statement (a ``UNION ALL`` of the groupings);
 - the ledger across communities: ``coverage_days`` in the dates, rolled up per household
-  across campaigns, the same way.
+  across campaigns, the same way; where one campaign alone lies whole in the dates its
+  ``coverage_states`` already are that roll-up, and its days need no roll-up per household.
 
 Nothing loops over households in Python.
 """
