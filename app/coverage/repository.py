@@ -147,7 +147,7 @@ class FigureRow:
         return total
 
 
-assert {f.name for f in fields(FigureRow)} == {"kind", "group_id", "day", "flag", *FIGURES}
+assert [f.name for f in fields(FigureRow)] == ["kind", "group_id", "day", "flag", *FIGURES]
 
 
 def _grouping(
@@ -240,15 +240,11 @@ def _rows(
     session: Session, statement: Executable, params: dict[str, Any], *, work_mem: str = "32MB"
 ) -> list[FigureRow]:
     _tuned(session, work_mem)
+    # The statement's columns are FigureRow's fields in order (``_grouping``): the keys, then
+    # the counts (NULL where a grouping has none; sums of counts come back as Decimal).
     return [
-        FigureRow(
-            kind=row.kind,
-            group_id=row.group_id,
-            day=row.day,
-            flag=row.flag,
-            **{name: int(getattr(row, name) or 0) for name in FIGURES},
-        )
-        for row in session.execute(statement, params)
+        FigureRow(kind, group_id, day, flag, *(int(n) if n else 0 for n in counts))
+        for kind, group_id, day, flag, *counts in session.execute(statement, params)
     ]
 
 
