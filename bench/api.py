@@ -74,6 +74,7 @@ TARGET_COVERAGE_MS = 200.0
 TARGET_COVERAGE_RATIO = 3.0
 TARGET_RECORDING_P99_MS = 100.0
 TARGET_LEDGER_MS = 500.0
+PARTS = ("recording", "coverage", "ledger")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1432,8 +1433,8 @@ def report(
     server: str,
     runs: list[Run],
     stored: dict[str, tuple[int, int]],
-    coverage: Coverage,
-    ledger: Ledger,
+    coverage: Coverage | None,
+    ledger: Ledger | None,
     layers: list[Layer],
     differences: int,
 ) -> dict[str, Any]:
@@ -1446,125 +1447,135 @@ def report(
     print(f"Doorstep API benchmark · {server} · {os.cpu_count()} CPUs · loopback")
     print(
         f"data: {fixture.households:,} households in {fixture.buildings} buildings, "
-        f"{fixture.contacts:,} contacts, 1 campaign; ledger: {ledger.communities} communities, "
-        f"{ledger.households:,} households, {ledger.contacts:,} contacts"
+        f"{fixture.contacts:,} contacts, 1 campaign"
+        + (
+            f"; ledger: {ledger.communities} communities, {ledger.households:,} households, "
+            f"{ledger.contacts:,} contacts"
+            if ledger
+            else ""
+        )
     )
     print(
         f"load: {load_seconds:.1f} s (migrations {t['migrations']:.1f} s, households "
         f"{t['households']:.1f} s, contacts {t['contacts']:.1f} s, coverage state "
         f"{t['state']:.1f} s, vacuum {t['vacuum']:.1f} s, ledger communities {t['ledger']:.1f} s)"
     )
-    print()
-    print(
-        f"contact recording · POST /api/v1/contacts · {args.clients} clients · "
-        f"{args.seconds:g} s each in {args.slices} rotating slice(s), each after "
-        f"{args.warmup:g} s warm-up · uvicorn --workers 2"
-    )
-    print(
-        f"  {'':30}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  {'non-2xx':>8}  stored/created"
-        "  client CPU  server CPU/req  db CPU/req"
-    )
-    for run in runs:
-        bad = sum(v for k, v in run.statuses.items() if not k.startswith("2"))
-        s, c = stored[run.name]
+    if "recording" in args.only:
+        print()
         print(
-            f"  {run.name:30}{run.throughput:10,.0f}{run.p50_ms:10.1f}{run.p99_ms:10.1f}"
-            f"  {bad:8}  {f'{s}/{c}':>14}  {run.client_cpu:9.0%}  {run.server_cpu_ms:11.2f} ms"
-            f"  {run.db_cpu_ms:7.2f} ms"
+            f"contact recording · POST /api/v1/contacts · {args.clients} clients · "
+            f"{args.seconds:g} s each in {args.slices} rotating slice(s), each after "
+            f"{args.warmup:g} s warm-up · uvicorn --workers 2"
         )
-        if run.first_error:
-            print(f"    first error: {run.first_error}")
-        if run.backends_gone:
+        print(
+            f"  {'':30}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  {'non-2xx':>8}  stored/created"
+            "  client CPU  server CPU/req  db CPU/req"
+        )
+        for run in runs:
+            bad = sum(v for k, v in run.statuses.items() if not k.startswith("2"))
+            s, c = stored[run.name]
             print(
-                f"    db CPU undercounted: {run.backends_gone} PostgreSQL backends exited during"
-                " the run (connections opened and closed per request burst)"
+                f"  {run.name:30}{run.throughput:10,.0f}{run.p50_ms:10.1f}{run.p99_ms:10.1f}"
+                f"  {bad:8}  {f'{s}/{c}':>14}  {run.client_cpu:9.0%}  {run.server_cpu_ms:11.2f} ms"
+                f"  {run.db_cpu_ms:7.2f} ms"
             )
-    failed = any(run.first_error or stored[run.name][0] != stored[run.name][1] for run in runs)
-    verdict = (
-        "ERROR (failed or lost requests)" if failed else _verdict(ratio >= TARGET_RECORDING_RATIO)
-    )
-    print(
-        f"  {'ratio API / bare INSERT':30}{ratio:10.2f}{'':22}  target ≥ {TARGET_RECORDING_RATIO}"
-        f"  {verdict}"
-    )
-    print(f"  {'ratio API / INSERT + state':30}{state_ratio:10.2f}")
-    print(
-        f"  {'API p99':30}{api.p99_ms:10.1f} ms{'':17}target ≤ {TARGET_RECORDING_P99_MS:.0f} ms"
-        f"  {_verdict(api.p99_ms <= TARGET_RECORDING_P99_MS)}"
-    )
-    print(
-        f"  kept state of the campaign after recording: {differences} difference(s) from a"
-        " recomputation"
-    )
-    print()
-    print("recording, layer by layer · one client, one request at a time · latency per request")
-    print(f"  {'':38}{'p50 ms':>10}{'p99 ms':>10}")
-    by_name = {layer.name: layer for layer in layers}
-    for layer in layers:
-        print(f"  {layer.name:38}{layer.p50_ms:10.2f}{layer.p99_ms:10.2f}")
+            if run.first_error:
+                print(f"    first error: {run.first_error}")
+            if run.backends_gone:
+                print(
+                    f"    db CPU undercounted: {run.backends_gone} PostgreSQL backends exited"
+                    " during the run (connections opened and closed per request burst)"
+                )
+        failed = any(run.first_error or stored[run.name][0] != stored[run.name][1] for run in runs)
+        verdict = (
+            "ERROR (failed or lost requests)"
+            if failed
+            else _verdict(ratio >= TARGET_RECORDING_RATIO)
+        )
+        print(
+            f"  {'ratio API / bare INSERT':30}{ratio:10.2f}{'':22}"
+            f"  target ≥ {TARGET_RECORDING_RATIO}  {verdict}"
+        )
+        print(f"  {'ratio API / INSERT + state':30}{state_ratio:10.2f}")
+        print(
+            f"  {'API p99':30}{api.p99_ms:10.1f} ms{'':17}target ≤ {TARGET_RECORDING_P99_MS:.0f} ms"
+            f"  {_verdict(api.p99_ms <= TARGET_RECORDING_P99_MS)}"
+        )
+        print(
+            f"  kept state of the campaign after recording: {differences} difference(s) from a"
+            " recomputation"
+        )
+        print()
+        print("recording, layer by layer · one client, one request at a time · latency per request")
+        print(f"  {'':38}{'p50 ms':>10}{'p99 ms':>10}")
+        by_name = {layer.name: layer for layer in layers}
+        for layer in layers:
+            print(f"  {layer.name:38}{layer.p50_ms:10.2f}{layer.p99_ms:10.2f}")
 
-    def p50(name: str) -> float:
-        return by_name[name].p50_ms if name in by_name else float("nan")
+        def p50(name: str) -> float:
+            return by_name[name].p50_ms if name in by_name else float("nan")
 
-    sql, sql_state = p50("SQL: INSERT contact"), p50("SQL: INSERT + state + round (1 stmt)")
-    service = p50("service in-process (checks+ORM)")
-    bare_http = p50("HTTP: bare ASGI + INSERT + state")
-    print("  what each layer adds (p50):")
-    for label, ms in (
-        ("keeping the state and round, in SQL", sql_state - sql),
-        ("HTTP + uvicorn + a bare ASGI endpoint", bare_http - sql_state),
-        ("service: checks, lookup query, ORM, commit", service - sql_state),
-        (
-            "FastAPI: routing, auth query, validation, JSON",
-            p50("HTTP: Doorstep API") - bare_http - (service - sql_state),
-        ),
-    ):
-        print(f"    {label:48}{ms:8.2f} ms")
-    print()
-    print(
-        f"coverage · GET /api/v1/campaigns/{fixture.campaign_id}/coverage · median of "
-        f"{args.coverage_samples} after {args.coverage_warmup} warm-up"
-    )
-    if coverage.error:
-        print(f"  error: {coverage.error}")
-    if coverage.api_numbers:
+        sql, sql_state = p50("SQL: INSERT contact"), p50("SQL: INSERT + state + round (1 stmt)")
+        service = p50("service in-process (checks+ORM)")
+        bare_http = p50("HTTP: bare ASGI + INSERT + state")
+        print("  what each layer adds (p50):")
+        for label, ms in (
+            ("keeping the state and round, in SQL", sql_state - sql),
+            ("HTTP + uvicorn + a bare ASGI endpoint", bare_http - sql_state),
+            ("service: checks, lookup query, ORM, commit", service - sql_state),
+            (
+                "FastAPI: routing, auth query, validation, JSON",
+                p50("HTTP: Doorstep API") - bare_http - (service - sql_state),
+            ),
+        ):
+            print(f"    {label:48}{ms:8.2f} ms")
+        print()
+    if coverage is not None:
         print(
-            f"  {'API endpoint':28}{coverage.api_ms:10.1f} ms{'':10}target ≤ "
-            f"{TARGET_COVERAGE_MS:.0f} ms  {_verdict(coverage.api_ms <= TARGET_COVERAGE_MS)}"
+            f"coverage · GET /api/v1/campaigns/{fixture.campaign_id}/coverage · median of "
+            f"{args.coverage_samples} after {args.coverage_warmup} warm-up"
         )
-        print(f"  {'raw SQL over the kept state':28}{coverage.raw_ms:10.1f} ms")
+        if coverage.error:
+            print(f"  error: {coverage.error}")
+        if coverage.api_numbers:
+            print(
+                f"  {'API endpoint':28}{coverage.api_ms:10.1f} ms{'':10}target ≤ "
+                f"{TARGET_COVERAGE_MS:.0f} ms  {_verdict(coverage.api_ms <= TARGET_COVERAGE_MS)}"
+            )
+            print(f"  {'raw SQL over the kept state':28}{coverage.raw_ms:10.1f} ms")
+            print(
+                f"  {'raw SQL over the contacts':28}{coverage.raw_contacts_ms:10.1f} ms"
+                "  (what the endpoint rescanned before the state was kept)"
+            )
+            print(
+                f"  {'ratio API / raw SQL (state)':28}{coverage.ratio:10.2f}{'':13}target ≤ "
+                f"{TARGET_COVERAGE_RATIO:.0f}   {_verdict(coverage.ratio <= TARGET_COVERAGE_RATIO)}"
+            )
+            raw = coverage.raw_numbers
+            print(
+                f"  numbers: raw SQL reached {raw['reached']:,} / eligible {raw['eligible']:,} "
+                f"(excluded {raw['excluded']:,}); API "
+                f"{coverage.api_numbers.get('reached')} / {coverage.api_numbers.get('eligible')}"
+                f" (excluded {coverage.api_numbers.get('excluded')}) → "
+                f"{'agree' if coverage.agree else 'DISAGREE'}"
+            )
+        print()
+    if ledger is not None:
         print(
-            f"  {'raw SQL over the contacts':28}{coverage.raw_contacts_ms:10.1f} ms"
-            "  (what the endpoint rescanned before the state was kept)"
+            f"ledger · GET /api/v1/ledger (default period) · {ledger.communities} communities, "
+            f"{ledger.households:,} households · median of {args.coverage_samples}"
+        )
+        if ledger.error:
+            print(f"  error: {ledger.error}")
+        print(
+            f"  {'API endpoint':28}{ledger.api_ms:10.1f} ms{'':10}target ≤ "
+            f"{TARGET_LEDGER_MS:.0f} ms  {_verdict(ledger.api_ms <= TARGET_LEDGER_MS)}"
         )
         print(
-            f"  {'ratio API / raw SQL (state)':28}{coverage.ratio:10.2f}{'':13}target ≤ "
-            f"{TARGET_COVERAGE_RATIO:.0f}   {_verdict(coverage.ratio <= TARGET_COVERAGE_RATIO)}"
+            f"  {'raw SQL headline (days)':28}{ledger.raw_ms:10.1f} ms  totals "
+            f"{'agree' if ledger.agree else 'DISAGREE'}"
         )
-        raw = coverage.raw_numbers
-        print(
-            f"  numbers: raw SQL reached {raw['reached']:,} / eligible {raw['eligible']:,} "
-            f"(excluded {raw['excluded']:,}); API "
-            f"{coverage.api_numbers.get('reached')} / {coverage.api_numbers.get('eligible')}"
-            f" (excluded {coverage.api_numbers.get('excluded')}) → "
-            f"{'agree' if coverage.agree else 'DISAGREE'}"
-        )
-    print()
-    print(
-        f"ledger · GET /api/v1/ledger (default period) · {ledger.communities} communities, "
-        f"{ledger.households:,} households · median of {args.coverage_samples}"
-    )
-    if ledger.error:
-        print(f"  error: {ledger.error}")
-    print(
-        f"  {'API endpoint':28}{ledger.api_ms:10.1f} ms{'':10}target ≤ "
-        f"{TARGET_LEDGER_MS:.0f} ms  {_verdict(ledger.api_ms <= TARGET_LEDGER_MS)}"
-    )
-    print(
-        f"  {'raw SQL headline (days)':28}{ledger.raw_ms:10.1f} ms  totals "
-        f"{'agree' if ledger.agree else 'DISAGREE'}"
-    )
-    print()
+        print()
     return {
         "server": server,
         "cpus": os.cpu_count(),
@@ -1580,8 +1591,8 @@ def report(
             "state_differences": differences,
         },
         "layers": [asdict(layer) for layer in layers],
-        "coverage": asdict(coverage),
-        "ledger": asdict(ledger),
+        "coverage": asdict(coverage) if coverage else None,
+        "ledger": asdict(ledger) if ledger else None,
     }
 
 
@@ -1622,6 +1633,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "DOORSTEP_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
         ),
         help="an admin URL of the server to create the bench database on",
+    )
+    p.add_argument(
+        "--only",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="measure only these parts (default: all); the load is the same",
     )
     p.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -1710,54 +1728,68 @@ def main(argv: list[str] | None = None) -> int:
                 baseline.name: CpuMeter(base_pid, database),
                 with_state.name: CpuMeter(state_pid, database),
             }
-            print("coverage …", flush=True)
-            coverage = time_coverage(
-                url, api_port, fixture, samples=args.coverage_samples, warmup=args.coverage_warmup
-            )
-            print("ledger …", flush=True)
-            ledger = time_ledger(
-                url,
-                api_port,
-                fixture,
-                ledger_fixture,
-                samples=args.coverage_samples,
-                warmup=args.coverage_warmup,
-            )
-            print("layers, one request at a time …", flush=True)
-            layers = time_layers(
-                url,
-                fixture,
-                [
-                    ("HTTP: bare ASGI + INSERT", base_port, fixture.baseline_campaign_id),
-                    ("HTTP: bare ASGI + INSERT + state", state_port, fixture.campaign_id),
-                    ("HTTP: Doorstep API", api_port, fixture.campaign_id),
-                ],
-                samples=args.layer_samples,
-                seed=args.seed + 5,
-            )
-            # Slices rotate A B C, C B A, …, so that drift on a shared machine hits all alike.
-            slice_seconds = args.seconds / args.slices
-            for i in range(args.slices):
-                order = [
-                    (baseline, base_port, base_requests),
-                    (with_state, state_port, state_requests),
-                    (api, api_port, api_requests),
-                ]
-                for run, port, requests in order if i % 2 == 0 else order[::-1]:
-                    print(f"recording through the {run.name} ({i + 1}/{args.slices}) …", flush=True)
-                    sample = args.profile if run is api and i == 0 else None
-                    with profiled(sample, api_pid, "api-recording", args.warmup + slice_seconds):
-                        drive(
-                            run,
-                            port,
-                            requests,
-                            clients=args.clients,
-                            seconds=slice_seconds,
-                            warmup=args.warmup,
-                            max_requests=args.max_requests // args.slices,
-                            meter=meters[run.name],
+            coverage = ledger = None
+            layers: list[Layer] = []
+            if "coverage" in args.only:
+                print("coverage …", flush=True)
+                coverage = time_coverage(
+                    url,
+                    api_port,
+                    fixture,
+                    samples=args.coverage_samples,
+                    warmup=args.coverage_warmup,
+                )
+            if "ledger" in args.only:
+                print("ledger …", flush=True)
+                ledger = time_ledger(
+                    url,
+                    api_port,
+                    fixture,
+                    ledger_fixture,
+                    samples=args.coverage_samples,
+                    warmup=args.coverage_warmup,
+                )
+            if "recording" in args.only:
+                print("layers, one request at a time …", flush=True)
+                layers = time_layers(
+                    url,
+                    fixture,
+                    [
+                        ("HTTP: bare ASGI + INSERT", base_port, fixture.baseline_campaign_id),
+                        ("HTTP: bare ASGI + INSERT + state", state_port, fixture.campaign_id),
+                        ("HTTP: Doorstep API", api_port, fixture.campaign_id),
+                    ],
+                    samples=args.layer_samples,
+                    seed=args.seed + 5,
+                )
+                # Slices rotate A B C, C B A, …, so that drift on a shared machine hits all alike.
+                slice_seconds = args.seconds / args.slices
+                for i in range(args.slices):
+                    order = [
+                        (baseline, base_port, base_requests),
+                        (with_state, state_port, state_requests),
+                        (api, api_port, api_requests),
+                    ]
+                    for run, port, requests in order if i % 2 == 0 else order[::-1]:
+                        print(
+                            f"recording through the {run.name} ({i + 1}/{args.slices}) …",
+                            flush=True,
                         )
-            if args.profile:
+                        sample = args.profile if run is api and i == 0 else None
+                        with profiled(
+                            sample, api_pid, "api-recording", args.warmup + slice_seconds
+                        ):
+                            drive(
+                                run,
+                                port,
+                                requests,
+                                clients=args.clients,
+                                seconds=slice_seconds,
+                                warmup=args.warmup,
+                                max_requests=args.max_requests // args.slices,
+                                meter=meters[run.name],
+                            )
+            if args.profile and "coverage" in args.only:
                 with profiled(args.profile, api_pid, "api-coverage", 0):
                     time_coverage(url, api_port, fixture, samples=args.coverage_samples, warmup=0)
         stored = {

@@ -48,42 +48,59 @@ def flag(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> Column
     return case((condition, 1), else_=0)
 
 
+# Excluded from the denominator: registered vacant, or its latest contact found it vacant and
+# none reached it. (Two contacts at the very same instant: a vacant one among them counts as
+# the latest.) ``s`` is coverage_states or any selectable with its columns.
+
+
+def found_vacant(s: Any) -> ColumnElement[bool]:
+    """The household's contacts exclude it: the latest found it vacant and none reached it."""
+    return and_(s.last_vacant_at >= s.last_at, s.best_rank < REACHED)
+
+
+def excluded(s: Any) -> ColumnElement[bool]:
+    """Out of the denominator (NULL, not true, for an occupied household without a state)."""
+    return or_(Household.occupancy == Occupancy.vacant, found_vacant(s))
+
+
 def household_state(
     campaign_id: int | BindParameter[Any], where: Iterable[ColumnElement[bool]]
 ) -> CTE:
     """Every household among ``where`` with its state in the campaign (none: unvisited)."""
+    return household_select(campaign_id, where).cte("household_state")
+
+
+def household_select(
+    campaign_id: int | BindParameter[Any], where: Iterable[ColumnElement[bool]]
+) -> Select[Any]:
+    """``household_state`` as a SELECT, to read once without making its rows first."""
     s = CoverageState
-    # Excluded: registered vacant, or its latest contact found it vacant and none reached it.
-    # (Two contacts at the very same instant: a vacant one among them counts as the latest.)
-    excluded = or_(
-        Household.occupancy == Occupancy.vacant,
-        and_(s.last_vacant_at >= s.last_at, s.best_rank < REACHED),
-    )
     zero = 0
+    flagged = exists().where(HouseholdFlag.household_id == Household.id).correlate(Household)
+    columns: list[Any] = [
+        Household.id.label("household_id"),
+        Household.community_id,
+        Household.building_id,
+        flag(excluded(s)).label("excluded"),
+        func.coalesce(s.best_rank, int(OutcomeRank.unvisited)).label("best_rank"),
+        flag(s.best_rank == REACHED).label("reached"),
+        func.coalesce(s.contacts, zero).label("contacts"),
+        s.last_at.label("last_contact_at"),
+        flag(s.first_not_home_at == s.first_at).label("first_not_home"),
+        *(flag(s.__table__.c[f"via_{ch}"]).label(f"via_{ch}") for ch in CHANNELS),
+        *(flag(s.__table__.c[col]).label(name) for name, col in EXTRA_COLUMNS.items()),
+        func.coalesce(s.residents_reached, zero).label("residents_reached"),
+        s.first_reached_on,
+        flag(flagged).label("flagged"),
+    ]
     return (
-        select(
-            Household.id.label("household_id"),
-            Household.community_id,
-            Household.building_id,
-            flag(excluded).label("excluded"),
-            func.coalesce(s.best_rank, int(OutcomeRank.unvisited)).label("best_rank"),
-            flag(s.best_rank == REACHED).label("reached"),
-            func.coalesce(s.contacts, zero).label("contacts"),
-            s.last_at.label("last_contact_at"),
-            flag(s.first_not_home_at == s.first_at).label("first_not_home"),
-            *(flag(s.__table__.c[f"via_{ch}"]).label(f"via_{ch}") for ch in CHANNELS),
-            *(flag(s.__table__.c[col]).label(name) for name, col in EXTRA_COLUMNS.items()),
-            func.coalesce(s.residents_reached, zero).label("residents_reached"),
-            s.first_reached_on,
-            flag(exists().where(HouseholdFlag.household_id == Household.id)).label("flagged"),
-        )
+        select(*columns)
         .select_from(Household)
         .outerjoin(
             CoverageState,
             and_(s.household_id == Household.id, s.campaign_id == campaign_id),
         )
         .where(*where)
-        .cte("household_state")
     )
 
 

@@ -17,22 +17,32 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime
 
 
-class CoverageState(Base):
-    """One household in one campaign: what its non-voided contacts add up to."""
-
-    __tablename__ = "coverage_states"
-    __table_args__ = (
+def _checks() -> tuple[CheckConstraint, ...]:
+    """What both tables check of their counts (each table gets constraints of its own)."""
+    return (
         CheckConstraint("contacts > 0", name="contacts_positive"),
         CheckConstraint("best_rank BETWEEN 0 AND 4", name="best_rank_known"),
         CheckConstraint("residents_reached >= 0", name="residents_nonnegative"),
     )
 
+
+class _HouseholdInCampaign:
+    """The key both tables start with: a household in a campaign (first, as in the tables)."""
+
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True, sort_order=-2
     )
     household_id: Mapped[int] = mapped_column(
-        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True, sort_order=-1
     )
+
+
+class CoverageState(_HouseholdInCampaign, Base):
+    """One household in one campaign: what its non-voided contacts add up to."""
+
+    __tablename__ = "coverage_states"
+    __table_args__ = _checks()
+
     contacts: Mapped[int]
     best_rank: Mapped[int] = mapped_column(SmallInteger)  # app.enums.OutcomeRank
     first_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -53,23 +63,17 @@ class CoverageState(Base):
     residents_reached: Mapped[int]
 
 
-class CoverageDay(Base):
+class CoverageDay(_HouseholdInCampaign, Base):
     """One household in one campaign on one local day: the ledger's unit."""
 
     __tablename__ = "coverage_days"
     __table_args__ = (
-        CheckConstraint("contacts > 0", name="contacts_positive"),
-        CheckConstraint("best_rank BETWEEN 0 AND 4", name="best_rank_known"),
-        CheckConstraint("residents_reached >= 0", name="residents_nonnegative"),
+        *_checks(),
         Index("ix_coverage_days_community_local_date", "community_id", "local_date"),
+        # A campaign's first and last day, for the ledger (is the campaign whole in its dates?)
+        Index("ix_coverage_days_campaign_local_date", "campaign_id", "local_date"),
     )
 
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
-    )
-    household_id: Mapped[int] = mapped_column(
-        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
-    )
     local_date: Mapped[date] = mapped_column(Date, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     contacts: Mapped[int]

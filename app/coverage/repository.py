@@ -6,10 +6,12 @@ Nothing here reads the contacts. Each household's campaign state is kept in
 - ``household_rows`` (``app/coverage/households.py``): every household in scope (never
   visited ones too) joined to its state, with whether it is excluded from the denominator and
   its best outcome as an OutcomeRank;
-- the campaign's figures: counts with filters over those rows, plus its days from
-  ``coverage_days``, all in one statement (a ``UNION ALL`` of the groupings);
+- the campaign's figures: counts with filters over those rows, read once (grouped by building
+  and first reached day, then added up both ways), plus its days from ``coverage_days``, all in
+  one statement (a ``UNION ALL`` of the groupings);
 - the ledger across communities: ``coverage_days`` in the dates, rolled up per household
-  across campaigns, the same way.
+  across campaigns, the same way; where one campaign alone lies whole in the dates its
+  ``coverage_states`` already are that roll-up, and its days need no roll-up per household.
 
 Nothing loops over households in Python.
 """
@@ -30,8 +32,10 @@ from sqlalchemy import (
     Date,
     Executable,
     Integer,
+    Row,
     Select,
     String,
+    Subquery,
     and_,
     bindparam,
     case,
@@ -44,12 +48,12 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.campaigns.models import Campaign
 from app.communities.models import Building, Community, Household, HouseholdFlag
 from app.coverage import households
-from app.coverage.models import CoverageDay
+from app.coverage.models import CoverageDay, CoverageState
 from app.db import paginate_rows
 from app.enums import IncidentStatus, Occupancy, OutcomeRank
 from app.incidents.models import Incident
@@ -61,7 +65,6 @@ CHANNELS = households.CHANNELS
 EXTRAS = households.EXTRAS
 _EXTRA_COLUMNS = households.EXTRA_COLUMNS
 _flag = households.flag
-_household_state = households.household_state
 Ids = households.Ids
 household_rows = households.household_rows
 
@@ -144,7 +147,7 @@ class FigureRow:
         return total
 
 
-assert {f.name for f in fields(FigureRow)} == {"kind", "group_id", "day", "flag", *FIGURES}
+assert [f.name for f in fields(FigureRow)] == ["kind", "group_id", "day", "flag", *FIGURES]
 
 
 def _grouping(
@@ -194,7 +197,14 @@ def _household_figures(h: Any) -> dict[str, ColumnElement[Any]]:
         "first_not_home": count(h.first_not_home == 1),
         "revisited": count(h.first_not_home == 1, h.contacts > 1),
         "reached_since": count(h.first_not_home == 1, h.best_rank == REACHED),
+        # Grouped by the day households were first reached: the days' newly reached.
+        "newly_reached": count(eligible, h.first_reached_on.is_not(None)),
     }
+
+
+def _ratio_figures(figures: dict[str, ColumnElement[Any]]) -> dict[str, ColumnElement[Any]]:
+    """The counts a ratio needs (reached ÷ households − excluded)."""
+    return {name: figures[name] for name in ("households", "excluded", "reached")}
 
 
 def _day_figures(d: Any) -> dict[str, ColumnElement[Any]]:
@@ -230,56 +240,91 @@ def _rows(
     session: Session, statement: Executable, params: dict[str, Any], *, work_mem: str = "32MB"
 ) -> list[FigureRow]:
     _tuned(session, work_mem)
+    # The statement's columns are FigureRow's fields in order (``_grouping``): the keys, then
+    # the counts (NULL where a grouping has none; sums of counts come back as Decimal).
     return [
-        FigureRow(
-            kind=row.kind,
-            group_id=row.group_id,
-            day=row.day,
-            flag=row.flag,
-            **{name: int(getattr(row, name) or 0) for name in FIGURES},
-        )
-        for row in session.execute(statement, params)
+        FigureRow(kind, group_id, day, flag, *(int(n) if n else 0 for n in counts))
+        for kind, group_id, day, flag, *counts in session.execute(statement, params)
     ]
 
 
-def _campaign_days(campaign_id: BindParameter[Any]) -> Any:
-    """A campaign's household-days, with the extras as 0/1 counts."""
+def _household_days(*where: ColumnElement[bool], name: str) -> Any:
+    """Household-days (one campaign's each), with the extras as 0/1 counts."""
     d = CoverageDay
     return (
         select(
+            d.community_id,
             d.local_date,
             d.contacts,
             d.best_rank,
             *(_flag(d.__table__.c[col]).label(name) for name, col in _EXTRA_COLUMNS.items()),
             d.residents_reached,
         )
-        .where(d.campaign_id == campaign_id)
-        .subquery("campaign_days")
+        .where(*where)
+        .subquery(name)
     )
+
+
+def _campaign_days(campaign_id: BindParameter[Any]) -> Any:
+    """A campaign's household-days, with the extras as 0/1 counts."""
+    return _household_days(CoverageDay.campaign_id == campaign_id, name="campaign_days")
 
 
 # The statements are built once, with bound parameters: building and hashing a statement of
 # this size costs more than running it on a small community.
 
 
+def _household_rows(
+    where: Iterable[ColumnElement[bool]], *more: ColumnElement[Any] | InstrumentedAttribute[Any]
+) -> Subquery:
+    """The campaign's ``household_state`` rows (and ``more`` columns), read as they are made.
+
+    ``OFFSET 0`` keeps PostgreSQL from folding the subquery into the aggregates above it, which
+    would evaluate each household's rules once per count instead of once a row; and nothing is
+    stored (a CTE read by several groupings wrote its 100,000 rows first).
+    """
+    return (
+        households.household_select(bindparam("campaign_id"), where)
+        .add_columns(*more)
+        .offset(0)
+        .subquery("household_state")
+    )
+
+
 @cache
 def _campaign_statement() -> CompoundSelect[Any]:
-    state = _household_state(
-        bindparam("campaign_id"), [Household.community_id == bindparam("community_id")]
+    """One pass over the households by (building, first reached day), then days and flags.
+
+    The pass's few thousand rows are added up twice: by building (and the totals from them)
+    and by the day households were first reached.
+    """
+    community = Household.community_id == bindparam("community_id")
+    h = _household_rows([community]).c
+    figures = _household_figures(h)
+    passes = (
+        select(h.building_id, h.first_reached_on, *(figures[n].label(n) for n in FIGURES))
+        .group_by(h.building_id, h.first_reached_on)
+        .cte("building_days")
     )
+    g = passes.c
     days = _campaign_days(bindparam("campaign_id"))
-    h, d = state.c, days.c
+    d = days.c
+    # A row per flag of a household: from the flags, not another pass over every household.
+    by_flag = [community, Household.id == HouseholdFlag.household_id]
+    f = _household_rows(by_flag, HouseholdFlag.flag).c
     return union_all(
-        _grouping("building", _household_figures(h), group_id=h.building_id).group_by(
-            h.building_id
-        ),
+        _grouping(
+            "building",
+            {name: func.sum(g[name]) for name in FIGURES if name != "newly_reached"},
+            group_id=g.building_id,
+        ).group_by(g.building_id),
         _grouping("day", _day_figures(d), day=d.local_date).group_by(d.local_date),
-        _grouping("first_reached", {"newly_reached": func.count()}, day=h.first_reached_on)
-        .where(h.excluded == 0, h.first_reached_on.is_not(None))
-        .group_by(h.first_reached_on),
-        _grouping("flag", _household_figures(h), flag=HouseholdFlag.flag)
-        .select_from(state.join(HouseholdFlag, HouseholdFlag.household_id == h.household_id))
-        .group_by(HouseholdFlag.flag),
+        _grouping(
+            "first_reached", {"newly_reached": func.sum(g.newly_reached)}, day=g.first_reached_on
+        )
+        .where(g.first_reached_on.is_not(None))
+        .group_by(g.first_reached_on),
+        _grouping("flag", _ratio_figures(_household_figures(f)), flag=f.flag).group_by(f.flag),
     )
 
 
@@ -301,72 +346,140 @@ def _in_dates(communities: BindParameter[Any]) -> list[ColumnElement[bool]]:
     ]
 
 
-def _ledger_days(communities: BindParameter[Any]) -> Select[Any]:
-    """Per community and local day in the dates: each household once (across campaigns)."""
+def _rolled_up() -> list[ColumnElement[Any]]:
+    """Several household-days as one (of several campaigns, or several days): the rules
+    compose over days as over contacts, so counts add up and the rest are maxima."""
     d = CoverageDay
-    per_household_day = (
+    return [
+        func.sum(d.contacts).label("contacts"),
+        func.max(d.best_rank).label("best_rank"),
+        *(func.max(_flag(d.__table__.c[col])).label(name) for name, col in _EXTRA_COLUMNS.items()),
+        func.max(d.residents_reached).label("residents_reached"),
+    ]
+
+
+def _ledger_campaigns(communities: BindParameter[Any]) -> CTE:
+    """Per community, the campaigns whose days (first to last) meet the dates: how many, the
+    lowest id, and whether that one's days all lie in the dates.
+
+    Each campaign's first and last day are two lookups in ``ix_coverage_days_campaign_local_date``;
+    no day is read. A campaign counted here may have no day in the dates after all (a gap):
+    that only sends its community the longer, always exact, way.
+    """
+    d = aliased(CoverageDay, name="campaign_days")
+    start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
+
+    def day(extreme: Any) -> Any:
+        return select(extreme(d.local_date)).where(d.campaign_id == Campaign.id).scalar_subquery()
+
+    spans = (
         select(
-            d.community_id,
-            d.local_date,
-            func.sum(d.contacts).label("contacts"),
-            func.max(d.best_rank).label("best_rank"),
-            *(
-                func.max(_flag(d.__table__.c[col])).label(name)
-                for name, col in _EXTRA_COLUMNS.items()
-            ),
-            func.max(d.residents_reached).label("residents_reached"),
+            Campaign.community_id,
+            Campaign.id.label("campaign_id"),
+            day(func.min).label("first_day"),
+            day(func.max).label("last_day"),
         )
-        .where(*_in_dates(communities))
+        .where(Campaign.community_id.in_(communities))
+        .subquery("campaign_spans")
+    )
+    c = spans.c
+    return (
+        select(
+            c.community_id,
+            func.count().label("campaigns"),
+            func.min(c.campaign_id).label("campaign_id"),
+            func.min(_flag(and_(c.first_day >= start, c.last_day <= end))).label("whole"),
+        )
+        .where(c.first_day <= end, c.last_day >= start)
+        .group_by(c.community_id)
+        .cte("ledger_campaigns")
+    )
+
+
+def _ledger_days(communities: BindParameter[Any], campaigns: CTE) -> list[Select[Any]]:
+    """Per community and local day in the dates: each household once (across campaigns).
+
+    Where only one campaign has days in the dates (the common case) each row already is one
+    household's day and is counted as it is; the other communities' rows are first rolled up
+    per household and day (a hash over every row of the period, the costly part).
+    """
+    d, c = CoverageDay, campaigns.c
+    several = select(c.community_id).where(c.campaigns > 1)
+    one = _household_days(
+        *_in_dates(communities), d.community_id.not_in(several), name="ledger_days"
+    ).c
+    per_household_day = (
+        select(d.community_id, d.local_date, *_rolled_up())
+        .where(*_in_dates(communities), d.community_id.in_(several))
         .group_by(d.community_id, d.household_id, d.local_date)
         .subquery("ledger_household_days")
     )
     h = per_household_day.c
-    return _grouping("day", _day_figures(h), group_id=h.community_id, day=h.local_date).group_by(
-        h.community_id, h.local_date
-    )
+    return [
+        _grouping("day", _day_figures(x), group_id=x.community_id, day=x.local_date).group_by(
+            x.community_id, x.local_date
+        )
+        for x in (one, h)
+    ]
 
 
-def _ledger_visited(communities: BindParameter[Any]) -> CTE:
-    """Every household with a contact in the dates: its days rolled up, across campaigns.
+def _ledger_visited(communities: BindParameter[Any], campaigns: CTE) -> CTE:
+    """Households with a contact in the dates, their days rolled up across campaigns, counted
+    by community, first reached day, registered vacant and found vacant (a few thousand rows).
 
     The rules compose over days as over contacts (counts add up, the best rank and the latest
-    times are maxima, the first reached day a minimum), so no contact is read.
+    times are maxima, the first reached day a minimum), so no contact is read; where a
+    campaign lies whole in the dates, alone in its community, its kept states are the roll-up.
+    Of the registry only the vacant households are looked up (a household's community is on
+    its days).
     """
-    d = CoverageDay
-    per_household = (
+    d, s = CoverageDay, CoverageState
+    c = campaigns.c
+    whole = and_(c.campaigns == 1, c.whole == 1)
+    # IN, not NOT IN: when every community is whole, the days are not scanned at all.
+    rest = select(c.community_id).where(~whole)
+    from_states = select(
+        c.community_id,
+        s.household_id,
+        s.contacts,
+        s.best_rank,
+        *(_flag(s.__table__.c[col]).label(name) for name, col in _EXTRA_COLUMNS.items()),
+        s.residents_reached,
+        s.last_at,
+        s.last_vacant_at,
+        s.first_reached_on,
+    ).join_from(campaigns, s, and_(s.campaign_id == c.campaign_id, whole))
+    from_days = (
         select(
+            d.community_id,
             d.household_id,
-            func.sum(d.contacts).label("contacts"),
-            func.max(d.best_rank).label("best_rank"),
+            *_rolled_up(),
             func.max(d.last_at).label("last_at"),
             func.max(d.last_vacant_at).label("last_vacant_at"),
-            *(
-                func.max(_flag(d.__table__.c[col])).label(name)
-                for name, col in _EXTRA_COLUMNS.items()
-            ),
-            func.max(d.residents_reached).label("residents_reached"),
             func.min(case((d.best_rank == REACHED, d.local_date))).label("first_reached_on"),
         )
-        .where(*_in_dates(communities))
-        .group_by(d.household_id)
-        .subquery("ledger_rollup")
+        .where(*_in_dates(communities), d.community_id.in_(rest))
+        .group_by(d.community_id, d.household_id)
     )
-    p = per_household.c
-    registered_vacant = Household.occupancy == Occupancy.vacant
+    p = union_all(from_states, from_days).subquery("ledger_rollup").c
+    vacant = select(Household.id).where(
+        Household.community_id.in_(communities), Household.occupancy == Occupancy.vacant
+    )
+    registered_vacant = _flag(p.household_id.in_(vacant))
+    found_vacant = _flag(households.found_vacant(p))
     return (
         select(
-            Household.community_id,
-            _flag(registered_vacant).label("registered_vacant"),
-            # Excluded by its contacts: the latest found it vacant and none reached it.
-            _flag(and_(p.last_vacant_at >= p.last_at, p.best_rank < REACHED)).label("found_vacant"),
-            p.best_rank,
-            p.contacts,
-            *(p[name] for name in EXTRAS),
-            p.residents_reached,
+            p.community_id,
             p.first_reached_on,
+            registered_vacant.label("registered_vacant"),
+            found_vacant.label("found_vacant"),
+            func.count().label("visited"),
+            func.count().filter(p.best_rank == REACHED).label("reached"),
+            *(func.sum(p[name]).label(name) for name in EXTRAS),
+            func.sum(p.residents_reached).label("residents_reached"),
+            func.sum(p.contacts).label("contacts"),
         )
-        .select_from(per_household)
-        .join(Household, Household.id == p.household_id)
+        .group_by(p.community_id, p.first_reached_on, registered_vacant, found_vacant)
         .cte("ledger_visited")
     )
 
@@ -376,37 +489,37 @@ def _ledger_statement() -> CompoundSelect[Any]:
     """The ledger in four groupings; the service adds the two ``community`` rows together.
 
     The registry is counted on its own (households, registered vacant) and only households
-    with a contact in the dates are joined to it, so the cost follows the contacts' days.
+    with a contact in the dates are rolled up, so the cost follows the contacts' days.
     """
     communities: BindParameter[list[int]] = bindparam("community_ids", expanding=True)
-    v = _ledger_visited(communities).c
+    campaigns = _ledger_campaigns(communities)
+    v = _ledger_visited(communities, campaigns).c
     counted = v.registered_vacant == 0
-    eligible = and_(counted, v.found_vacant == 0)
     registry = {
         "households": func.count(),
         "excluded": func.count().filter(Household.occupancy == Occupancy.vacant),
     }
     visits = {
-        "excluded": func.count().filter(and_(counted, v.found_vacant == 1)),
-        "reached": func.count().filter(and_(counted, v.best_rank == REACHED)),
+        "excluded": func.sum(v.visited).filter(and_(counted, v.found_vacant == 1)),
+        "reached": func.sum(v.reached).filter(counted),
         **{name: func.sum(v[name]) for name in EXTRAS},
         "residents_reached": func.sum(v.residents_reached),
         "contacts": func.sum(v.contacts),
-        "visited": func.count(),
+        "visited": func.sum(v.visited),
     }
     return union_all(
         _grouping("community", registry, group_id=Household.community_id)
         .where(Household.community_id.in_(communities))
         .group_by(Household.community_id),
         _grouping("community", visits, group_id=v.community_id).group_by(v.community_id),
-        _ledger_days(communities),
+        *_ledger_days(communities, campaigns),
         _grouping(
             "first_reached",
-            {"newly_reached": func.count()},
+            {"newly_reached": func.sum(v.visited)},
             group_id=v.community_id,
             day=v.first_reached_on,
         )
-        .where(eligible, v.first_reached_on.is_not(None))
+        .where(counted, v.found_vacant == 0, v.first_reached_on.is_not(None))
         .group_by(v.community_id, v.first_reached_on),
     )
 
@@ -430,29 +543,14 @@ def ledger_figures(
     return _rows(session, _ledger_statement(), params, work_mem=LEDGER_WORK_MEM)
 
 
-@dataclass(frozen=True)
-class NotReachedRow:
-    """An eligible household that no contact has reached yet, where it is, its best outcome."""
-
-    household_id: int
-    best_rank: int
-    code: str
-    building_id: int
-    building_code: str
-    unit: str
-    floor: int
-    room: str
-
-    @property
-    def status(self) -> str:
-        """Its best outcome so far: ``unvisited``, ``not_home``, ``materials_left``…"""
-        return OutcomeRank(self.best_rank).status
-
-
 def not_reached(
     session: Session, campaign: Campaign, *, limit: int, offset: int
-) -> tuple[list[NotReachedRow], int]:
-    """Eligible households not reached, in building, unit, floor and room order; and how many."""
+) -> tuple[Sequence[Row[Any]], int]:
+    """Eligible households not reached, in building, unit, floor and room order; and how many.
+
+    Each row: ``household_id``, ``best_rank`` (its best outcome so far), ``code``,
+    ``building_id``, ``building_code``, ``unit``, ``floor``, ``room``.
+    """
     state = household_rows(campaign.id, campaign.community_id)
     s = state.c
     stmt = (
@@ -472,8 +570,7 @@ def not_reached(
         .where(s.reached == 0, s.excluded == 0)
         .order_by(Building.code, Household.unit, Household.floor, Household.room, Household.id)
     )
-    rows, total = paginate_rows(session, stmt, limit=limit, offset=offset)
-    return [NotReachedRow(**r._mapping) for r in rows], total
+    return paginate_rows(session, stmt, limit=limit, offset=offset)
 
 
 # --- the rest: small lookups ----------------------------------------------------------------

@@ -52,6 +52,7 @@ from app.coverage.schemas import (
 )
 from app.coverage.state import Difference
 from app.db import utcnow
+from app.enums import OutcomeRank
 from app.errors import Forbidden, Invalid, NotFound
 from app.verification import service as verification
 from app.warnings import service as warnings
@@ -229,7 +230,13 @@ def households_not_reached(
     """The campaign's eligible households not reached yet (planners only), and their number."""
     actor.require(campaign.community_id, PLANNERS, what="Campaign")
     rows, total = repo.not_reached(session, campaign, limit=limit, offset=offset)
-    return [NotReachedHousehold.model_validate(r) for r in rows], total
+    found = [
+        NotReachedHousehold.model_validate(
+            {**r._mapping, "status": OutcomeRank(r.best_rank).status}
+        )
+        for r in rows
+    ]
+    return found, total
 
 
 def household_states(

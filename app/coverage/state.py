@@ -165,44 +165,41 @@ def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
     raise NotImplementedError(f"coverage state is not kept on {dialect}")
 
 
-def _composed_states(dialect: str, rows: Select[Any]) -> Insert:
-    """INSERT the rows into coverage_states, adding them to any row already there."""
-    ins = _insert(dialect, STATES).from_select([c.name for c in rows.selected_columns], rows)
-    old, new = STATES.c, ins.excluded
-    return ins.on_conflict_do_update(
-        index_elements=list(_STATE_KEY),
-        set_={
-            "contacts": old.contacts + new.contacts,
-            "best_rank": _greater(old.best_rank, new.best_rank),
+def _composed(dialect: str, table: Table, key: Sequence[str], rows: Select[Any]) -> Insert:
+    """INSERT the rows, adding them to any row already there with the same key.
+
+    The columns both tables have compose alike; the states add their first times and channels.
+    """
+    ins = _insert(dialect, table).from_select([c.name for c in rows.selected_columns], rows)
+    old, new = table.c, ins.excluded
+    composed: dict[str, Any] = {
+        "contacts": old.contacts + new.contacts,
+        "best_rank": _greater(old.best_rank, new.best_rank),
+        "last_at": _greater(old.last_at, new.last_at),
+        "last_vacant_at": _greater(old.last_vacant_at, new.last_vacant_at, nullable=True),
+        **{name: or_(old[name], new[name]) for name in EXTRAS},
+        "residents_reached": _greater(old.residents_reached, new.residents_reached),
+    }
+    if table is STATES:
+        composed |= {
             "first_at": _lesser(old.first_at, new.first_at),
-            "last_at": _greater(old.last_at, new.last_at),
-            "last_vacant_at": _greater(old.last_vacant_at, new.last_vacant_at, nullable=True),
             "first_not_home_at": _lesser(
                 old.first_not_home_at, new.first_not_home_at, nullable=True
             ),
             "first_reached_on": _lesser(old.first_reached_on, new.first_reached_on, nullable=True),
             **{f"via_{ch}": or_(old[f"via_{ch}"], new[f"via_{ch}"]) for ch in CHANNELS},
-            **{name: or_(old[name], new[name]) for name in EXTRAS},
-            "residents_reached": _greater(old.residents_reached, new.residents_reached),
-        },
-    )
+        }
+    return ins.on_conflict_do_update(index_elements=list(key), set_=composed)
+
+
+def _composed_states(dialect: str, rows: Select[Any]) -> Insert:
+    """INSERT the rows into coverage_states, adding them to any row already there."""
+    return _composed(dialect, STATES, _STATE_KEY, rows)
 
 
 def _composed_days(dialect: str, rows: Select[Any]) -> Insert:
     """INSERT the rows into coverage_days, adding them to any row already there."""
-    ins = _insert(dialect, DAYS).from_select([c.name for c in rows.selected_columns], rows)
-    old, new = DAYS.c, ins.excluded
-    return ins.on_conflict_do_update(
-        index_elements=list(_DAY_KEY),
-        set_={
-            "contacts": old.contacts + new.contacts,
-            "best_rank": _greater(old.best_rank, new.best_rank),
-            "last_at": _greater(old.last_at, new.last_at),
-            "last_vacant_at": _greater(old.last_vacant_at, new.last_vacant_at, nullable=True),
-            **{name: or_(old[name], new[name]) for name in EXTRAS},
-            "residents_reached": _greater(old.residents_reached, new.residents_reached),
-        },
-    )
+    return _composed(dialect, DAYS, _DAY_KEY, rows)
 
 
 def _replacing(dialect: str, table: Table, key: Sequence[str], rows: Select[Any]) -> Insert:

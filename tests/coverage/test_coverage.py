@@ -487,6 +487,81 @@ class TestLedger:
             "coverage": 0.5714,
         }
 
+    def test_a_household_in_two_campaigns_on_one_day_counts_once(
+        self, client: TestClient, session: Session, scenario: Scenario
+    ) -> None:
+        """The other community runs two campaigns; the scenario's runs one, in the same ledger."""
+        other = make_tenant(session, households=2)
+        first = make_campaign(session, other.community, name="第一轮")
+        second = make_campaign(session, other.community, name="第二轮")
+        h1, h2 = other.households
+        officer = other.headers["officer"]
+        record(client, officer, first, h1, "not_home", D1)
+        record(client, officer, second, h1, "reached", D1_AFTERNOON, residents_reached=2)
+        record(client, officer, first, h2, "reached", D1, residents_reached=1, app_installed=True)
+        boss = make_user(session)
+        for community in (scenario.tenant.community, other.community):
+            session.add(Membership(user_id=boss.id, community_id=community.id, role=Role.manager))
+        session.commit()
+        r = client.get(
+            "/api/v1/ledger",
+            params={"from": f"{round_day(-10)}", "to": f"{round_day(-10)}"},
+            headers=auth(session, boss),
+        )
+        assert r.status_code == 200, r.text
+        rows = {row["community_id"]: row for row in r.json()["items"]}
+        two = rows[other.community.id]
+        figures = ("visited", "reached", "contacts", "residents_reached", "app_installs")
+        assert {k: two[k] for k in figures} == {
+            "visited": 2,
+            "reached": 2,
+            "contacts": 3,
+            "residents_reached": 3,
+            "app_installs": 1,
+        }
+        (day,) = two["days"]
+        assert {k: day[k] for k in (*figures, "newly_reached")} == {
+            "visited": 2,
+            "reached": 2,
+            "contacts": 3,
+            "residents_reached": 3,
+            "app_installs": 1,
+            "newly_reached": 2,
+        }
+        # The scenario's community (one campaign) on 10 November: a1–a6, b1, b3, b5.
+        (one,) = rows[scenario.tenant.community.id]["days"]
+        assert (one["date"], one["visited"]) == (f"{round_day(-10)}", 9)
+
+    @pytest.mark.parametrize("days_before", [0, 1])
+    def test_over_a_whole_campaign_it_says_what_the_coverage_says(
+        self, client: TestClient, scenario: Scenario, days_before: int
+    ) -> None:
+        """Dates holding every contact of the community's one campaign; and, for comparison,
+        dates that leave out its first day (then only the days in them count)."""
+        headers = scenario.tenant.headers["manager"]
+        campaign = scenario.campaign
+        coverage = client.get(f"/api/v1/campaigns/{campaign.id}/coverage", headers=headers).json()
+        r = client.get(
+            "/api/v1/ledger",
+            params={"from": f"{round_day(-10 + days_before)}", "to": f"{round_day(0)}"},
+            headers=headers,
+        )
+        assert r.status_code == 200, r.text
+        (row,) = r.json()["items"]
+        figures = ("households", "eligible", "excluded", "reached", "visited", "contacts")
+        extras = ("app_installs", "pledges_signed", "flyers_given", "residents_reached")
+        if days_before == 0:
+            assert {k: row[k] for k in figures} == {k: coverage[k] for k in figures[:-1]} | {
+                "contacts": coverage["extras"]["contacts"]
+            }
+            assert {k: row[k] for k in extras} == {k: coverage["extras"][k] for k in extras}
+            assert [(d["date"], d["newly_reached"]) for d in row["days"]] == [
+                (d["date"], d["newly_reached"]) for d in coverage["by_day"]
+            ]
+        else:
+            # From 11 November: a2, b1 (event), b6, b7 reached; b8 refused; 5 visited.
+            assert {k: row[k] for k in ("reached", "visited")} == {"reached": 4, "visited": 5}
+
     def test_a_manager_sees_only_their_community_and_staff_none(
         self, client: TestClient, scenario: Scenario
     ) -> None:
