@@ -15,6 +15,7 @@ from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
+from app.communities.schemas import HouseholdFilters
 from app.db import paginate
 from app.enums import Occupancy
 from app.handoff import HandedIn
@@ -141,27 +142,23 @@ def get_household_by_code(session: Session, community_id: int, code: str) -> Hou
 def list_households(
     session: Session,
     community_id: int,
+    filters: HouseholdFilters,
     *,
-    building_id: int | None = None,
-    flag: str | None = None,
-    occupancy: Occupancy | None = None,
-    code: str | None = None,
     only_for_staff: int | None = None,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Household], int]:
     """A page of a community's households, filtered, in building/unit/floor/room order."""
     stmt = select(Household).where(Household.community_id == community_id)
-    if building_id is not None:
-        stmt = stmt.where(Household.building_id == building_id)
-    if flag is not None:
-        stmt = stmt.where(
-            Household.id.in_(select(HouseholdFlag.household_id).where(HouseholdFlag.flag == flag))
-        )
-    if occupancy is not None:
-        stmt = stmt.where(Household.occupancy == occupancy)
-    if code is not None:
-        stmt = stmt.where(Household.code == code)
+    if filters.building_id is not None:
+        stmt = stmt.where(Household.building_id == filters.building_id)
+    if filters.flag is not None:
+        flagged = select(HouseholdFlag.household_id).where(HouseholdFlag.flag == filters.flag)
+        stmt = stmt.where(Household.id.in_(flagged))
+    if filters.occupancy is not None:
+        stmt = stmt.where(Household.occupancy == filters.occupancy)
+    if filters.code is not None:
+        stmt = stmt.where(Household.code == filters.code)
     if only_for_staff is not None:
         stmt = stmt.where(Household.building_id.in_(staff_building_ids(only_for_staff)))
     return paginate(

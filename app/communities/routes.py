@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
 
 from app.auth.dependencies import ActorDep
 from app.communities import importer, service
@@ -17,13 +17,13 @@ from app.communities.schemas import (
     CommunityRead,
     CommunityUpdate,
     HouseholdCreate,
+    HouseholdFilters,
     HouseholdRead,
     HouseholdUpdate,
     ImportResult,
 )
 from app.db import SessionDep
-from app.enums import Occupancy
-from app.schemas import MAX_ID, IdPath, Page, PageDep, Text
+from app.schemas import Page, PageDep
 
 router = APIRouter(tags=["communities"])
 
@@ -57,7 +57,7 @@ def get_community(actor: ActorDep, community: CommunityDep) -> CommunityRead:
 def update_community(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     payload: CommunityUpdate,
     request: Request,
 ) -> CommunityRead:
@@ -65,7 +65,7 @@ def update_community(
     community = service.update_community(
         session,
         actor=actor,
-        community_id=community_id,
+        community=community,
         payload=payload,
         allow_private_webhooks=request.app.state.settings.webhook_allow_private,
     )
@@ -78,22 +78,20 @@ def update_community(
     status_code=status.HTTP_201_CREATED,
 )
 def create_building(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: BuildingCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: BuildingCreate
 ) -> BuildingRead:
     """Add a building."""
-    building = service.create_building(
-        session, actor=actor, community_id=community_id, payload=payload
-    )
+    building = service.create_building(session, actor=actor, community=community, payload=payload)
     return service.read_buildings(session, buildings=[building])[0]
 
 
 @router.get("/communities/{community_id}/buildings", response_model=Page[BuildingRead])
 def list_buildings(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, page: PageDep
+    session: SessionDep, actor: ActorDep, community: CommunityDep, page: PageDep
 ) -> Page[BuildingRead]:
     """The community's buildings."""
     rows, total = service.list_buildings(
-        session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
+        session, actor=actor, community=community, limit=page.limit, offset=page.offset
     )
     return Page[BuildingRead](items=service.read_buildings(session, buildings=rows), total=total)
 
@@ -119,12 +117,10 @@ def update_building(
     status_code=status.HTTP_201_CREATED,
 )
 def create_household(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: HouseholdCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: HouseholdCreate
 ) -> HouseholdRead:
     """Add a household; its code defaults to building-unit-room."""
-    household = service.create_household(
-        session, actor=actor, community_id=community_id, payload=payload
-    )
+    household = service.create_household(session, actor=actor, community=community, payload=payload)
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
@@ -132,22 +128,16 @@ def create_household(
 def list_households(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
+    filters: Annotated[HouseholdFilters, Depends()],
     page: PageDep,
-    building_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    flag: Annotated[Text | None, Query(max_length=40)] = None,
-    occupancy: Occupancy | None = None,
-    code: Annotated[Text | None, Query(max_length=64)] = None,
 ) -> Page[HouseholdRead]:
     """The community's households, filtered by building, flag, occupancy or code."""
     items, total = service.list_households(
         session,
         actor=actor,
-        community_id=community_id,
-        building_id=building_id,
-        flag=flag,
-        occupancy=occupancy,
-        code=code,
+        community=community,
+        filters=filters,
         limit=page.limit,
         offset=page.offset,
     )
@@ -173,7 +163,7 @@ def update_household(
 def import_households(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     file: Annotated[UploadFile, File(description="A CSV or XLSX roster")],
     partial: Annotated[
         bool, Query(description="Import the good rows even if some are bad")
@@ -200,7 +190,7 @@ def import_households(
     return importer.import_households(
         session,
         actor=actor,
-        community_id=community_id,
+        community=community,
         data=data,
         filename=file.filename,
         partial=partial,
