@@ -25,9 +25,10 @@ from app.campaigns.schemas import (
     RoundUpdate,
     ScheduleItem,
 )
+from app.communities.dependencies import CommunityDep
 from app.db import SessionDep, utcnow
 from app.errors import Invalid, NotFound
-from app.schemas import AwareDatetime, IdPath, Page, PageDep
+from app.schemas import AwareDatetime, Page, PageDep
 
 router = APIRouter(tags=["campaigns"])
 
@@ -54,21 +55,21 @@ def get_fraud_type_entry(actor: ActorDep, code: str) -> FraudTypeRead:
     status_code=status.HTTP_201_CREATED,
 )
 def create_campaign(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: CampaignCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: CampaignCreate
 ) -> CampaignRead:
     """Start a campaign."""
     return CampaignRead.model_validate(
-        service.create_campaign(session, actor=actor, community_id=community_id, payload=payload)
+        service.create_campaign(session, actor=actor, community=community, payload=payload)
     )
 
 
 @router.get("/communities/{community_id}/campaigns", response_model=Page[CampaignRead])
 def list_campaigns(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, page: PageDep
+    session: SessionDep, community: CommunityDep, page: PageDep
 ) -> Page[CampaignRead]:
     """The community's campaigns, newest first."""
     rows, total = service.list_campaigns(
-        session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
+        session, community=community, limit=page.limit, offset=page.offset
     )
     return Page[CampaignRead](items=[CampaignRead.model_validate(c) for c in rows], total=total)
 

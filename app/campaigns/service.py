@@ -84,22 +84,21 @@ def _check_transition(current: str, new: str, *, staff: bool) -> None:
 
 
 def create_campaign(
-    session: Session, *, actor: Actor, community_id: int, payload: CampaignCreate
+    session: Session, *, actor: Actor, community: Community, payload: CampaignCreate
 ) -> Campaign:
     """Start a campaign in a community."""
-    communities.get_community(session, actor=actor, community_id=community_id, allowed=PLANNERS)
-    campaign = Campaign(community_id=community_id, **payload.model_dump())
+    actor.require(community.id, PLANNERS, what="Community")
+    campaign = Campaign(community_id=community.id, **payload.model_dump())
     session.add(campaign)
     session.commit()
     return campaign
 
 
 def list_campaigns(
-    session: Session, *, actor: Actor, community_id: int, limit: int, offset: int
+    session: Session, *, community: Community, limit: int, offset: int
 ) -> tuple[Sequence[Campaign], int]:
-    """A community's campaigns."""
-    communities.get_community(session, actor=actor, community_id=community_id)
-    return repo.list_campaigns(session, community_id, limit=limit, offset=offset)
+    """A community's campaigns (any member sees them all)."""
+    return repo.list_campaigns(session, community.id, limit=limit, offset=offset)
 
 
 def update_campaign(

@@ -26,6 +26,7 @@ from app.campaigns.models import (
 from app.communities import importer as roster
 from app.communities.models import Community, Household
 from app.contacts.models import Contact
+from app.contacts.schemas import ContactFilters
 from app.coverage import state as coverage_state
 from app.db import paginate
 from app.enums import Channel, Outcome
@@ -301,24 +302,21 @@ def _visible_to_staff(user_id: int) -> Any:
 def list_for_campaign(
     session: Session,
     campaign_id: int,
+    filters: ContactFilters,
     *,
-    household_id: int | None,
-    round_id: int | None,
-    channel: Channel | None,
-    include_voided: bool,
     only_for_staff: int | None,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Contact], int]:
     """A page of a campaign's contacts, newest first."""
     stmt = select(Contact).where(Contact.campaign_id == campaign_id)
-    if household_id is not None:
-        stmt = stmt.where(Contact.household_id == household_id)
-    if round_id is not None:
-        stmt = stmt.where(Contact.round_id == round_id)
-    if channel is not None:
-        stmt = stmt.where(Contact.channel == channel)
-    if not include_voided:
+    if filters.household_id is not None:
+        stmt = stmt.where(Contact.household_id == filters.household_id)
+    if filters.round_id is not None:
+        stmt = stmt.where(Contact.round_id == filters.round_id)
+    if filters.channel is not None:
+        stmt = stmt.where(Contact.channel == filters.channel)
+    if not filters.include_voided:
         stmt = stmt.where(Contact.voided_at.is_(None))
     if only_for_staff is not None:
         stmt = stmt.where(_visible_to_staff(only_for_staff))

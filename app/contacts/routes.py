@@ -5,16 +5,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from app.auth.dependencies import ActorDep
 from app.campaigns.dependencies import CampaignDep
 from app.contacts import service
 from app.contacts.dependencies import ContactDep
-from app.contacts.schemas import BatchResult, ContactBatch, ContactCreate, ContactRead, ContactVoid
+from app.contacts.schemas import (
+    BatchResult,
+    ContactBatch,
+    ContactCreate,
+    ContactFilters,
+    ContactRead,
+    ContactVoid,
+)
 from app.db import SessionDep
-from app.enums import Channel
-from app.schemas import MAX_ID, Page, PageDep
+from app.schemas import Page, PageDep
 
 router = APIRouter(tags=["contacts"])
 
@@ -55,21 +61,15 @@ def list_contacts(
     session: SessionDep,
     actor: ActorDep,
     campaign: CampaignDep,
+    filters: Annotated[ContactFilters, Depends()],
     page: PageDep,
-    household_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    round_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    channel: Channel | None = None,
-    include_voided: bool = True,
 ) -> Page[ContactRead]:
     """A campaign's contacts, newest first; voided ones are included unless asked not to."""
     rows, total = service.list_contacts(
         session,
         actor=actor,
         campaign=campaign,
-        household_id=household_id,
-        round_id=round_id,
-        channel=channel,
-        include_voided=include_voided,
+        filters=filters,
         limit=page.limit,
         offset=page.offset,
     )

@@ -23,7 +23,13 @@ from app.auth.permissions import EVERYONE, Actor
 from app.campaigns.models import Campaign
 from app.contacts import repository as repo
 from app.contacts.models import Contact
-from app.contacts.schemas import BatchItemResult, ContactCreate, ContactVoid, ItemError
+from app.contacts.schemas import (
+    BatchItemResult,
+    ContactCreate,
+    ContactFilters,
+    ContactVoid,
+    ItemError,
+)
 from app.coverage import state as coverage_state
 from app.db import utcnow
 from app.enums import Channel, Outcome, Role
@@ -329,24 +335,14 @@ def list_contacts(
     *,
     actor: Actor,
     campaign: Campaign,
-    household_id: int | None,
-    round_id: int | None,
-    channel: Channel | None,
-    include_voided: bool,
+    filters: ContactFilters,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Contact], int]:
     """A campaign's contacts, newest first (staff: theirs and their rounds' and events')."""
+    only_for_staff = staff_scope(actor, campaign.community_id)
     return repo.list_for_campaign(
-        session,
-        campaign.id,
-        household_id=household_id,
-        round_id=round_id,
-        channel=channel,
-        include_voided=include_voided,
-        only_for_staff=staff_scope(actor, campaign.community_id),
-        limit=limit,
-        offset=offset,
+        session, campaign.id, filters, only_for_staff=only_for_staff, limit=limit, offset=offset
     )
 
 

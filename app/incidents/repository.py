@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import paginate
-from app.enums import IncidentStatus
 from app.incidents.models import Incident, IncidentChange
+from app.incidents.schemas import IncidentFilters
 
 
 def list_incidents(
     session: Session,
     community_id: int,
+    filters: IncidentFilters,
     *,
     reported_by: int | None,
-    status: IncidentStatus | None,
-    fraud_type: str | None,
-    campaign_id: int | None,
-    start: datetime | None,
-    end: datetime | None,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Incident], int]:
@@ -30,16 +25,16 @@ def list_incidents(
     stmt = select(Incident).where(Incident.community_id == community_id)
     if reported_by is not None:
         stmt = stmt.where(Incident.reported_by == reported_by)
-    if status is not None:
-        stmt = stmt.where(Incident.status == status)
-    if fraud_type is not None:
-        stmt = stmt.where(Incident.fraud_type == fraud_type)
-    if campaign_id is not None:
-        stmt = stmt.where(Incident.campaign_id == campaign_id)
-    if start is not None:
-        stmt = stmt.where(Incident.occurred_at >= start)
-    if end is not None:
-        stmt = stmt.where(Incident.occurred_at < end)
+    if filters.status is not None:
+        stmt = stmt.where(Incident.status == filters.status)
+    if filters.fraud_type is not None:
+        stmt = stmt.where(Incident.fraud_type == filters.fraud_type)
+    if filters.campaign_id is not None:
+        stmt = stmt.where(Incident.campaign_id == filters.campaign_id)
+    if filters.start is not None:
+        stmt = stmt.where(Incident.occurred_at >= filters.start)
+    if filters.end is not None:
+        stmt = stmt.where(Incident.occurred_at < filters.end)
     return paginate(
         session,
         stmt.order_by(Incident.occurred_at.desc(), Incident.id.desc()),

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, status
 
 from app.auth.dependencies import ActorDep
+from app.communities.dependencies import CommunityDep
 from app.db import SessionDep
-from app.enums import IncidentStatus
 from app.incidents import service
 from app.incidents.dependencies import IncidentDep
 from app.incidents.models import Incident
-from app.incidents.schemas import IncidentChangeRead, IncidentCreate, IncidentRead, IncidentUpdate
-from app.schemas import AwareDatetime, Id, IdPath, Page, PageDep, with_offset
+from app.incidents.schemas import (
+    IncidentChangeRead,
+    IncidentCreate,
+    IncidentFilters,
+    IncidentRead,
+    IncidentUpdate,
+)
+from app.schemas import Page, PageDep, with_offset
 
 router = APIRouter(tags=["incidents"])
 
@@ -31,11 +37,11 @@ def to_read(incident: Incident) -> IncidentRead:
     status_code=status.HTTP_201_CREATED,
 )
 def create_incident(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: IncidentCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: IncidentCreate
 ) -> IncidentRead:
     """Log a resident's suspected-scam report."""
     return to_read(
-        service.create_incident(session, actor=actor, community_id=community_id, payload=payload)
+        service.create_incident(session, actor=actor, community=community, payload=payload)
     )
 
 
@@ -43,24 +49,16 @@ def create_incident(
 def list_incidents(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
+    filters: Annotated[IncidentFilters, Depends()],
     page: PageDep,
-    status_: Annotated[IncidentStatus | None, Query(alias="status")] = None,
-    fraud_type: Annotated[str | None, Query(max_length=64)] = None,
-    campaign_id: Id | None = None,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> Page[IncidentRead]:
     """The community's reports, newest first (staff: their own)."""
     rows, total = service.list_incidents(
         session,
         actor=actor,
-        community_id=community_id,
-        status=status_,
-        fraud_type=fraud_type,
-        campaign_id=campaign_id,
-        start=start,
-        end=end,
+        community=community,
+        filters=filters,
         limit=page.limit,
         offset=page.offset,
     )

@@ -14,8 +14,10 @@ from app.auth.models import Membership, User
 from app.communities.models import Building, Household
 from app.contacts.models import Contact
 from app.coverage.households import household_rows
+from app.db import paginate_rows
 from app.enums import Channel, Outcome
 from app.verification.models import Verification, VerificationOutcome, VerificationResult
+from app.verification.schemas import VerificationFilters
 
 _CHUNK = 900
 
@@ -176,9 +178,8 @@ def _listing() -> Select[*tuple[Any, ...]]:
 def list_for_campaign(
     session: Session,
     campaign_id: int | None,
+    filters: VerificationFilters,
     *,
-    assignee_id: int | None,
-    status: str | None,
     limit: int,
     offset: int,
     community_ids: Sequence[int] | None = None,
@@ -190,20 +191,15 @@ def list_for_campaign(
     conditions = [] if campaign_id is None else [Verification.campaign_id == campaign_id]
     if community_ids is not None:
         conditions.append(Verification.community_id.in_(community_ids))
-    if assignee_id is not None:
-        conditions.append(Verification.assignee_id == assignee_id)
-    if status == "pending":
+    if filters.assignee_id is not None:
+        conditions.append(Verification.assignee_id == filters.assignee_id)
+    if filters.status == "pending":
         conditions.append(Verification.outcome.is_(None))
-    elif status is not None:
-        conditions.append(Verification.outcome == VerificationOutcome(status))
-    total = int(
-        session.scalar(select(func.count()).select_from(Verification).where(*conditions)) or 0
-    )
+    elif filters.status is not None:
+        conditions.append(Verification.outcome == VerificationOutcome(filters.status))
     decided = Verification.outcome.in_((VerificationOutcome.confirmed, VerificationOutcome.denied))
-    rows = session.execute(
-        _listing().where(*conditions).order_by(decided, Verification.id).limit(limit).offset(offset)
-    ).all()
-    return list(rows), total
+    stmt = _listing().where(*conditions).order_by(decided, Verification.id)
+    return paginate_rows(session, stmt, limit=limit, offset=offset)
 
 
 def listed(session: Session, ids: Sequence[int]) -> list[Row[Any]]:

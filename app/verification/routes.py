@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from app.auth.dependencies import ActorDep
+from app.campaigns.dependencies import CampaignDep
 from app.db import SessionDep
-from app.schemas import MAX_ID, IdPath, Page, PageDep
+from app.schemas import IdPath, Page, PageDep
 from app.verification import service
 from app.verification.schemas import (
     ResultCreate,
     ResultRead,
     SampleCreate,
     SampleRead,
+    StatusQuery,
+    VerificationFilters,
     VerificationRead,
     VerificationUpdate,
 )
 
 router = APIRouter(tags=["verification"])
-
-StatusQuery = Annotated[
-    Literal["pending", "confirmed", "denied", "unreachable"] | None, Query(alias="status")
-]
 
 
 @router.post(
@@ -32,7 +31,7 @@ StatusQuery = Annotated[
     status_code=status.HTTP_201_CREATED,
 )
 def draw_sample(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: SampleCreate
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: SampleCreate
 ) -> SampleRead:
     """Draw a random sample of the households counted as reached at the door (抽查回访).
 
@@ -40,25 +39,23 @@ def draw_sample(
     a member who recorded no contact of it. Without ``size``, Doorstep draws enough for a
     ±5-point 95% interval; ``seed`` makes the draw reproducible. Officers and managers.
     """
-    return service.draw_sample(session, actor=actor, campaign_id=campaign_id, payload=payload)
+    return service.draw_sample(session, actor=actor, campaign=campaign, payload=payload)
 
 
 @router.get("/campaigns/{campaign_id}/verifications", response_model=Page[VerificationRead])
 def list_verifications(
     session: SessionDep,
     actor: ActorDep,
-    campaign_id: IdPath,
+    campaign: CampaignDep,
+    filters: Annotated[VerificationFilters, Depends()],
     page: PageDep,
-    status_: StatusQuery = None,
-    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Page[VerificationRead]:
     """A campaign's sampled households, open ones first; staff see only those given to them."""
     items, total = service.list_verifications(
         session,
         actor=actor,
-        campaign_id=campaign_id,
-        status=status_,
-        assignee_id=assignee_id,
+        campaign=campaign,
+        filters=filters,
         limit=page.limit,
         offset=page.offset,
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Membership
 from app.communities.models import BuildingOwner, Household
 from app.communities.repository import staff_building_ids
+from app.db import paginate
 from app.enums import Role, WarningStatus
 from app.warnings.models import (
     EarlyWarning,
@@ -24,6 +25,7 @@ from app.warnings.models import (
     WarningAssignee,
     WarningAttempt,
 )
+from app.warnings.schemas import WarningFilters
 
 UNREACHED = (WarningStatus.open, WarningStatus.unreachable)
 
@@ -160,41 +162,36 @@ def _visible_to_staff(user_id: int) -> Any:
 def list_warnings(
     session: Session,
     community_id: int,
+    filters: WarningFilters,
     *,
     now: datetime,
-    status: WarningStatus | None,
-    overdue: bool | None,
-    assignee_id: int | None,
-    risk_level: str | None,
     only_for_staff: int | None,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[EarlyWarning], int]:
     """A page of a community's warnings: unreached first by due time, then newest."""
     stmt = select(EarlyWarning).where(EarlyWarning.community_id == community_id)
-    if status is not None:
-        stmt = stmt.where(EarlyWarning.status == status)
-    if overdue is not None:
+    if filters.status is not None:
+        stmt = stmt.where(EarlyWarning.status == filters.status)
+    if filters.overdue is not None:
         late = and_(EarlyWarning.status.in_(UNREACHED), EarlyWarning.due_at < now)
-        stmt = stmt.where(late if overdue else ~late)
-    if assignee_id is not None:
-        stmt = stmt.where(
-            EarlyWarning.id.in_(
-                select(WarningAssignee.warning_id).where(WarningAssignee.user_id == assignee_id)
-            )
+        stmt = stmt.where(late if filters.overdue else ~late)
+    if filters.assignee_id is not None:
+        assigned = select(WarningAssignee.warning_id).where(
+            WarningAssignee.user_id == filters.assignee_id
         )
-    if risk_level is not None:
-        stmt = stmt.where(EarlyWarning.risk_level == risk_level)
+        stmt = stmt.where(EarlyWarning.id.in_(assigned))
+    if filters.risk_level is not None:
+        stmt = stmt.where(EarlyWarning.risk_level == filters.risk_level)
     if only_for_staff is not None:
         stmt = stmt.where(_visible_to_staff(only_for_staff))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     unreached_first = case((EarlyWarning.status.in_(UNREACHED), 0), else_=1)
-    rows = session.scalars(
-        stmt.order_by(unreached_first, EarlyWarning.due_at, EarlyWarning.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return rows, total
+    return paginate(
+        session,
+        stmt.order_by(unreached_first, EarlyWarning.due_at, EarlyWarning.id.desc()),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def staff_can_see(session: Session, warning_id: int, user_id: int) -> bool:

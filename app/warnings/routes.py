@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
 
 from app.auth.dependencies import ActorDep
+from app.communities.dependencies import CommunityDep
 from app.db import SessionDep
-from app.enums import RiskLevel, WarningStatus
 from app.schemas import MAX_ID, AwareDatetime, IdPath, Page, PageDep
 from app.warnings import importer, reports, service, sheet
 from app.warnings.schemas import (
@@ -19,6 +19,7 @@ from app.warnings.schemas import (
     PublicReportAccepted,
     PublicReportCreate,
     WarningCreate,
+    WarningFilters,
     WarningImportResult,
     WarningRead,
     WarningSummary,
@@ -40,12 +41,10 @@ def _one(session: SessionDep, actor: ActorDep, warning: Any, via: str) -> Warnin
     status_code=status.HTTP_201_CREATED,
 )
 def create_warning(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: WarningCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: WarningCreate
 ) -> WarningRead:
     """Enter a warning from the station; due time and assignees follow from the community."""
-    warning = service.create_warning(
-        session, actor=actor, community_id=community_id, payload=payload
-    )
+    warning = service.create_warning(session, actor=actor, community=community, payload=payload)
     return _one(session, actor, warning, "detail")
 
 
@@ -53,7 +52,7 @@ def create_warning(
 def import_warnings(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     file: Annotated[UploadFile, File(description="The station's CSV or XLSX list")],
     partial: bool = False,
 ) -> WarningImportResult:
@@ -61,7 +60,7 @@ def import_warnings(
     ``partial=true``; rows already imported are skipped)."""
     data = file.file.read(importer.MAX_BYTES + 1)
     return importer.import_warnings(
-        session, actor=actor, community_id=community_id, data=data, partial=partial
+        session, actor=actor, community=community, data=data, partial=partial
     )
 
 
@@ -69,22 +68,16 @@ def import_warnings(
 def list_warnings(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
+    filters: Annotated[WarningFilters, Depends()],
     page: PageDep,
-    status: WarningStatus | None = None,
-    overdue: bool | None = None,
-    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    risk_level: RiskLevel | None = None,
 ) -> Page[WarningRead]:
     """The community's warnings, unreached first by due time."""
     items, total = service.list_warnings(
         session,
         actor=actor,
-        community_id=community_id,
-        status=status,
-        overdue=overdue,
-        assignee_id=assignee_id,
-        risk_level=risk_level,
+        community=community,
+        filters=filters,
         limit=page.limit,
         offset=page.offset,
     )
@@ -95,7 +88,7 @@ def list_warnings(
 def warnings_summary(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
     campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -105,7 +98,7 @@ def warnings_summary(
     return service.summary(
         session,
         actor=actor,
-        community_id=community_id,
+        community=community,
         start=start,
         end=end,
         campaign_id=campaign_id,
@@ -120,13 +113,13 @@ def warnings_summary(
 def warnings_sheet(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> Response:
     """The station's feedback sheet (反馈表): every warning, its times, attempts and outcome."""
     body, filename = sheet.feedback_sheet(
-        session, actor=actor, community_id=community_id, start=start, end=end
+        session, actor=actor, community=community, start=start, end=end
     )
     return Response(
         body,

@@ -41,6 +41,7 @@ from app.warnings.schemas import (
     LevelFigures,
     Ratio,
     WarningCreate,
+    WarningFilters,
     WarningRead,
     WarningSummary,
     WarningUpdate,
@@ -68,10 +69,6 @@ class Outcome:
 
 def _invalid(field_name: str, message: str) -> Invalid:
     return Invalid(message, errors=[{"field": field_name, "message": message}])
-
-
-def _community(session: Session, actor: Actor, community_id: int) -> Community:
-    return communities.get_community(session, actor=actor, community_id=community_id)
 
 
 def deadline_for(community: Community, level: RiskLevel) -> timedelta:
@@ -197,20 +194,19 @@ def _local(community: Community, moment: datetime) -> str:
 
 
 def create_warning(
-    session: Session, *, actor: Actor, community_id: int, payload: WarningCreate
+    session: Session, *, actor: Actor, community: Community, payload: WarningCreate
 ) -> EarlyWarning:
     """A warning from the station, entered by an officer or a manager."""
-    community = _community(session, actor, community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    actor.require(community.id, PLANNERS, what="Community")
     household: Household | None
     if payload.household_id is not None:
         household = session.get(Household, payload.household_id)
-        if household is None or household.community_id != community_id:
+        if household is None or household.community_id != community.id:
             raise _invalid("household_id", "No such household in this community")
     else:
         assert payload.household_code is not None
         household = communities_repo.get_household_by_code(
-            session, community_id, payload.household_code
+            session, community.id, payload.household_code
         )
         if household is None:
             raise _invalid("household_code", "No household with this code in this community")
@@ -322,25 +318,19 @@ def list_warnings(
     session: Session,
     *,
     actor: Actor,
-    community_id: int,
-    status: WarningStatus | None,
-    overdue: bool | None,
-    assignee_id: int | None,
-    risk_level: RiskLevel | None,
+    community: Community,
+    filters: WarningFilters,
     limit: int,
     offset: int,
 ) -> tuple[list[WarningRead], int]:
     """A community's warnings, unreached first by due time (staff: the ones they see)."""
-    _community(session, actor, community_id)
+    only_for_staff = staff_scope(actor, community.id)
     rows, total = repo.list_warnings(
         session,
-        community_id,
+        community.id,
+        filters,
         now=utcnow(),
-        status=status,
-        overdue=overdue,
-        assignee_id=assignee_id,
-        risk_level=risk_level,
-        only_for_staff=staff_scope(actor, community_id),
+        only_for_staff=only_for_staff,
         limit=limit,
         offset=offset,
     )
@@ -687,24 +677,23 @@ def summary(
     session: Session,
     *,
     actor: Actor,
-    community_id: int,
+    community: Community,
     start: datetime | None,
     end: datetime | None,
     campaign_id: int | None = None,
 ) -> WarningSummary:
     """The warning figures for officers and managers (a campaign's: over its local dates)."""
-    community = _community(session, actor, community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    actor.require(community.id, PLANNERS, what="Community")
     if campaign_id is not None:
         campaign = session.get(Campaign, campaign_id)
-        if campaign is None or campaign.community_id != community_id:
+        if campaign is None or campaign.community_id != community.id:
             raise _invalid("campaign_id", "No such campaign in this community")
         tz = ZoneInfo(community.timezone)
         start = datetime.combine(campaign.starts_on, time(0), tz)
         end = datetime.combine(campaign.ends_on + timedelta(days=1), time(0), tz)
     if start is not None and end is not None and end <= start:
         raise _invalid("to", "'to' must be after 'from'")
-    return summary_of(session, community_id, start=start, end=end, now=utcnow())
+    return summary_of(session, community.id, start=start, end=end, now=utcnow())
 
 
 # --- the jobs' use cases -------------------------------------------------------------------
