@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
 
 from app.auth.dependencies import ActorDep
 from app.communities import importer, service
@@ -17,7 +17,7 @@ from app.communities.schemas import (
     CommunityRead,
     CommunityUpdate,
     HouseholdCreate,
-    HouseholdFilters,
+    HouseholdQueryDep,
     HouseholdRead,
     HouseholdUpdate,
     ImportResult,
@@ -28,7 +28,7 @@ from app.schemas import Page, PageDep
 router = APIRouter(tags=["communities"])
 
 
-@router.post("/communities", response_model=CommunityRead, status_code=status.HTTP_201_CREATED)
+@router.post("/communities", status_code=status.HTTP_201_CREATED)
 def create_community(
     session: SessionDep, actor: ActorDep, payload: CommunityCreate
 ) -> CommunityRead:
@@ -37,23 +37,21 @@ def create_community(
     return service.read_community(actor=actor, community=community)
 
 
-@router.get("/communities", response_model=Page[CommunityRead])
+@router.get("/communities")
 def list_communities(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[CommunityRead]:
     """The communities you belong to (every one, for a system admin)."""
-    rows, total = service.list_communities(
-        session, actor=actor, limit=page.limit, offset=page.offset
-    )
+    rows, total = service.list_communities(session, actor=actor, page=page)
     items = [service.read_community(actor=actor, community=c) for c in rows]
     return Page[CommunityRead](items=items, total=total)
 
 
-@router.get("/communities/{community_id}", response_model=CommunityRead)
+@router.get("/communities/{community_id}")
 def get_community(actor: ActorDep, community: CommunityDep) -> CommunityRead:
     """One community."""
     return service.read_community(actor=actor, community=community)
 
 
-@router.patch("/communities/{community_id}", response_model=CommunityRead)
+@router.patch("/communities/{community_id}")
 def update_community(
     session: SessionDep,
     actor: ActorDep,
@@ -72,11 +70,7 @@ def update_community(
     return service.read_community(actor=actor, community=community)
 
 
-@router.post(
-    "/communities/{community_id}/buildings",
-    response_model=BuildingRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/buildings", status_code=status.HTTP_201_CREATED)
 def create_building(
     session: SessionDep, actor: ActorDep, community: CommunityDep, payload: BuildingCreate
 ) -> BuildingRead:
@@ -85,24 +79,22 @@ def create_building(
     return service.read_buildings(session, buildings=[building])[0]
 
 
-@router.get("/communities/{community_id}/buildings", response_model=Page[BuildingRead])
+@router.get("/communities/{community_id}/buildings")
 def list_buildings(
     session: SessionDep, actor: ActorDep, community: CommunityDep, page: PageDep
 ) -> Page[BuildingRead]:
     """The community's buildings."""
-    rows, total = service.list_buildings(
-        session, actor=actor, community=community, limit=page.limit, offset=page.offset
-    )
+    rows, total = service.list_buildings(session, actor=actor, community=community, page=page)
     return Page[BuildingRead](items=service.read_buildings(session, buildings=rows), total=total)
 
 
-@router.get("/buildings/{building_id}", response_model=BuildingRead)
+@router.get("/buildings/{building_id}")
 def get_building(session: SessionDep, building: BuildingDep) -> BuildingRead:
     """One building."""
     return service.read_buildings(session, buildings=[building])[0]
 
 
-@router.patch("/buildings/{building_id}", response_model=BuildingRead)
+@router.patch("/buildings/{building_id}")
 def update_building(
     session: SessionDep, actor: ActorDep, building: BuildingDep, payload: BuildingUpdate
 ) -> BuildingRead:
@@ -111,11 +103,7 @@ def update_building(
     return service.read_buildings(session, buildings=[building])[0]
 
 
-@router.post(
-    "/communities/{community_id}/households",
-    response_model=HouseholdRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/households", status_code=status.HTTP_201_CREATED)
 def create_household(
     session: SessionDep, actor: ActorDep, community: CommunityDep, payload: HouseholdCreate
 ) -> HouseholdRead:
@@ -124,33 +112,22 @@ def create_household(
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
-@router.get("/communities/{community_id}/households", response_model=Page[HouseholdRead])
+@router.get("/communities/{community_id}/households")
 def list_households(
-    session: SessionDep,
-    actor: ActorDep,
-    community: CommunityDep,
-    filters: Annotated[HouseholdFilters, Depends()],
-    page: PageDep,
+    session: SessionDep, actor: ActorDep, community: CommunityDep, query: HouseholdQueryDep
 ) -> Page[HouseholdRead]:
     """The community's households, filtered by building, flag, occupancy or code."""
-    items, total = service.list_households(
-        session,
-        actor=actor,
-        community=community,
-        filters=filters,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    items, total = service.list_households(session, actor=actor, community=community, query=query)
     return Page[HouseholdRead](items=items, total=total)
 
 
-@router.get("/households/{household_id}", response_model=HouseholdRead)
+@router.get("/households/{household_id}")
 def get_household(session: SessionDep, actor: ActorDep, household: HouseholdDep) -> HouseholdRead:
     """One household."""
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
-@router.patch("/households/{household_id}", response_model=HouseholdRead)
+@router.patch("/households/{household_id}")
 def update_household(
     session: SessionDep, actor: ActorDep, household: HouseholdDep, payload: HouseholdUpdate
 ) -> HouseholdRead:
@@ -159,7 +136,7 @@ def update_household(
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
-@router.post("/communities/{community_id}/households/import", response_model=ImportResult)
+@router.post("/communities/{community_id}/households/import")
 def import_households(
     session: SessionDep,
     actor: ActorDep,

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import AfterValidator, Field
 
 from app.enums import Occupancy
-from app.schemas import MAX_ID, Id, ReadSchema, Schema, Text
+from app.schemas import MAX_ID, Id, PageParams, ReadSchema, Schema, Text
 
 
 def _valid_timezone(value: str) -> str:
@@ -214,10 +214,13 @@ class ImportResult(ReadSchema):
 
 
 @dataclass(frozen=True)
-class HouseholdFilters:
+class HouseholdQuery(PageParams):
     """The household list's query: by building, flag, occupancy or exact code (all optional)."""
 
     building_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
     flag: Annotated[Text | None, Query(max_length=40)] = None
     occupancy: Occupancy | None = None
     code: Annotated[Text | None, Query(max_length=64)] = None
+
+
+HouseholdQueryDep = Annotated[HouseholdQuery, Depends()]

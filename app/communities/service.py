@@ -19,13 +19,14 @@ from app.communities.schemas import (
     CommunityRead,
     CommunityUpdate,
     HouseholdCreate,
-    HouseholdFilters,
+    HouseholdQuery,
     HouseholdRead,
     HouseholdUpdate,
 )
 from app.enums import Role
 from app.errors import Conflict, Forbidden, Invalid
 from app.loaders import staff_scope, visible
+from app.schemas import PageParams
 from app.webhooks import WebhookRefused, check_url
 
 
@@ -70,11 +71,11 @@ def get_community(
 
 
 def list_communities(
-    session: Session, *, actor: Actor, limit: int, offset: int
+    session: Session, *, actor: Actor, page: PageParams
 ) -> tuple[Sequence[Community], int]:
     """The communities the actor can see."""
     ids = None if actor.is_admin else list(actor.roles)
-    return repo.list_communities(session, ids, limit=limit, offset=offset)
+    return repo.list_communities(session, ids, limit=page.limit, offset=page.offset)
 
 
 def read_community(*, actor: Actor, community: Community) -> CommunityRead:
@@ -195,12 +196,12 @@ def get_building(session: Session, *, actor: Actor, building_id: int) -> Buildin
 
 
 def list_buildings(
-    session: Session, *, actor: Actor, community: Community, limit: int, offset: int
+    session: Session, *, actor: Actor, community: Community, page: PageParams
 ) -> tuple[Sequence[Building], int]:
     """A community's buildings (staff: those of their rounds)."""
     staff = staff_scope(actor, community.id)
     return repo.list_buildings(
-        session, community.id, only_for_staff=staff, limit=limit, offset=offset
+        session, community.id, only_for_staff=staff, limit=page.limit, offset=page.offset
     )
 
 
@@ -323,13 +324,7 @@ def get_household(session: Session, *, actor: Actor, household_id: int) -> House
 
 
 def list_households(
-    session: Session,
-    *,
-    actor: Actor,
-    community: Community,
-    filters: HouseholdFilters,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, community: Community, query: HouseholdQuery
 ) -> tuple[list[HouseholdRead], int]:
     """A community's households, filtered (staff: in their rounds' buildings).
 
@@ -337,10 +332,8 @@ def list_households(
     how a walk-in at the service centre or a guest at an event is recorded.
     """
     # A staff member's list is narrowed to their rounds' buildings, unless looking a code up.
-    only_for_staff = staff_scope(actor, community.id) if filters.code is None else None
-    rows, total = repo.list_households(
-        session, community.id, filters, only_for_staff=only_for_staff, limit=limit, offset=offset
-    )
+    only_for_staff = staff_scope(actor, community.id) if query.code is None else None
+    rows, total = repo.list_households(session, community.id, query, only_for_staff=only_for_staff)
     return read_households(session, actor=actor, households=rows), total
 
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import AfterValidator, Field
 
 from app.contacts.models import Contact
 from app.enums import Channel, Outcome
-from app.schemas import MAX_ID, AwareDatetime, Id, ReadSchema, Schema, with_offset
+from app.schemas import MAX_ID, AwareDatetime, Id, PageParams, ReadSchema, Schema, with_offset
 
 MAX_BATCH = 500
 MAX_RESIDENTS = 50
@@ -149,10 +149,13 @@ class ContactRead(ReadSchema):
 
 
 @dataclass(frozen=True)
-class ContactFilters:
+class ContactQuery(PageParams):
     """The contact list's query: household, round, channel, and whether voided ones count."""
 
     household_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
     round_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
     channel: Channel | None = None
     include_voided: bool = True
+
+
+ContactQueryDep = Annotated[ContactQuery, Depends()]

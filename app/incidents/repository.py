@@ -9,37 +9,31 @@ from sqlalchemy.orm import Session
 
 from app.db import paginate
 from app.incidents.models import Incident, IncidentChange
-from app.incidents.schemas import IncidentFilters
+from app.incidents.schemas import IncidentQuery
 
 
 def list_incidents(
-    session: Session,
-    community_id: int,
-    filters: IncidentFilters,
-    *,
-    reported_by: int | None,
-    limit: int,
-    offset: int,
+    session: Session, community_id: int, query: IncidentQuery, *, reported_by: int | None
 ) -> tuple[Sequence[Incident], int]:
     """A page of a community's incidents, newest first, filtered."""
     stmt = select(Incident).where(Incident.community_id == community_id)
     if reported_by is not None:
         stmt = stmt.where(Incident.reported_by == reported_by)
-    if filters.status is not None:
-        stmt = stmt.where(Incident.status == filters.status)
-    if filters.fraud_type is not None:
-        stmt = stmt.where(Incident.fraud_type == filters.fraud_type)
-    if filters.campaign_id is not None:
-        stmt = stmt.where(Incident.campaign_id == filters.campaign_id)
-    if filters.start is not None:
-        stmt = stmt.where(Incident.occurred_at >= filters.start)
-    if filters.end is not None:
-        stmt = stmt.where(Incident.occurred_at < filters.end)
+    if query.status is not None:
+        stmt = stmt.where(Incident.status == query.status)
+    if query.fraud_type is not None:
+        stmt = stmt.where(Incident.fraud_type == query.fraud_type)
+    if query.campaign_id is not None:
+        stmt = stmt.where(Incident.campaign_id == query.campaign_id)
+    if query.start is not None:
+        stmt = stmt.where(Incident.occurred_at >= query.start)
+    if query.end is not None:
+        stmt = stmt.where(Incident.occurred_at < query.end)
     return paginate(
         session,
         stmt.order_by(Incident.occurred_at.desc(), Incident.id.desc()),
-        limit=limit,
-        offset=offset,
+        limit=query.limit,
+        offset=query.offset,
     )
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from app.auth.dependencies import ActorDep
 from app.communities.dependencies import CommunityDep
@@ -15,11 +13,11 @@ from app.incidents.models import Incident
 from app.incidents.schemas import (
     IncidentChangeRead,
     IncidentCreate,
-    IncidentFilters,
+    IncidentQueryDep,
     IncidentRead,
     IncidentUpdate,
 )
-from app.schemas import Page, PageDep, with_offset
+from app.schemas import Page, with_offset
 
 router = APIRouter(tags=["incidents"])
 
@@ -31,11 +29,7 @@ def to_read(incident: Incident) -> IncidentRead:
     return read
 
 
-@router.post(
-    "/communities/{community_id}/incidents",
-    response_model=IncidentRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/incidents", status_code=status.HTTP_201_CREATED)
 def create_incident(
     session: SessionDep, actor: ActorDep, community: CommunityDep, payload: IncidentCreate
 ) -> IncidentRead:
@@ -45,33 +39,22 @@ def create_incident(
     )
 
 
-@router.get("/communities/{community_id}/incidents", response_model=Page[IncidentRead])
+@router.get("/communities/{community_id}/incidents")
 def list_incidents(
-    session: SessionDep,
-    actor: ActorDep,
-    community: CommunityDep,
-    filters: Annotated[IncidentFilters, Depends()],
-    page: PageDep,
+    session: SessionDep, actor: ActorDep, community: CommunityDep, query: IncidentQueryDep
 ) -> Page[IncidentRead]:
     """The community's reports, newest first (staff: their own)."""
-    rows, total = service.list_incidents(
-        session,
-        actor=actor,
-        community=community,
-        filters=filters,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    rows, total = service.list_incidents(session, actor=actor, community=community, query=query)
     return Page[IncidentRead](items=[to_read(i) for i in rows], total=total)
 
 
-@router.get("/incidents/{incident_id}", response_model=IncidentRead)
+@router.get("/incidents/{incident_id}")
 def get_incident(incident: IncidentDep) -> IncidentRead:
     """One report."""
     return to_read(incident)
 
 
-@router.patch("/incidents/{incident_id}", response_model=IncidentRead)
+@router.patch("/incidents/{incident_id}")
 def update_incident(
     session: SessionDep, actor: ActorDep, incident: IncidentDep, payload: IncidentUpdate
 ) -> IncidentRead:
@@ -81,7 +64,7 @@ def update_incident(
     )
 
 
-@router.get("/incidents/{incident_id}/history", response_model=Page[IncidentChangeRead])
+@router.get("/incidents/{incident_id}/history")
 def list_incident_history(session: SessionDep, incident: IncidentDep) -> Page[IncidentChangeRead]:
     """Who changed what on the report, and when, oldest first."""
     rows = service.incident_history(session, incident=incident)

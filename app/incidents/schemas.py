@@ -7,12 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import AfterValidator, Field, PlainSerializer
 
 from app.campaigns.catalogue import FRAUD_TYPE_CODES
 from app.enums import IncidentStatus
-from app.schemas import AwareDatetime, Id, ReadSchema, Schema
+from app.schemas import AwareDatetime, Id, PageParams, ReadSchema, Schema
 
 
 def _known(code: str) -> str:
@@ -94,7 +94,7 @@ class IncidentChangeRead(ReadSchema):
 
 
 @dataclass(frozen=True)
-class IncidentFilters:
+class IncidentQuery(PageParams):
     """The report list's query: status, fraud type, campaign, and ``from``/``to`` of occurrence."""
 
     status: IncidentStatus | None = None
@@ -102,3 +102,6 @@ class IncidentFilters:
     campaign_id: Id | None = None
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None
+
+
+IncidentQueryDep = Annotated[IncidentQuery, Depends()]

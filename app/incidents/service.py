@@ -16,7 +16,7 @@ from app.enums import IncidentStatus
 from app.errors import Forbidden, Invalid
 from app.incidents import repository as repo
 from app.incidents.models import Incident, IncidentChange
-from app.incidents.schemas import IncidentCreate, IncidentFilters, IncidentUpdate
+from app.incidents.schemas import IncidentCreate, IncidentQuery, IncidentUpdate
 from app.loaders import load, staff_scope
 from app.schemas import offset_minutes
 
@@ -125,19 +125,11 @@ def get_incident(session: Session, *, actor: Actor, incident_id: int) -> Inciden
 
 
 def list_incidents(
-    session: Session,
-    *,
-    actor: Actor,
-    community: Community,
-    filters: IncidentFilters,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, community: Community, query: IncidentQuery
 ) -> tuple[Sequence[Incident], int]:
     """A community's reports (staff: their own)."""
     reported_by = staff_scope(actor, community.id)
-    return repo.list_incidents(
-        session, community.id, filters, reported_by=reported_by, limit=limit, offset=offset
-    )
+    return repo.list_incidents(session, community.id, query, reported_by=reported_by)
 
 
 def update_incident(

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from app.contacts.schemas import Notes, OccurredAt
-from app.schemas import MAX_ID, Id, ReadSchema, Schema
+from app.schemas import MAX_ID, Id, PageParams, ReadSchema, Schema
 from app.verification.models import VerificationMethod, VerificationOutcome
 
 MAX_SAMPLE = 5000
@@ -172,8 +172,11 @@ StatusQuery = Annotated[CallBackStatus | None, Query(alias="status")]
 
 
 @dataclass(frozen=True)
-class VerificationFilters:
+class VerificationQuery(PageParams):
     """A call-back list's query: where it stands (``pending``: still open) and its assignee."""
 
     status: StatusQuery = None
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+
+
+VerificationQueryDep = Annotated[VerificationQuery, Depends()]

@@ -32,7 +32,7 @@ from app.db import utcnow
 from app.enums import Role
 from app.errors import Conflict, Forbidden, Invalid
 from app.loaders import is_staff_in, visible
-from app.schemas import offset_minutes, with_offset
+from app.schemas import PageParams, offset_minutes, with_offset
 from app.verification import repository as repo
 from app.verification import stats
 from app.verification.models import Verification, VerificationOutcome, VerificationResult
@@ -45,7 +45,7 @@ from app.verification.schemas import (
     SampleCreate,
     SampleRead,
     VerificationFigures,
-    VerificationFilters,
+    VerificationQuery,
     VerificationRead,
     VerificationUpdate,
 )
@@ -184,32 +184,26 @@ def draw_sample(
 
 
 def list_verifications(
-    session: Session,
-    *,
-    actor: Actor,
-    campaign: Campaign,
-    filters: VerificationFilters,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, campaign: Campaign, query: VerificationQuery
 ) -> tuple[list[VerificationRead], int]:
     """A campaign's sampled households, open ones first (staff: only those given to them)."""
     staff = is_staff_in(actor, campaign.community_id)
     if staff:
-        filters = replace(filters, assignee_id=actor.id)
-    rows, total = repo.list_for_campaign(session, campaign.id, filters, limit=limit, offset=offset)
+        query = replace(query, assignee_id=actor.id)
+    rows, total = repo.list_for_campaign(session, campaign.id, query)
     return [_read(r, blind=staff) for r in rows], total
 
 
 def list_mine(
-    session: Session, *, actor: Actor, status: CallBackStatus | None, limit: int, offset: int
+    session: Session, *, actor: Actor, status: CallBackStatus | None, page: PageParams
 ) -> tuple[list[VerificationRead], int]:
     """The call-backs given to the actor, in every community (the phone page's list)."""
     rows, total = repo.list_for_campaign(
         session,
         None,
-        VerificationFilters(status=status, assignee_id=actor.id),
-        limit=limit,
-        offset=offset,
+        VerificationQuery(
+            status=status, assignee_id=actor.id, limit=page.limit, offset=page.offset
+        ),
         community_ids=None if actor.is_admin else list(actor.roles),
     )
     return [_read(r, blind=actor.role_in(r[0].community_id) == Role.staff) for r in rows], total

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
 from app.auth.dependencies import ActorDep
 from app.communities.dependencies import CommunityDep
 from app.db import SessionDep
-from app.schemas import MAX_ID, AwareDatetime, IdPath, Page, PageDep
+from app.downloads import attachment
+from app.schemas import MAX_ID, AwareDatetime, IdPath, Page
 from app.warnings import importer, reports, service, sheet
 from app.warnings.schemas import (
     AttemptBatch,
@@ -19,8 +20,8 @@ from app.warnings.schemas import (
     PublicReportAccepted,
     PublicReportCreate,
     WarningCreate,
-    WarningFilters,
     WarningImportResult,
+    WarningQueryDep,
     WarningRead,
     WarningSummary,
     WarningUpdate,
@@ -35,11 +36,7 @@ def _one(session: SessionDep, actor: ActorDep, warning: Any, via: str) -> Warnin
     return service.read_warnings(session, actor=actor, warnings=[warning], via=via)[0]
 
 
-@router.post(
-    "/communities/{community_id}/warnings",
-    response_model=WarningRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/warnings", status_code=status.HTTP_201_CREATED)
 def create_warning(
     session: SessionDep, actor: ActorDep, community: CommunityDep, payload: WarningCreate
 ) -> WarningRead:
@@ -48,7 +45,7 @@ def create_warning(
     return _one(session, actor, warning, "detail")
 
 
-@router.post("/communities/{community_id}/warnings/import", response_model=WarningImportResult)
+@router.post("/communities/{community_id}/warnings/import")
 def import_warnings(
     session: SessionDep,
     actor: ActorDep,
@@ -64,27 +61,16 @@ def import_warnings(
     )
 
 
-@router.get("/communities/{community_id}/warnings", response_model=Page[WarningRead])
+@router.get("/communities/{community_id}/warnings")
 def list_warnings(
-    session: SessionDep,
-    actor: ActorDep,
-    community: CommunityDep,
-    filters: Annotated[WarningFilters, Depends()],
-    page: PageDep,
+    session: SessionDep, actor: ActorDep, community: CommunityDep, query: WarningQueryDep
 ) -> Page[WarningRead]:
     """The community's warnings, unreached first by due time."""
-    items, total = service.list_warnings(
-        session,
-        actor=actor,
-        community=community,
-        filters=filters,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    items, total = service.list_warnings(session, actor=actor, community=community, query=query)
     return Page[WarningRead](items=items, total=total)
 
 
-@router.get("/communities/{community_id}/warnings/summary", response_model=WarningSummary)
+@router.get("/communities/{community_id}/warnings/summary")
 def warnings_summary(
     session: SessionDep,
     actor: ActorDep,
@@ -121,20 +107,16 @@ def warnings_sheet(
     body, filename = sheet.feedback_sheet(
         session, actor=actor, community=community, start=start, end=end
     )
-    return Response(
-        body,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, XLSX, filename)
 
 
-@router.get("/members/me/warnings", response_model=list[WarningRead])
+@router.get("/members/me/warnings")
 def my_warnings(session: SessionDep, actor: ActorDep) -> list[WarningRead]:
     """Your unreached warnings, soonest due first (the top of the phone page)."""
     return service.my_open_warnings(session, actor=actor)
 
 
-@router.get("/warnings/{warning_id}", response_model=WarningRead)
+@router.get("/warnings/{warning_id}")
 def get_warning(session: SessionDep, actor: ActorDep, warning_id: IdPath) -> WarningRead:
     """One warning."""
     return _one(
@@ -142,7 +124,7 @@ def get_warning(session: SessionDep, actor: ActorDep, warning_id: IdPath) -> War
     )
 
 
-@router.patch("/warnings/{warning_id}", response_model=WarningRead)
+@router.patch("/warnings/{warning_id}")
 def update_warning(
     session: SessionDep, actor: ActorDep, warning_id: IdPath, payload: WarningUpdate
 ) -> WarningRead:
@@ -151,7 +133,7 @@ def update_warning(
     return _one(session, actor, warning, "detail")
 
 
-@router.get("/warnings/{warning_id}/attempts", response_model=list[AttemptRead])
+@router.get("/warnings/{warning_id}/attempts")
 def list_attempts(session: SessionDep, actor: ActorDep, warning_id: IdPath) -> list[AttemptRead]:
     """The attempts on a warning, in time order."""
     return service.list_attempts(session, actor=actor, warning_id=warning_id)
@@ -163,11 +145,7 @@ def list_accesses(session: SessionDep, actor: ActorDep, warning_id: IdPath) -> l
     return service.accesses(session, actor=actor, warning_id=warning_id)
 
 
-@router.post(
-    "/warnings/{warning_id}/attempts",
-    response_model=AttemptResult,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/warnings/{warning_id}/attempts", status_code=status.HTTP_201_CREATED)
 def record_attempt(
     session: SessionDep,
     actor: ActorDep,
@@ -195,11 +173,7 @@ def record_attempts(
     return {"results": service.record_batch(session, actor=actor, items=payload.attempts)}
 
 
-@public_router.post(
-    "/public/reports",
-    response_model=PublicReportAccepted,
-    status_code=status.HTTP_202_ACCEPTED,
-)
+@public_router.post("/public/reports", status_code=status.HTTP_202_ACCEPTED)
 def public_report(
     session: SessionDep, request: Request, payload: PublicReportCreate
 ) -> PublicReportAccepted:

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import AfterValidator, Field, model_validator
 
 from app.communities.schemas import HouseholdCode, ImportRejection
 from app.contacts.schemas import Notes, OccurredAt
 from app.enums import AttemptMethod, AttemptOutcome, RiskLevel, WarningStatus
 from app.incidents.schemas import FraudCode, Money, MoneyOut
-from app.schemas import MAX_ID, AwareDatetime, Id, ReadSchema, Schema
+from app.schemas import MAX_ID, AwareDatetime, Id, PageParams, ReadSchema, Schema
 
 PersonName = Annotated[str, Field(min_length=1, max_length=100)]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+\-() ]+$")]
@@ -199,10 +199,13 @@ class WarningImportResult(ReadSchema):
 
 
 @dataclass(frozen=True)
-class WarningFilters:
+class WarningQuery(PageParams):
     """The warning list's query: status, overdue or not, assignee, risk level (all optional)."""
 
     status: WarningStatus | None = None
     overdue: bool | None = None
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
     risk_level: RiskLevel | None = None
+
+
+WarningQueryDep = Annotated[WarningQuery, Depends()]

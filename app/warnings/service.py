@@ -41,7 +41,7 @@ from app.warnings.schemas import (
     LevelFigures,
     Ratio,
     WarningCreate,
-    WarningFilters,
+    WarningQuery,
     WarningRead,
     WarningSummary,
     WarningUpdate,
@@ -56,6 +56,20 @@ class Outcome:
 
     messages: bool = False
     escalations: list[tuple[int, datetime]] = field(default_factory=list)
+
+    def notify(
+        self,
+        session: Session,
+        community: Community,
+        event: notifications.Event,
+        recipients: Sequence[int],
+        now: datetime,
+    ) -> None:
+        """Queue the event's message to the recipients (delivered once the worker is kicked)."""
+        queued = notifications.notify(
+            session, community=community, event=event, recipients=recipients, now=now
+        )
+        self.messages = self.messages or queued
 
     def kick(self) -> None:
         """Ask the worker to deliver and to escalate on time (after the commit)."""
@@ -175,14 +189,7 @@ def new_warning(
         f"【新预警 New warning】{LEVEL_ZH[risk_level]} {_where(warning, code)}，"
         f"请于 {_local(community, warning.due_at)} 前上门 / reach face to face by then"
     )
-    if notifications.notify(
-        session,
-        community=community,
-        event=_event(warning, "warning_new", "0", text, code),
-        recipients=people,
-        now=now,
-    ):
-        outcome.messages = True
+    outcome.notify(session, community, _event(warning, "warning_new", "0", text, code), people, now)
     outcome.escalations += [(warning.id, warning.due_at), (warning.id, warning.second_due_at)]
     return warning
 
@@ -315,24 +322,12 @@ def get_warning(session: Session, *, actor: Actor, warning_id: int) -> EarlyWarn
 
 
 def list_warnings(
-    session: Session,
-    *,
-    actor: Actor,
-    community: Community,
-    filters: WarningFilters,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, community: Community, query: WarningQuery
 ) -> tuple[list[WarningRead], int]:
     """A community's warnings, unreached first by due time (staff: the ones they see)."""
     only_for_staff = staff_scope(actor, community.id)
     rows, total = repo.list_warnings(
-        session,
-        community.id,
-        filters,
-        now=utcnow(),
-        only_for_staff=only_for_staff,
-        limit=limit,
-        offset=offset,
+        session, community.id, query, now=utcnow(), only_for_staff=only_for_staff
     )
     return read_warnings(session, actor=actor, warnings=rows, via="list"), total
 
@@ -515,14 +510,8 @@ def _mark_reached(
         f"【已见面 Reached】{LEVEL_ZH[warning.risk_level]} {_where(warning, code)}，"
         f"{_local(community, at)} 上门见到本人 met face to face（{in_time}）"
     )
-    if notifications.notify(
-        session,
-        community=community,
-        event=_event(warning, "warning_reached", "1", text, code),
-        recipients=people,
-        now=now,
-    ):
-        outcome.messages = True
+    event = _event(warning, "warning_reached", "1", text, code)
+    outcome.notify(session, community, event, people, now)
 
 
 def list_attempts(session: Session, *, actor: Actor, warning_id: int) -> list[AttemptRead]:
@@ -722,14 +711,8 @@ def escalate_due(session: Session, *, now: datetime, limit: int = 500) -> Outcom
                 f"{_local(community, warning.due_at if level == 1 else warning.second_due_at)}"
                 f"，已报 {who}"
             )
-            if notifications.notify(
-                session,
-                community=community,
-                event=_event(warning, "warning_escalated", str(level), text, code),
-                recipients=people,
-                now=now,
-            ):
-                outcome.messages = True
+            event = _event(warning, "warning_escalated", str(level), text, code)
+            outcome.notify(session, community, event, people, now)
     session.commit()
     return outcome
 

@@ -21,7 +21,7 @@ from app.communities.models import Community
 from app.db import utcnow
 from app.warnings import repository as repo
 from app.warnings import service
-from app.warnings.schemas import WarningFilters
+from app.warnings.schemas import WarningQuery
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADERS = (
@@ -69,14 +69,9 @@ def feedback_sheet(
     """The sheet's bytes and file name."""
     actor.require(community.id, PLANNERS, what="Community")
     tz = ZoneInfo(community.timezone)
+    every = WarningQuery(limit=100_000)
     rows, _total = repo.list_warnings(
-        session,
-        community.id,
-        WarningFilters(),
-        now=utcnow(),
-        only_for_staff=None,
-        limit=100_000,
-        offset=0,
+        session, community.id, every, now=utcnow(), only_for_staff=None
     )
     rows = [
         w for w in rows
