@@ -25,7 +25,7 @@ from app.communities.schemas import (
 )
 from app.enums import Role
 from app.errors import Conflict, Forbidden, Invalid
-from app.loaders import staff_scope, visible
+from app.loaders import of_community, staff_scope, visible
 from app.schemas import PageParams
 from app.webhooks import WebhookRefused, check_url
 
@@ -274,12 +274,12 @@ def create_household(
 ) -> Household:
     """Add a household to a building of the community."""
     actor.require(community.id, PLANNERS, what="Community")
-    building = repo.get_building(session, payload.building_id)
-    if building is None or building.community_id != community.id:
-        raise Invalid(
-            "No such building in this community",
-            errors=[{"field": "building_id", "message": "not in this community"}],
-        )
+    building = of_community(
+        repo.get_building(session, payload.building_id),
+        community.id,
+        field="building_id",
+        what="building",
+    )
     code = payload.code or default_household_code(building.code, payload.unit, payload.room)
     if repo.get_household_by_code(session, community.id, code) is not None:
         raise Conflict(f"Household {code!r} already exists in this community")

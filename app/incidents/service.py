@@ -17,7 +17,7 @@ from app.errors import Forbidden, Invalid
 from app.incidents import repository as repo
 from app.incidents.models import Incident, IncidentChange
 from app.incidents.schemas import IncidentCreate, IncidentQuery, IncidentUpdate
-from app.loaders import load, staff_scope
+from app.loaders import load, of_community, staff_scope
 from app.schemas import offset_minutes
 
 
@@ -34,18 +34,10 @@ def _check_refs(
 ) -> None:
     if household_id is not None:
         household = session.get(Household, household_id)
-        if household is None or household.community_id != community_id:
-            raise Invalid(
-                "No such household in this community",
-                errors=[{"field": "household_id", "message": "not in this community"}],
-            )
+        of_community(household, community_id, field="household_id", what="household")
     if campaign_id is not None:
         campaign = session.get(Campaign, campaign_id)
-        if campaign is None or campaign.community_id != community_id:
-            raise Invalid(
-                "No such campaign in this community",
-                errors=[{"field": "campaign_id", "message": "not in this community"}],
-            )
+        of_community(campaign, community_id, field="campaign_id", what="campaign")
 
 
 def create_incident(
