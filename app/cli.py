@@ -201,6 +201,7 @@ def import_households(
     from app.auth.permissions import Actor
     from app.campaigns import repository as _rounds  # noqa: F401
     from app.communities.importer import import_households as run_import
+    from app.communities.service import get_community
     from app.contacts import repository as _contacts  # noqa: F401
     from app.db import make_engine, make_sessionmaker
     from app.errors import AppError
@@ -216,10 +217,12 @@ def import_households(
     )
     with make_sessionmaker(engine)() as session:
         try:
+            actor = Actor(user=system)
+            community = get_community(session, actor=actor, community_id=community_id)
             result = run_import(
                 session,
-                actor=Actor(user=system),
-                community_id=community_id,
+                actor=actor,
+                community=community,
                 data=file.read_bytes(),
                 filename=file.name,
                 partial=partial,

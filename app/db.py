@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Dialect, Row
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -138,3 +138,18 @@ def paginate_rows(
 ) -> tuple[list[Row[*_Cols]], int]:
     """:func:`paginate` for a query of several columns or entities: its rows as they come."""
     return list(session.execute(stmt.limit(limit).offset(offset)).all()), _count(session, stmt)
+
+
+def replace_user_links(
+    session: Session, owner: InstrumentedAttribute[int], owner_id: int, user_ids: Iterable[int]
+) -> None:
+    """Make ``user_ids`` the users linked to ``owner_id`` in ``owner``'s table of (owner,
+    ``user_id``) rows: the others' rows go, missing ones are added, the rest are kept."""
+    model: Any = owner.class_  # the link table's mapped class
+    wanted = set(user_ids)
+    current = {row.user_id: row for row in session.scalars(select(model).where(owner == owner_id))}
+    for user_id, row in current.items():
+        if user_id not in wanted:
+            session.delete(row)
+    for user_id in sorted(wanted - set(current)):
+        session.add(model(**{owner.key: owner_id, "user_id": user_id}))

@@ -1,67 +1,33 @@
-"""The closed vocabularies of DESIGN.md, exactly as the API spells them."""
+"""The closed vocabularies of DESIGN.md, exactly as the API spells them.
+
+Each word list is a StrEnum whose values are its members' names (StrEnum's functional form
+gives each member its lower-case name as its value); the docstring is the schema's description.
+"""
 
 from enum import IntEnum, StrEnum
 
+Role = StrEnum("Role", "manager officer staff")
+Role.__doc__ = "A member's role in one community."
 
-class Role(StrEnum):
-    """A member's role in one community."""
+Occupancy = StrEnum("Occupancy", "occupied vacant unknown")
+Occupancy.__doc__ = "Whether anyone lives in a household."
 
-    manager = "manager"
-    officer = "officer"
-    staff = "staff"
+CampaignStatus = StrEnum("CampaignStatus", "draft active closed")
+CampaignStatus.__doc__ = "A campaign's life cycle."
 
+RoundStatus = StrEnum("RoundStatus", "planned in_progress done cancelled")
+RoundStatus.__doc__ = "A visit round's life cycle."
 
-class Occupancy(StrEnum):
-    """Whether anyone lives in a household."""
+EventStatus = StrEnum("EventStatus", "planned in_progress done cancelled")
+EventStatus.__doc__ = (
+    "A convenience-service event's life cycle: the same words, and moves, as a round's."
+)
 
-    occupied = "occupied"
-    vacant = "vacant"
-    unknown = "unknown"
+Channel = StrEnum("Channel", "door event walk_in phone")
+Channel.__doc__ = "How a household was contacted."
 
-
-class CampaignStatus(StrEnum):
-    """A campaign's life cycle."""
-
-    draft = "draft"
-    active = "active"
-    closed = "closed"
-
-
-class RoundStatus(StrEnum):
-    """A visit round's life cycle."""
-
-    planned = "planned"
-    in_progress = "in_progress"
-    done = "done"
-    cancelled = "cancelled"
-
-
-class EventStatus(StrEnum):
-    """A convenience-service event's life cycle: the same words, and moves, as a round's."""
-
-    planned = "planned"
-    in_progress = "in_progress"
-    done = "done"
-    cancelled = "cancelled"
-
-
-class Channel(StrEnum):
-    """How a household was contacted."""
-
-    door = "door"
-    event = "event"
-    walk_in = "walk_in"
-    phone = "phone"
-
-
-class Outcome(StrEnum):
-    """What one contact attempt achieved."""
-
-    reached = "reached"
-    refused = "refused"
-    materials_left = "materials_left"
-    not_home = "not_home"
-    vacant = "vacant"
+Outcome = StrEnum("Outcome", "reached refused materials_left not_home vacant")
+Outcome.__doc__ = "What one contact attempt achieved."
 
 
 class OutcomeRank(IntEnum):
@@ -83,22 +49,11 @@ class OutcomeRank(IntEnum):
         return self.name
 
 
-class IncidentStatus(StrEnum):
-    """Where a suspected-scam report stands."""
+IncidentStatus = StrEnum("IncidentStatus", "reported following_up escalated resolved")
+IncidentStatus.__doc__ = "Where a suspected-scam report stands."
 
-    reported = "reported"
-    following_up = "following_up"
-    escalated = "escalated"
-    resolved = "resolved"
-
-
-class JobStatus(StrEnum):
-    """A background document render's state."""
-
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
+JobStatus = StrEnum("JobStatus", "queued running done failed")
+JobStatus.__doc__ = "A background document render's state."
 
 
 KNOWN_FLAGS = (
@@ -111,34 +66,14 @@ KNOWN_FLAGS = (
 )
 
 
-class RiskLevel(StrEnum):
-    """How urgently the police station asks a resident to be reached."""
+RiskLevel = StrEnum("RiskLevel", "high medium low")
+RiskLevel.__doc__ = "How urgently the police station asks a resident to be reached."
 
-    high = "high"
-    medium = "medium"
-    low = "low"
+WarningStatus = StrEnum("WarningStatus", "open reached unreachable closed")
+WarningStatus.__doc__ = "Where an early warning (预警) stands."
 
+AttemptMethod = StrEnum("AttemptMethod", "door phone")
+AttemptMethod.__doc__ = "How a warned resident was tried: face to face or by phone."
 
-class WarningStatus(StrEnum):
-    """Where an early warning (预警) stands."""
-
-    open = "open"
-    reached = "reached"
-    unreachable = "unreachable"
-    closed = "closed"
-
-
-class AttemptMethod(StrEnum):
-    """How a warned resident was tried: face to face or by phone."""
-
-    door = "door"
-    phone = "phone"
-
-
-class AttemptOutcome(StrEnum):
-    """What one attempt on a warning achieved."""
-
-    reached = "reached"
-    not_home = "not_home"
-    unreachable = "unreachable"
-    refused = "refused"
+AttemptOutcome = StrEnum("AttemptOutcome", "reached not_home unreachable refused")
+AttemptOutcome.__doc__ = "What one attempt on a warning achieved."

@@ -18,10 +18,19 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class AppError(Exception):
-    """A failure the client can act on; carries the HTTP status it answers with."""
+    """A failure the client can act on; carries the HTTP status it answers with.
+
+    A subclass names its status and the problem's title in its header:
+    ``class NotFound(AppError, status=404, title="Not found")``.
+    """
 
     status_code = 400
     title = "Bad request"
+
+    def __init_subclass__(cls, *, status: int, title: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status_code = status
+        cls.title = title
 
     def __init__(
         self,
@@ -36,46 +45,28 @@ class AppError(Exception):
         self.extra = extra or {}
 
 
-class NotFound(AppError):
+class NotFound(AppError, status=404, title="Not found"):
     """The resource does not exist, or belongs to a community the caller cannot see."""
 
-    status_code = 404
-    title = "Not found"
 
-
-class Conflict(AppError):
+class Conflict(AppError, status=409, title="Conflict"):
     """The request clashes with what is stored."""
 
-    status_code = 409
-    title = "Conflict"
 
-
-class Forbidden(AppError):
+class Forbidden(AppError, status=403, title="Forbidden"):
     """The caller may see the resource but not do this to it."""
 
-    status_code = 403
-    title = "Forbidden"
 
-
-class Unauthorized(AppError):
+class Unauthorized(AppError, status=401, title="Unauthorized"):
     """No valid credentials."""
 
-    status_code = 401
-    title = "Unauthorized"
 
-
-class Invalid(AppError):
+class Invalid(AppError, status=422, title="Unprocessable content"):
     """The request is well-formed but breaks a rule."""
 
-    status_code = 422
-    title = "Unprocessable content"
 
-
-class TooManyRequests(AppError):
+class TooManyRequests(AppError, status=429, title="Too many requests"):
     """The caller must slow down; ``retry_after`` seconds go out in ``Retry-After``."""
-
-    status_code = 429
-    title = "Too many requests"
 
     def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
         extra = {"retry_after": retry_after} if retry_after is not None else None

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.permissions import EVERYONE, Actor
 from app.enums import Role
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
 
 
 class InCommunity(Protocol):
@@ -76,3 +76,14 @@ def is_staff_in(actor: Actor, community_id: int) -> bool:
 def staff_scope(actor: Actor, community_id: int) -> int | None:
     """The actor's id where a list narrows to a staff member's own, else None (all of it)."""
     return actor.id if is_staff_in(actor, community_id) else None
+
+
+def of_community(found: R | None, community_id: int, *, field: str, what: str) -> R:
+    """``found`` if it belongs to the community, else 422 naming the field of the request that
+    referred to it (a reference in a body, where ``visible``'s 404 is for the path)."""
+    if found is None or found.community_id != community_id:
+        raise Invalid(
+            f"No such {what} in this community",
+            errors=[{"field": field, "message": "not in this community"}],
+        )
+    return found

@@ -1,9 +1,12 @@
 """Schemas shared by every domain: list pages and their parameters."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: a list's query (a PageParams subclass declared in
+# another module) carries the paging fields' annotations, which must be objects, not strings
+# to be resolved in that other module.
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar, get_args
@@ -119,22 +122,19 @@ class Page(BaseModel, Generic[T]):
     total: int
 
 
-class PageParams(BaseModel):
-    """``limit`` (at most 500) and ``offset`` of a list request."""
+@dataclass(frozen=True, kw_only=True)
+class PageParams:
+    """``limit`` (at most 500) and ``offset`` of a list request, read from its query.
 
-    limit: int = 100
-    offset: int = 0
+    A list with filters reads them and its page as one subclass (see ``HouseholdQuery``): the
+    filters come first in the query, then these (keyword-only fields go last).
+    """
 
-
-def page_params(
-    limit: Annotated[int, Query(ge=1, le=500, description="At most 500")] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> PageParams:
-    """Read the paging query parameters."""
-    return PageParams(limit=limit, offset=offset)
+    limit: Annotated[int, Query(ge=1, le=500, description="At most 500")] = 100
+    offset: Annotated[int, Query(ge=0)] = 0
 
 
-PageDep = Annotated[PageParams, Depends(page_params)]
+PageDep = Annotated[PageParams, Depends()]
 
 
 EARLIEST_UTC = datetime(1900, 1, 1, tzinfo=UTC)

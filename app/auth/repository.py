@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,18 +31,23 @@ def list_users(session: Session, *, limit: int, offset: int) -> tuple[Sequence[U
     return paginate(session, select(User).order_by(User.id), limit=limit, offset=offset)
 
 
+def _live_token(digest: str, kind: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The token of this digest and kind, unrevoked, unexpired, of an active user."""
+    return (
+        AccessToken.token_hash == digest,
+        AccessToken.kind == kind,
+        AccessToken.revoked_at.is_(None),
+        (AccessToken.expires_at.is_(None)) | (AccessToken.expires_at > now),
+        User.is_active.is_(True),
+    )
+
+
 def user_for_token(session: Session, digest: str, kind: str, now: datetime) -> User | None:
     """The active user owning a live, unrevoked token of this kind."""
     stmt = (
         select(User)
         .join(AccessToken, AccessToken.user_id == User.id)
-        .where(
-            AccessToken.token_hash == digest,
-            AccessToken.kind == kind,
-            AccessToken.revoked_at.is_(None),
-            (AccessToken.expires_at.is_(None)) | (AccessToken.expires_at > now),
-            User.is_active.is_(True),
-        )
+        .where(*_live_token(digest, kind, now))
     )
     return session.scalars(stmt).one_or_none()
 
@@ -55,13 +60,7 @@ def user_and_roles_for_token(
         select(User, Membership.community_id, Membership.role)
         .join(AccessToken, AccessToken.user_id == User.id)
         .outerjoin(Membership, Membership.user_id == User.id)
-        .where(
-            AccessToken.token_hash == digest,
-            AccessToken.kind == kind,
-            AccessToken.revoked_at.is_(None),
-            (AccessToken.expires_at.is_(None)) | (AccessToken.expires_at > now),
-            User.is_active.is_(True),
-        )
+        .where(*_live_token(digest, kind, now))
     )
     rows = session.execute(stmt).all()
     if not rows:

@@ -36,7 +36,7 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-@router.post("/auth/token", response_model=TokenRead, responses=TOO_MANY)
+@router.post("/auth/token", responses=TOO_MANY)
 def issue_token(
     request: Request,
     session: SessionDep,
@@ -60,7 +60,7 @@ def logout(session: SessionDep, actor: ActorDep, token: TokenDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/me", response_model=MeRead)
+@router.get("/me")
 def read_me(session: SessionDep, actor: ActorDep) -> MeRead:
     """The current user with their memberships."""
     user, rows = service.me(session, actor=actor)
@@ -74,26 +74,26 @@ def read_me(session: SessionDep, actor: ActorDep) -> MeRead:
     )
 
 
-@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+@router.post("/users", status_code=status.HTTP_201_CREATED)
 def create_user(session: SessionDep, actor: ActorDep, payload: UserCreate) -> UserRead:
     """Create a user (system admins only)."""
     return UserRead.model_validate(service.create_user(session, actor=actor, payload=payload))
 
 
-@router.get("/users", response_model=Page[UserRead])
+@router.get("/users")
 def list_users(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[UserRead]:
     """Every user (system admins only)."""
-    rows, total = service.list_users(session, actor=actor, limit=page.limit, offset=page.offset)
+    rows, total = service.list_users(session, actor=actor, page=page)
     return Page[UserRead](items=[UserRead.model_validate(u) for u in rows], total=total)
 
 
-@router.get("/users/{user_id}", response_model=UserRead)
+@router.get("/users/{user_id}")
 def get_user(session: SessionDep, actor: ActorDep, user_id: IdPath) -> UserRead:
     """One user."""
     return UserRead.model_validate(service.get_user(session, actor=actor, user_id=user_id))
 
 
-@router.patch("/users/{user_id}", response_model=UserRead, responses=TOO_MANY)
+@router.patch("/users/{user_id}", responses=TOO_MANY)
 def update_user(
     request: Request,
     session: SessionDep,
@@ -133,7 +133,6 @@ def _member_read(membership: Membership, user: User) -> MemberRead:
 
 @router.post(
     "/communities/{community_id}/members",
-    response_model=MemberRead,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"model": MemberRead, "description": "The user's role changed"}},
 )
@@ -158,7 +157,7 @@ def grant_role(
     return _member_read(membership, user)
 
 
-@router.patch("/communities/{community_id}/members/{user_id}", response_model=MemberRead)
+@router.patch("/communities/{community_id}/members/{user_id}")
 def update_member(
     session: SessionDep,
     actor: ActorDep,
@@ -173,14 +172,12 @@ def update_member(
     return _member_read(membership, user)
 
 
-@router.get("/communities/{community_id}/members", response_model=Page[MemberRead])
+@router.get("/communities/{community_id}/members")
 def list_members(
     session: SessionDep, actor: ActorDep, community_id: IdPath, page: PageDep
 ) -> Page[MemberRead]:
     """The community's members and their roles."""
-    rows, total = service.list_members(
-        session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
-    )
+    rows, total = service.list_members(session, actor=actor, community_id=community_id, page=page)
     return Page[MemberRead](
         items=[_member_read(m, u) for m, u in rows],
         total=total,

@@ -26,6 +26,7 @@ from app.errors import (
     NotFound,
     Unauthorized,
 )
+from app.schemas import PageParams
 
 
 def login(
@@ -242,12 +243,10 @@ def update_user(
     return user
 
 
-def list_users(
-    session: Session, *, actor: Actor, limit: int, offset: int
-) -> tuple[list[User], int]:
+def list_users(session: Session, *, actor: Actor, page: PageParams) -> tuple[list[User], int]:
     """Every user (admins only)."""
     _require_admin(actor)
-    rows, total = repo.list_users(session, limit=limit, offset=offset)
+    rows, total = repo.list_users(session, limit=page.limit, offset=page.offset)
     return list(rows), total
 
 
@@ -382,13 +381,13 @@ def revoke_role(session: Session, *, actor: Actor, community_id: int, user_id: i
 
 
 def list_members(
-    session: Session, *, actor: Actor, community_id: int, limit: int, offset: int
+    session: Session, *, actor: Actor, community_id: int, page: PageParams
 ) -> tuple[list[tuple[Membership, User]], int]:
     """A community's members (anyone in the community may see who works there)."""
     if session.get(Community, community_id) is None:
         raise NotFound("Community not found")
     actor.require(community_id, what="Community")
-    return repo.list_members(session, community_id, limit=limit, offset=offset)
+    return repo.list_members(session, community_id, limit=page.limit, offset=page.offset)
 
 
 def me(session: Session, *, actor: Actor) -> tuple[User, list[tuple[int, str, str, str]]]:

@@ -307,22 +307,17 @@ def schedule_for(
 ) -> list[tuple[str, Any, Campaign, Community]]:
     """A member's rounds and events overlapping [start, end), with campaign and community."""
     items: list[tuple[str, Any, Campaign, Community]] = []
-    rounds = (
-        select(Round, Campaign, Community)
-        .join(RoundAssignee, RoundAssignee.round_id == Round.id)
-        .join(Campaign, Campaign.id == Round.campaign_id)
-        .join(Community, Community.id == Round.community_id)
-        .where(RoundAssignee.user_id == user_id, Round.ends_at > start, Round.starts_at < end)
-    )
-    items += [("round", r, c, m) for r, c, m in session.execute(rounds)]
-    events = (
-        select(Event, Campaign, Community)
-        .join(EventAssignee, EventAssignee.event_id == Event.id)
-        .join(Campaign, Campaign.id == Event.campaign_id)
-        .join(Community, Community.id == Event.community_id)
-        .where(EventAssignee.user_id == user_id, Event.ends_at > start, Event.starts_at < end)
-    )
-    items += [("event", e, c, m) for e, c, m in session.execute(events)]
+    for kind in SLOT_KINDS:
+        m, a = kind.model, kind.assignees
+        stmt = (
+            select(m, Campaign, Community)
+            .join(a, kind.assignee_owner() == m.id)
+            .join(Campaign, Campaign.id == m.campaign_id)
+            .join(Community, Community.id == m.community_id)
+            .where(a.user_id == user_id, m.ends_at > start, m.starts_at < end)
+        )
+        items += [(kind.name, slot, c, com) for slot, c, com in session.execute(stmt)]
+    # Rounds before events at the same start, as the sort is stable.
     items.sort(key=lambda x: x[1].starts_at)
     return items
 

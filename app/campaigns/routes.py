@@ -25,21 +25,22 @@ from app.campaigns.schemas import (
     RoundUpdate,
     ScheduleItem,
 )
+from app.communities.dependencies import CommunityDep
 from app.db import SessionDep, utcnow
 from app.errors import Invalid, NotFound
-from app.schemas import AwareDatetime, IdPath, Page, PageDep
+from app.schemas import AwareDatetime, Page, PageDep
 
 router = APIRouter(tags=["campaigns"])
 
 
-@router.get("/fraud-types", response_model=Page[FraudTypeRead])
+@router.get("/fraud-types")
 def list_fraud_types(actor: ActorDep) -> Page[FraudTypeRead]:
     """The built-in bilingual catalogue of fraud types."""
     items = [FraudTypeRead.model_validate(t) for t in FRAUD_TYPES]
     return Page[FraudTypeRead](items=items, total=len(items))
 
 
-@router.get("/fraud-types/{code}", response_model=FraudTypeRead)
+@router.get("/fraud-types/{code}")
 def get_fraud_type_entry(actor: ActorDep, code: str) -> FraudTypeRead:
     """One fraud type."""
     found = get_fraud_type(code)
@@ -48,38 +49,32 @@ def get_fraud_type_entry(actor: ActorDep, code: str) -> FraudTypeRead:
     return FraudTypeRead.model_validate(found)
 
 
-@router.post(
-    "/communities/{community_id}/campaigns",
-    response_model=CampaignRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/campaigns", status_code=status.HTTP_201_CREATED)
 def create_campaign(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: CampaignCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: CampaignCreate
 ) -> CampaignRead:
     """Start a campaign."""
     return CampaignRead.model_validate(
-        service.create_campaign(session, actor=actor, community_id=community_id, payload=payload)
+        service.create_campaign(session, actor=actor, community=community, payload=payload)
     )
 
 
-@router.get("/communities/{community_id}/campaigns", response_model=Page[CampaignRead])
+@router.get("/communities/{community_id}/campaigns")
 def list_campaigns(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, page: PageDep
+    session: SessionDep, community: CommunityDep, page: PageDep
 ) -> Page[CampaignRead]:
     """The community's campaigns, newest first."""
-    rows, total = service.list_campaigns(
-        session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
-    )
+    rows, total = service.list_campaigns(session, community=community, page=page)
     return Page[CampaignRead](items=[CampaignRead.model_validate(c) for c in rows], total=total)
 
 
-@router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
+@router.get("/campaigns/{campaign_id}")
 def get_campaign(campaign: CampaignDep) -> CampaignRead:
     """One campaign."""
     return CampaignRead.model_validate(campaign)
 
 
-@router.patch("/campaigns/{campaign_id}", response_model=CampaignRead)
+@router.patch("/campaigns/{campaign_id}")
 def update_campaign(
     session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: CampaignUpdate
 ) -> CampaignRead:
@@ -89,9 +84,7 @@ def update_campaign(
     )
 
 
-@router.post(
-    "/campaigns/{campaign_id}/rounds", response_model=RoundRead, status_code=status.HTTP_201_CREATED
-)
+@router.post("/campaigns/{campaign_id}/rounds", status_code=status.HTTP_201_CREATED)
 def create_round(
     session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: RoundCreate
 ) -> RoundRead:
@@ -100,24 +93,22 @@ def create_round(
     return service.read_rounds(session, [rnd])[0]
 
 
-@router.get("/campaigns/{campaign_id}/rounds", response_model=Page[RoundRead])
+@router.get("/campaigns/{campaign_id}/rounds")
 def list_rounds(
     session: SessionDep, actor: ActorDep, campaign: CampaignDep, page: PageDep
 ) -> Page[RoundRead]:
     """The campaign's rounds in time order (staff: their own)."""
-    items, total = service.list_rounds(
-        session, actor=actor, campaign=campaign, limit=page.limit, offset=page.offset
-    )
+    items, total = service.list_rounds(session, actor=actor, campaign=campaign, page=page)
     return Page[RoundRead](items=items, total=total)
 
 
-@router.get("/rounds/{round_id}", response_model=RoundRead)
+@router.get("/rounds/{round_id}")
 def get_round(session: SessionDep, round_: RoundDep) -> RoundRead:
     """One round."""
     return service.read_rounds(session, [round_])[0]
 
 
-@router.patch("/rounds/{round_id}", response_model=RoundRead)
+@router.patch("/rounds/{round_id}")
 def update_round(
     session: SessionDep, actor: ActorDep, round_: RoundDep, payload: RoundUpdate
 ) -> RoundRead:
@@ -126,7 +117,7 @@ def update_round(
     return service.read_rounds(session, [rnd])[0]
 
 
-@router.get("/rounds/{round_id}/households", response_model=Page[ChecklistItem])
+@router.get("/rounds/{round_id}/households")
 def list_round_households(
     session: SessionDep, actor: ActorDep, round_: RoundDep
 ) -> Page[ChecklistItem]:
@@ -135,9 +126,7 @@ def list_round_households(
     return Page[ChecklistItem](items=items, total=len(items))
 
 
-@router.post(
-    "/campaigns/{campaign_id}/events", response_model=EventRead, status_code=status.HTTP_201_CREATED
-)
+@router.post("/campaigns/{campaign_id}/events", status_code=status.HTTP_201_CREATED)
 def create_event(
     session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: EventCreate
 ) -> EventRead:
@@ -146,24 +135,22 @@ def create_event(
     return service.read_events(session, [event])[0]
 
 
-@router.get("/campaigns/{campaign_id}/events", response_model=Page[EventRead])
+@router.get("/campaigns/{campaign_id}/events")
 def list_events(
     session: SessionDep, actor: ActorDep, campaign: CampaignDep, page: PageDep
 ) -> Page[EventRead]:
     """The campaign's events (staff: their own)."""
-    items, total = service.list_events(
-        session, actor=actor, campaign=campaign, limit=page.limit, offset=page.offset
-    )
+    items, total = service.list_events(session, actor=actor, campaign=campaign, page=page)
     return Page[EventRead](items=items, total=total)
 
 
-@router.get("/events/{event_id}", response_model=EventRead)
+@router.get("/events/{event_id}")
 def get_event(session: SessionDep, event: EventDep) -> EventRead:
     """One event."""
     return service.read_events(session, [event])[0]
 
 
-@router.patch("/events/{event_id}", response_model=EventRead)
+@router.patch("/events/{event_id}")
 def update_event(
     session: SessionDep, actor: ActorDep, event: EventDep, payload: EventUpdate
 ) -> EventRead:
@@ -172,7 +159,7 @@ def update_event(
     return service.read_events(session, [event])[0]
 
 
-@router.get("/members/me/schedule", response_model=Page[ScheduleItem])
+@router.get("/members/me/schedule")
 def list_my_schedule(
     session: SessionDep,
     actor: ActorDep,

@@ -36,6 +36,7 @@ from app.coverage.households import household_states
 from app.enums import CampaignStatus, Occupancy, RoundStatus
 from app.errors import Conflict, Forbidden, Invalid
 from app.loaders import staff_scope
+from app.schemas import PageParams
 
 # A round or event moves forward only; anything not yet cancelled may be cancelled. (An event's
 # status has its own type with the same words: the maps are keyed by the words.)
@@ -84,22 +85,21 @@ def _check_transition(current: str, new: str, *, staff: bool) -> None:
 
 
 def create_campaign(
-    session: Session, *, actor: Actor, community_id: int, payload: CampaignCreate
+    session: Session, *, actor: Actor, community: Community, payload: CampaignCreate
 ) -> Campaign:
     """Start a campaign in a community."""
-    communities.get_community(session, actor=actor, community_id=community_id, allowed=PLANNERS)
-    campaign = Campaign(community_id=community_id, **payload.model_dump())
+    actor.require(community.id, PLANNERS, what="Community")
+    campaign = Campaign(community_id=community.id, **payload.model_dump())
     session.add(campaign)
     session.commit()
     return campaign
 
 
 def list_campaigns(
-    session: Session, *, actor: Actor, community_id: int, limit: int, offset: int
+    session: Session, *, community: Community, page: PageParams
 ) -> tuple[Sequence[Campaign], int]:
-    """A community's campaigns."""
-    communities.get_community(session, actor=actor, community_id=community_id)
-    return repo.list_campaigns(session, community_id, limit=limit, offset=offset)
+    """A community's campaigns (any member sees them all)."""
+    return repo.list_campaigns(session, community.id, limit=page.limit, offset=page.offset)
 
 
 def update_campaign(
@@ -369,12 +369,12 @@ def create_round(
 
 
 def list_rounds(
-    session: Session, *, actor: Actor, campaign: Campaign, limit: int, offset: int
+    session: Session, *, actor: Actor, campaign: Campaign, page: PageParams
 ) -> tuple[list[RoundRead], int]:
     """A campaign's rounds (staff: their own)."""
     only_user = staff_scope(actor, campaign.community_id)
     rows, total = repo.list_slots(
-        session, repo.ROUNDS, campaign.id, only_user=only_user, limit=limit, offset=offset
+        session, repo.ROUNDS, campaign.id, only_user=only_user, limit=page.limit, offset=page.offset
     )
     return read_rounds(session, rows), total
 
@@ -497,12 +497,12 @@ def create_event(
 
 
 def list_events(
-    session: Session, *, actor: Actor, campaign: Campaign, limit: int, offset: int
+    session: Session, *, actor: Actor, campaign: Campaign, page: PageParams
 ) -> tuple[list[EventRead], int]:
     """A campaign's events (staff: their own)."""
     only_user = staff_scope(actor, campaign.community_id)
     rows, total = repo.list_slots(
-        session, repo.EVENTS, campaign.id, only_user=only_user, limit=limit, offset=offset
+        session, repo.EVENTS, campaign.id, only_user=only_user, limit=page.limit, offset=page.offset
     )
     return read_events(session, rows), total
 

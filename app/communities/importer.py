@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import PLANNERS, Actor
 from app.communities import repository as repo
 from app.communities import service as communities
+from app.communities.models import Community
 from app.communities.schemas import (
     ChangeValue,
     ImportChange,
@@ -588,7 +589,7 @@ def import_households(
     session: Session,
     *,
     actor: Actor,
-    community_id: int,
+    community: Community,
     data: bytes,
     filename: str | None,
     partial: bool,
@@ -602,8 +603,7 @@ def import_households(
     only for reading the community's households and writing the changes); with ``dry_run``
     the answer is the same and nothing is stored.
     """
-    community = communities.get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    actor.require(community.id, PLANNERS, what="Community")
     rules = MergeRules(
         replace_flags=replace_flags,
         confirm_vacant=confirm_vacant,
@@ -614,7 +614,7 @@ def import_households(
     session.commit()
     roster = parse_roster(data)
 
-    plan = plan_import(roster, _read_stored(session, community_id), rules)
+    plan = plan_import(roster, _read_stored(session, community.id), rules)
     if plan.rejected and not partial:
         session.rollback()
         nothing = ImportResult(
@@ -637,6 +637,6 @@ def import_households(
     if dry_run:
         session.rollback()
         return plan.result(dry_run=True)
-    _write(session, community_id, plan, rules)
+    _write(session, community.id, plan, rules)
     session.commit()
     return plan.result(dry_run=False)

@@ -15,7 +15,8 @@ from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
-from app.db import paginate
+from app.communities.schemas import HouseholdQuery
+from app.db import paginate, replace_user_links
 from app.enums import Occupancy
 from app.handoff import HandedIn
 
@@ -82,18 +83,7 @@ def owners_of(session: Session, building_ids: Sequence[int]) -> dict[int, list[i
 
 def set_owners(session: Session, building_id: int, user_ids: Sequence[int]) -> None:
     """Replace a building's grid owners."""
-    wanted = set(user_ids)
-    current = {
-        o.user_id: o
-        for o in session.scalars(
-            select(BuildingOwner).where(BuildingOwner.building_id == building_id)
-        )
-    }
-    for user_id, row in current.items():
-        if user_id not in wanted:
-            session.delete(row)
-    for user_id in sorted(wanted - set(current)):
-        session.add(BuildingOwner(building_id=building_id, user_id=user_id))
+    replace_user_links(session, BuildingOwner.building_id, building_id, user_ids)
 
 
 StaffScope = Callable[[int], Select[int]]
@@ -139,36 +129,26 @@ def get_household_by_code(session: Session, community_id: int, code: str) -> Hou
 
 
 def list_households(
-    session: Session,
-    community_id: int,
-    *,
-    building_id: int | None = None,
-    flag: str | None = None,
-    occupancy: Occupancy | None = None,
-    code: str | None = None,
-    only_for_staff: int | None = None,
-    limit: int,
-    offset: int,
+    session: Session, community_id: int, query: HouseholdQuery, *, only_for_staff: int | None = None
 ) -> tuple[Sequence[Household], int]:
     """A page of a community's households, filtered, in building/unit/floor/room order."""
     stmt = select(Household).where(Household.community_id == community_id)
-    if building_id is not None:
-        stmt = stmt.where(Household.building_id == building_id)
-    if flag is not None:
-        stmt = stmt.where(
-            Household.id.in_(select(HouseholdFlag.household_id).where(HouseholdFlag.flag == flag))
-        )
-    if occupancy is not None:
-        stmt = stmt.where(Household.occupancy == occupancy)
-    if code is not None:
-        stmt = stmt.where(Household.code == code)
+    if query.building_id is not None:
+        stmt = stmt.where(Household.building_id == query.building_id)
+    if query.flag is not None:
+        flagged = select(HouseholdFlag.household_id).where(HouseholdFlag.flag == query.flag)
+        stmt = stmt.where(Household.id.in_(flagged))
+    if query.occupancy is not None:
+        stmt = stmt.where(Household.occupancy == query.occupancy)
+    if query.code is not None:
+        stmt = stmt.where(Household.code == query.code)
     if only_for_staff is not None:
         stmt = stmt.where(Household.building_id.in_(staff_building_ids(only_for_staff)))
     return paginate(
         session,
         stmt.order_by(Household.building_id, Household.unit, Household.floor, Household.room),
-        limit=limit,
-        offset=offset,
+        limit=query.limit,
+        offset=query.offset,
     )
 
 

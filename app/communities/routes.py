@@ -17,18 +17,18 @@ from app.communities.schemas import (
     CommunityRead,
     CommunityUpdate,
     HouseholdCreate,
+    HouseholdQueryDep,
     HouseholdRead,
     HouseholdUpdate,
     ImportResult,
 )
 from app.db import SessionDep
-from app.enums import Occupancy
-from app.schemas import MAX_ID, IdPath, Page, PageDep, Text
+from app.schemas import Page, PageDep
 
 router = APIRouter(tags=["communities"])
 
 
-@router.post("/communities", response_model=CommunityRead, status_code=status.HTTP_201_CREATED)
+@router.post("/communities", status_code=status.HTTP_201_CREATED)
 def create_community(
     session: SessionDep, actor: ActorDep, payload: CommunityCreate
 ) -> CommunityRead:
@@ -37,27 +37,25 @@ def create_community(
     return service.read_community(actor=actor, community=community)
 
 
-@router.get("/communities", response_model=Page[CommunityRead])
+@router.get("/communities")
 def list_communities(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[CommunityRead]:
     """The communities you belong to (every one, for a system admin)."""
-    rows, total = service.list_communities(
-        session, actor=actor, limit=page.limit, offset=page.offset
-    )
+    rows, total = service.list_communities(session, actor=actor, page=page)
     items = [service.read_community(actor=actor, community=c) for c in rows]
     return Page[CommunityRead](items=items, total=total)
 
 
-@router.get("/communities/{community_id}", response_model=CommunityRead)
+@router.get("/communities/{community_id}")
 def get_community(actor: ActorDep, community: CommunityDep) -> CommunityRead:
     """One community."""
     return service.read_community(actor=actor, community=community)
 
 
-@router.patch("/communities/{community_id}", response_model=CommunityRead)
+@router.patch("/communities/{community_id}")
 def update_community(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     payload: CommunityUpdate,
     request: Request,
 ) -> CommunityRead:
@@ -65,46 +63,38 @@ def update_community(
     community = service.update_community(
         session,
         actor=actor,
-        community_id=community_id,
+        community=community,
         payload=payload,
         allow_private_webhooks=request.app.state.settings.webhook_allow_private,
     )
     return service.read_community(actor=actor, community=community)
 
 
-@router.post(
-    "/communities/{community_id}/buildings",
-    response_model=BuildingRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/buildings", status_code=status.HTTP_201_CREATED)
 def create_building(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: BuildingCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: BuildingCreate
 ) -> BuildingRead:
     """Add a building."""
-    building = service.create_building(
-        session, actor=actor, community_id=community_id, payload=payload
-    )
+    building = service.create_building(session, actor=actor, community=community, payload=payload)
     return service.read_buildings(session, buildings=[building])[0]
 
 
-@router.get("/communities/{community_id}/buildings", response_model=Page[BuildingRead])
+@router.get("/communities/{community_id}/buildings")
 def list_buildings(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, page: PageDep
+    session: SessionDep, actor: ActorDep, community: CommunityDep, page: PageDep
 ) -> Page[BuildingRead]:
     """The community's buildings."""
-    rows, total = service.list_buildings(
-        session, actor=actor, community_id=community_id, limit=page.limit, offset=page.offset
-    )
+    rows, total = service.list_buildings(session, actor=actor, community=community, page=page)
     return Page[BuildingRead](items=service.read_buildings(session, buildings=rows), total=total)
 
 
-@router.get("/buildings/{building_id}", response_model=BuildingRead)
+@router.get("/buildings/{building_id}")
 def get_building(session: SessionDep, building: BuildingDep) -> BuildingRead:
     """One building."""
     return service.read_buildings(session, buildings=[building])[0]
 
 
-@router.patch("/buildings/{building_id}", response_model=BuildingRead)
+@router.patch("/buildings/{building_id}")
 def update_building(
     session: SessionDep, actor: ActorDep, building: BuildingDep, payload: BuildingUpdate
 ) -> BuildingRead:
@@ -113,54 +103,31 @@ def update_building(
     return service.read_buildings(session, buildings=[building])[0]
 
 
-@router.post(
-    "/communities/{community_id}/households",
-    response_model=HouseholdRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/households", status_code=status.HTTP_201_CREATED)
 def create_household(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: HouseholdCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: HouseholdCreate
 ) -> HouseholdRead:
     """Add a household; its code defaults to building-unit-room."""
-    household = service.create_household(
-        session, actor=actor, community_id=community_id, payload=payload
-    )
+    household = service.create_household(session, actor=actor, community=community, payload=payload)
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
-@router.get("/communities/{community_id}/households", response_model=Page[HouseholdRead])
+@router.get("/communities/{community_id}/households")
 def list_households(
-    session: SessionDep,
-    actor: ActorDep,
-    community_id: IdPath,
-    page: PageDep,
-    building_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    flag: Annotated[Text | None, Query(max_length=40)] = None,
-    occupancy: Occupancy | None = None,
-    code: Annotated[Text | None, Query(max_length=64)] = None,
+    session: SessionDep, actor: ActorDep, community: CommunityDep, query: HouseholdQueryDep
 ) -> Page[HouseholdRead]:
     """The community's households, filtered by building, flag, occupancy or code."""
-    items, total = service.list_households(
-        session,
-        actor=actor,
-        community_id=community_id,
-        building_id=building_id,
-        flag=flag,
-        occupancy=occupancy,
-        code=code,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    items, total = service.list_households(session, actor=actor, community=community, query=query)
     return Page[HouseholdRead](items=items, total=total)
 
 
-@router.get("/households/{household_id}", response_model=HouseholdRead)
+@router.get("/households/{household_id}")
 def get_household(session: SessionDep, actor: ActorDep, household: HouseholdDep) -> HouseholdRead:
     """One household."""
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
-@router.patch("/households/{household_id}", response_model=HouseholdRead)
+@router.patch("/households/{household_id}")
 def update_household(
     session: SessionDep, actor: ActorDep, household: HouseholdDep, payload: HouseholdUpdate
 ) -> HouseholdRead:
@@ -169,11 +136,11 @@ def update_household(
     return service.read_households(session, actor=actor, households=[household])[0]
 
 
-@router.post("/communities/{community_id}/households/import", response_model=ImportResult)
+@router.post("/communities/{community_id}/households/import")
 def import_households(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     file: Annotated[UploadFile, File(description="A CSV or XLSX roster")],
     partial: Annotated[
         bool, Query(description="Import the good rows even if some are bad")
@@ -200,7 +167,7 @@ def import_households(
     return importer.import_households(
         session,
         actor=actor,
-        community_id=community_id,
+        community=community,
         data=data,
         filename=file.filename,
         partial=partial,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fastapi import Depends, Query
 from pydantic import AfterValidator, Field
 
 from app.enums import Occupancy
-from app.schemas import Id, ReadSchema, Schema, Text
+from app.schemas import MAX_ID, Id, PageParams, ReadSchema, Schema, Text
 
 
 def _valid_timezone(value: str) -> str:
@@ -209,3 +211,16 @@ class ImportResult(ReadSchema):
     created_households: list[ImportNew] = Field(default_factory=list)
     needs_confirmation: list[ImportChange] = Field(default_factory=list)
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class HouseholdQuery(PageParams):
+    """The household list's query: by building, flag, occupancy or exact code (all optional)."""
+
+    building_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+    flag: Annotated[Text | None, Query(max_length=40)] = None
+    occupancy: Occupancy | None = None
+    code: Annotated[Text | None, Query(max_length=64)] = None
+
+
+HouseholdQueryDep = Annotated[HouseholdQuery, Depends()]

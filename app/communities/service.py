@@ -19,12 +19,14 @@ from app.communities.schemas import (
     CommunityRead,
     CommunityUpdate,
     HouseholdCreate,
+    HouseholdQuery,
     HouseholdRead,
     HouseholdUpdate,
 )
-from app.enums import Occupancy, Role
+from app.enums import Role
 from app.errors import Conflict, Forbidden, Invalid
-from app.loaders import staff_scope, visible
+from app.loaders import of_community, staff_scope, visible
+from app.schemas import PageParams
 from app.webhooks import WebhookRefused, check_url
 
 
@@ -69,11 +71,11 @@ def get_community(
 
 
 def list_communities(
-    session: Session, *, actor: Actor, limit: int, offset: int
+    session: Session, *, actor: Actor, page: PageParams
 ) -> tuple[Sequence[Community], int]:
     """The communities the actor can see."""
     ids = None if actor.is_admin else list(actor.roles)
-    return repo.list_communities(session, ids, limit=limit, offset=offset)
+    return repo.list_communities(session, ids, limit=page.limit, offset=page.offset)
 
 
 def read_community(*, actor: Actor, community: Community) -> CommunityRead:
@@ -95,12 +97,12 @@ def update_community(
     session: Session,
     *,
     actor: Actor,
-    community_id: int,
+    community: Community,
     payload: CommunityUpdate,
     allow_private_webhooks: bool = False,
 ) -> Community:
     """Change a community (admins and its managers)."""
-    community = get_community(session, actor=actor, community_id=community_id, allowed=MANAGERS)
+    actor.require(community.id, MANAGERS, what="Community")
     changes = payload.model_dump(exclude_unset=True)
     deadlines = changes.pop("warning_deadlines", None)
     if "warning_deadlines" in payload.model_fields_set and deadlines is None:
@@ -162,14 +164,14 @@ def _check_grid_officer(session: Session, community_id: int, user_id: int | None
 
 
 def create_building(
-    session: Session, *, actor: Actor, community_id: int, payload: BuildingCreate
+    session: Session, *, actor: Actor, community: Community, payload: BuildingCreate
 ) -> Building:
     """Add a building to a community."""
-    get_community(session, actor=actor, community_id=community_id, allowed=PLANNERS)
-    _check_grid_officer(session, community_id, payload.grid_officer_id)
-    if repo.get_building_by_code(session, community_id, payload.code) is not None:
+    actor.require(community.id, PLANNERS, what="Community")
+    _check_grid_officer(session, community.id, payload.grid_officer_id)
+    if repo.get_building_by_code(session, community.id, payload.code) is not None:
         raise Conflict(f"Building {payload.code!r} already exists in this community")
-    building = Building(community_id=community_id, **payload.model_dump())
+    building = Building(community_id=community.id, **payload.model_dump())
     session.add(building)
     try:
         session.commit()
@@ -194,13 +196,12 @@ def get_building(session: Session, *, actor: Actor, building_id: int) -> Buildin
 
 
 def list_buildings(
-    session: Session, *, actor: Actor, community_id: int, limit: int, offset: int
+    session: Session, *, actor: Actor, community: Community, page: PageParams
 ) -> tuple[Sequence[Building], int]:
     """A community's buildings (staff: those of their rounds)."""
-    get_community(session, actor=actor, community_id=community_id)
-    staff = staff_scope(actor, community_id)
+    staff = staff_scope(actor, community.id)
     return repo.list_buildings(
-        session, community_id, only_for_staff=staff, limit=limit, offset=offset
+        session, community.id, only_for_staff=staff, limit=page.limit, offset=page.offset
     )
 
 
@@ -269,18 +270,18 @@ def read_households(
 
 
 def create_household(
-    session: Session, *, actor: Actor, community_id: int, payload: HouseholdCreate
+    session: Session, *, actor: Actor, community: Community, payload: HouseholdCreate
 ) -> Household:
     """Add a household to a building of the community."""
-    community = get_community(session, actor=actor, community_id=community_id, allowed=PLANNERS)
-    building = repo.get_building(session, payload.building_id)
-    if building is None or building.community_id != community_id:
-        raise Invalid(
-            "No such building in this community",
-            errors=[{"field": "building_id", "message": "not in this community"}],
-        )
+    actor.require(community.id, PLANNERS, what="Community")
+    building = of_community(
+        repo.get_building(session, payload.building_id),
+        community.id,
+        field="building_id",
+        what="building",
+    )
     code = payload.code or default_household_code(building.code, payload.unit, payload.room)
-    if repo.get_household_by_code(session, community_id, code) is not None:
+    if repo.get_household_by_code(session, community.id, code) is not None:
         raise Conflict(f"Household {code!r} already exists in this community")
     if (payload.contact_name or payload.contact_phone) and not (
         payload.contact_consent and community.contact_consent_recorded
@@ -290,7 +291,7 @@ def create_household(
             errors=[{"field": "contact_consent", "message": "consent required"}],
         )
     household = Household(
-        community_id=community_id,
+        community_id=community.id,
         building_id=building.id,
         unit=payload.unit,
         floor=payload.floor,
@@ -323,36 +324,16 @@ def get_household(session: Session, *, actor: Actor, household_id: int) -> House
 
 
 def list_households(
-    session: Session,
-    *,
-    actor: Actor,
-    community_id: int,
-    building_id: int | None,
-    flag: str | None,
-    occupancy: Occupancy | None,
-    code: str | None,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, community: Community, query: HouseholdQuery
 ) -> tuple[list[HouseholdRead], int]:
     """A community's households, filtered (staff: in their rounds' buildings).
 
     Staff may also look one household up by its exact code anywhere in the community: that is
     how a walk-in at the service centre or a guest at an event is recorded.
     """
-    get_community(session, actor=actor, community_id=community_id)
     # A staff member's list is narrowed to their rounds' buildings, unless looking a code up.
-    only_for_staff = staff_scope(actor, community_id) if code is None else None
-    rows, total = repo.list_households(
-        session,
-        community_id,
-        building_id=building_id,
-        flag=flag,
-        occupancy=occupancy,
-        code=code,
-        only_for_staff=only_for_staff,
-        limit=limit,
-        offset=offset,
-    )
+    only_for_staff = staff_scope(actor, community.id) if query.code is None else None
+    rows, total = repo.list_households(session, community.id, query, only_for_staff=only_for_staff)
     return read_households(session, actor=actor, households=rows), total
 
 

@@ -26,6 +26,7 @@ from app.campaigns.models import (
 from app.communities import importer as roster
 from app.communities.models import Community, Household
 from app.contacts.models import Contact
+from app.contacts.schemas import ContactQuery
 from app.coverage import state as coverage_state
 from app.db import paginate
 from app.enums import Channel, Outcome
@@ -182,29 +183,16 @@ def event_campaigns(session: Session, ids: Iterable[int]) -> dict[int, int]:
     return found
 
 
-def assigned_rounds(session: Session, user_id: int, ids: Iterable[int]) -> set[int]:
-    """Which of these rounds the member is assigned to."""
+def assigned(
+    session: Session, kind: campaigns_repo.SlotKind[Any], user_id: int, ids: Iterable[int]
+) -> set[int]:
+    """Which of these rounds (or events) the member is assigned to."""
+    owner = kind.assignee_owner()
     found: set[int] = set()
     for chunk in _chunks(ids):
         found.update(
             session.scalars(
-                select(RoundAssignee.round_id).where(
-                    RoundAssignee.user_id == user_id, RoundAssignee.round_id.in_(chunk)
-                )
-            )
-        )
-    return found
-
-
-def assigned_events(session: Session, user_id: int, ids: Iterable[int]) -> set[int]:
-    """Which of these events the member is assigned to."""
-    found: set[int] = set()
-    for chunk in _chunks(ids):
-        found.update(
-            session.scalars(
-                select(EventAssignee.event_id).where(
-                    EventAssignee.user_id == user_id, EventAssignee.event_id.in_(chunk)
-                )
+                select(owner).where(kind.assignees.user_id == user_id, owner.in_(chunk))
             )
         )
     return found
@@ -299,34 +287,25 @@ def _visible_to_staff(user_id: int) -> Any:
 
 
 def list_for_campaign(
-    session: Session,
-    campaign_id: int,
-    *,
-    household_id: int | None,
-    round_id: int | None,
-    channel: Channel | None,
-    include_voided: bool,
-    only_for_staff: int | None,
-    limit: int,
-    offset: int,
+    session: Session, campaign_id: int, query: ContactQuery, *, only_for_staff: int | None
 ) -> tuple[Sequence[Contact], int]:
     """A page of a campaign's contacts, newest first."""
     stmt = select(Contact).where(Contact.campaign_id == campaign_id)
-    if household_id is not None:
-        stmt = stmt.where(Contact.household_id == household_id)
-    if round_id is not None:
-        stmt = stmt.where(Contact.round_id == round_id)
-    if channel is not None:
-        stmt = stmt.where(Contact.channel == channel)
-    if not include_voided:
+    if query.household_id is not None:
+        stmt = stmt.where(Contact.household_id == query.household_id)
+    if query.round_id is not None:
+        stmt = stmt.where(Contact.round_id == query.round_id)
+    if query.channel is not None:
+        stmt = stmt.where(Contact.channel == query.channel)
+    if not query.include_voided:
         stmt = stmt.where(Contact.voided_at.is_(None))
     if only_for_staff is not None:
         stmt = stmt.where(_visible_to_staff(only_for_staff))
     return paginate(
         session,
         stmt.order_by(Contact.occurred_at.desc(), Contact.recorded_at.desc(), Contact.id),
-        limit=limit,
-        offset=offset,
+        limit=query.limit,
+        offset=query.offset,
     )
 
 

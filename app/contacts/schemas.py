@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
+from fastapi import Depends, Query
 from pydantic import AfterValidator, Field
 
 from app.contacts.models import Contact
 from app.enums import Channel, Outcome
-from app.schemas import AwareDatetime, Id, ReadSchema, Schema, with_offset
+from app.schemas import MAX_ID, AwareDatetime, Id, PageParams, ReadSchema, Schema, with_offset
 
 MAX_BATCH = 500
 MAX_RESIDENTS = 50
@@ -144,3 +146,16 @@ class ContactRead(ReadSchema):
         read = cls.model_validate(contact)
         read.occurred_at = with_offset(contact.occurred_at, contact.utc_offset_minutes)
         return read
+
+
+@dataclass(frozen=True)
+class ContactQuery(PageParams):
+    """The contact list's query: household, round, channel, and whether voided ones count."""
+
+    household_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+    round_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+    channel: Channel | None = None
+    include_voided: bool = True
+
+
+ContactQueryDep = Annotated[ContactQuery, Depends()]

@@ -21,9 +21,16 @@ from sqlalchemy.orm import Session
 
 from app.auth.permissions import EVERYONE, Actor
 from app.campaigns.models import Campaign
+from app.campaigns.repository import EVENTS, ROUNDS
 from app.contacts import repository as repo
 from app.contacts.models import Contact
-from app.contacts.schemas import BatchItemResult, ContactCreate, ContactVoid, ItemError
+from app.contacts.schemas import (
+    BatchItemResult,
+    ContactCreate,
+    ContactQuery,
+    ContactVoid,
+    ItemError,
+)
 from app.coverage import state as coverage_state
 from app.db import utcnow
 from app.enums import Channel, Outcome, Role
@@ -89,8 +96,8 @@ def _lookups(session: Session, actor: Actor, items: Sequence[ContactCreate]) -> 
         for community_id, _tz in lookups.campaigns.values()
     )
     if is_staff_somewhere:
-        lookups.staff_rounds = repo.assigned_rounds(session, actor.id, round_ids)
-        lookups.staff_events = repo.assigned_events(session, actor.id, event_ids)
+        lookups.staff_rounds = repo.assigned(session, ROUNDS, actor.id, round_ids)
+        lookups.staff_events = repo.assigned(session, EVENTS, actor.id, event_ids)
     return lookups
 
 
@@ -325,29 +332,11 @@ def record_batch(session: Session, *, actor: Actor, items: Sequence[Any]) -> lis
 
 
 def list_contacts(
-    session: Session,
-    *,
-    actor: Actor,
-    campaign: Campaign,
-    household_id: int | None,
-    round_id: int | None,
-    channel: Channel | None,
-    include_voided: bool,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, campaign: Campaign, query: ContactQuery
 ) -> tuple[Sequence[Contact], int]:
     """A campaign's contacts, newest first (staff: theirs and their rounds' and events')."""
-    return repo.list_for_campaign(
-        session,
-        campaign.id,
-        household_id=household_id,
-        round_id=round_id,
-        channel=channel,
-        include_voided=include_voided,
-        only_for_staff=staff_scope(actor, campaign.community_id),
-        limit=limit,
-        offset=offset,
-    )
+    only_for_staff = staff_scope(actor, campaign.community_id)
+    return repo.list_for_campaign(session, campaign.id, query, only_for_staff=only_for_staff)
 
 
 def get_contact(session: Session, *, actor: Actor, contact_id: uuid.UUID) -> Contact:
@@ -356,8 +345,8 @@ def get_contact(session: Session, *, actor: Actor, contact_id: uuid.UUID) -> Con
     def theirs(contact: Contact) -> bool:
         return bool(
             contact.recorded_by == actor.id
-            or (contact.round_id and repo.assigned_rounds(session, actor.id, [contact.round_id]))
-            or (contact.event_id and repo.assigned_events(session, actor.id, [contact.event_id]))
+            or (contact.round_id and repo.assigned(session, ROUNDS, actor.id, [contact.round_id]))
+            or (contact.event_id and repo.assigned(session, EVENTS, actor.id, [contact.event_id]))
         )
 
     return visible(actor, repo.get(session, contact_id), what="Contact", staff_sees=theirs)

@@ -16,14 +16,14 @@ from app.schemas import IsoDate, Page, PageDep
 router = APIRouter(tags=["coverage"])
 
 
-@router.get("/campaigns/{campaign_id}/coverage", response_model=CoverageRead)
+@router.get("/campaigns/{campaign_id}/coverage")
 def get_coverage(session: SessionDep, actor: ActorDep, campaign: CampaignDep) -> CoverageRead:
     """Coverage by the rules managers sign: reached ÷ (households − excluded), with every
     numerator and denominator, per building, status, channel, local day and flag."""
     return service.campaign_coverage(session, actor=actor, campaign=campaign)
 
 
-@router.get("/campaigns/{campaign_id}/not-reached", response_model=Page[NotReachedHousehold])
+@router.get("/campaigns/{campaign_id}/not-reached")
 def list_households_not_reached(
     session: SessionDep, actor: ActorDep, campaign: CampaignDep, page: PageDep
 ) -> Page[NotReachedHousehold]:
@@ -34,7 +34,7 @@ def list_households_not_reached(
     return Page[NotReachedHousehold](items=items, total=total)
 
 
-@router.get("/ledger", response_model=LedgerRead)
+@router.get("/ledger")
 def get_ledger(
     session: SessionDep,
     actor: ActorDep,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import ActorDep
@@ -13,6 +14,7 @@ from app.coverage import service as coverage
 from app.db import SessionDep
 from app.documents import delivery, jobs, service
 from app.documents.schemas import DocumentJobRead
+from app.downloads import attachment
 from app.errors import PROBLEM_JSON
 from app.schemas import IdPath, IsoDate
 
@@ -29,7 +31,7 @@ Prefer = Annotated[
 ]
 
 
-def _answer(request: Request, out: delivery.Delivery) -> Response:
+def _answer(out: delivery.Delivery) -> Response:
     headers = {
         "ETag": out.etag,
         "Cache-Control": "private, no-cache",
@@ -47,38 +49,42 @@ def _answer(request: Request, out: delivery.Delivery) -> Response:
     return Response(content=out.body, media_type=out.content_type, headers=headers)
 
 
-def _deliver(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    spec: service.DocumentSpec,
-    if_none_match: str | None,
-    prefer: str | None,
-) -> Response:
-    out = delivery.deliver(
-        session,
-        spec,
-        settings=request.app.state.settings,
-        factory=request.app.state.sessionmaker,
-        requested_by=actor.id,
-        if_none_match=if_none_match,
-        prefer_async=bool(prefer and "respond-async" in prefer.lower()),
-    )
-    return _answer(request, out)
+@dataclass
+class PdfRequest:
+    """What every PDF route reads besides its own parameters: the session and actor, and the
+    headers that ask for no file if unchanged (``If-None-Match``) or for a job (``Prefer``)."""
+
+    request: Request
+    session: SessionDep
+    actor: ActorDep
+    if_none_match: IfNoneMatch = None
+    prefer: Prefer = None
+
+    def answer(self, spec: service.DocumentSpec) -> Response:
+        """The PDF, a 304 if it is unchanged, or 202 naming the background job to poll."""
+        out = delivery.deliver(
+            self.session,
+            spec,
+            settings=self.request.app.state.settings,
+            factory=self.request.app.state.sessionmaker,
+            requested_by=self.actor.id,
+            if_none_match=self.if_none_match,
+            prefer_async=bool(self.prefer and "respond-async" in self.prefer.lower()),
+        )
+        return _answer(out)
+
+
+PdfDep = Annotated[PdfRequest, Depends()]
 
 
 @router.get("/campaigns/{campaign_id}/flyers.pdf", responses=PDF_RESPONSES, response_class=Response)
 def get_flyers(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
+    pdf: PdfDep,
     campaign_id: IdPath,
     building_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     lang: Literal["zh", "en"] = "zh",
     per_household: bool = False,
     size: Literal["a5", "a4", "A5", "A4"] = "a5",
-    if_none_match: IfNoneMatch = None,
-    prefer: Prefer = None,
 ) -> Response:
     """Flyers on the campaign's topics for a building: large type, 96110, contacts, a QR code.
 
@@ -86,73 +92,49 @@ def get_flyers(
     its QR code), so a returned flyer credits the right household. Chinese unless `lang=en`.
     """
     spec = service.flyers_spec(
-        session,
-        actor=actor,
+        pdf.session,
+        actor=pdf.actor,
         campaign_id=campaign_id,
         building_id=building_id,
         lang=lang,
         size=size.upper(),
         per_household=per_household,
     )
-    return _deliver(request, session, actor, spec, if_none_match, prefer)
+    return pdf.answer(spec)
 
 
 @router.get("/rounds/{round_id}/walk-sheet.pdf", responses=PDF_RESPONSES, response_class=Response)
-def get_walk_sheet(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    round_id: IdPath,
-    page_per_unit: bool = False,
-    if_none_match: IfNoneMatch = None,
-    prefer: Prefer = None,
-) -> Response:
+def get_walk_sheet(pdf: PdfDep, round_id: IdPath, page_per_unit: bool = False) -> Response:
     """A round's households by unit and floor with their status and tick boxes.
 
     As many units a page as fit; `page_per_unit=true` starts every unit on its own page, so
     the sheets can be split between staff.
     """
     spec = service.walk_sheet_spec(
-        session, actor=actor, round_id=round_id, page_per_unit=page_per_unit
+        pdf.session, actor=pdf.actor, round_id=round_id, page_per_unit=page_per_unit
     )
-    return _deliver(request, session, actor, spec, if_none_match, prefer)
+    return pdf.answer(spec)
 
 
 @router.get(
     "/campaigns/{campaign_id}/walk-sheets.pdf", responses=PDF_RESPONSES, response_class=Response
 )
-def get_walk_sheets(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    campaign_id: IdPath,
-    page_per_unit: bool = False,
-    if_none_match: IfNoneMatch = None,
-    prefer: Prefer = None,
-) -> Response:
+def get_walk_sheets(pdf: PdfDep, campaign_id: IdPath, page_per_unit: bool = False) -> Response:
     """Every round's walk sheet of the campaign in one file (`page_per_unit` as for a round)."""
     spec = service.walk_sheets_spec(
-        session, actor=actor, campaign_id=campaign_id, page_per_unit=page_per_unit
+        pdf.session, actor=pdf.actor, campaign_id=campaign_id, page_per_unit=page_per_unit
     )
-    return _deliver(request, session, actor, spec, if_none_match, prefer)
+    return pdf.answer(spec)
 
 
 @router.get("/campaigns/{campaign_id}/report.pdf", responses=PDF_RESPONSES, response_class=Response)
-def get_report(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    campaign_id: IdPath,
-    lang: Literal["zh", "en"] = "zh",
-    if_none_match: IfNoneMatch = None,
-    prefer: Prefer = None,
-) -> Response:
+def get_report(pdf: PdfDep, campaign_id: IdPath, lang: Literal["zh", "en"] = "zh") -> Response:
     """The coverage report: the coverage endpoint's figures, charts, and the unreached appendix.
 
     Chinese unless `lang=en`.
     """
-    spec = service.report_spec(session, actor=actor, campaign_id=campaign_id, lang=lang)
-    return _deliver(request, session, actor, spec, if_none_match, prefer)
+    spec = service.report_spec(pdf.session, actor=pdf.actor, campaign_id=campaign_id, lang=lang)
+    return pdf.answer(spec)
 
 
 @router.get("/reports/ledger.pdf", responses={200: PDF_RESPONSES[200]}, response_class=Response)
@@ -174,11 +156,7 @@ def get_ledger_report(
     )
     session.rollback()
     body = delivery.render_off_thread("ledger", ctx)
-    return Response(
-        content=body,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, "application/pdf", filename)
 
 
 @router.get(
@@ -197,11 +175,7 @@ def get_coverage_csv(
     body, filename = jobs.coverage_export(
         session, actor=actor, campaign_id=campaign_id, fmt="csv", lang=lang
     )
-    return Response(
-        content=body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, "text/csv; charset=utf-8", filename)
 
 
 @router.get(
@@ -220,14 +194,10 @@ def get_coverage_xlsx(
     body, filename = jobs.coverage_export(
         session, actor=actor, campaign_id=campaign_id, fmt="xlsx", lang=lang
     )
-    return Response(
-        content=body,
-        media_type=jobs.XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, jobs.XLSX, filename)
 
 
-@router.get("/document-jobs/{job_id}", response_model=DocumentJobRead)
+@router.get("/document-jobs/{job_id}")
 def get_document_job(session: SessionDep, actor: ActorDep, job_id: uuid.UUID) -> DocumentJobRead:
     """A background render: queued, running, done (fetch `result_url`) or failed."""
     return jobs.read_job(session, actor=actor, job_id=job_id)
@@ -241,8 +211,4 @@ def get_document_job(session: SessionDep, actor: ActorDep, job_id: uuid.UUID) ->
 def get_document_job_result(session: SessionDep, actor: ActorDep, job_id: uuid.UUID) -> Response:
     """The PDF of a finished background render."""
     body, filename, content_type = jobs.job_result(session, actor=actor, job_id=job_id)
-    return Response(
-        content=body,
-        media_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, content_type, filename)

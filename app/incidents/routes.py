@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from app.auth.dependencies import ActorDep
+from app.communities.dependencies import CommunityDep
 from app.db import SessionDep
-from app.enums import IncidentStatus
 from app.incidents import service
 from app.incidents.dependencies import IncidentDep
 from app.incidents.models import Incident
-from app.incidents.schemas import IncidentChangeRead, IncidentCreate, IncidentRead, IncidentUpdate
-from app.schemas import AwareDatetime, Id, IdPath, Page, PageDep, with_offset
+from app.incidents.schemas import (
+    IncidentChangeRead,
+    IncidentCreate,
+    IncidentQueryDep,
+    IncidentRead,
+    IncidentUpdate,
+)
+from app.schemas import Page, with_offset
 
 router = APIRouter(tags=["incidents"])
 
@@ -25,55 +29,32 @@ def to_read(incident: Incident) -> IncidentRead:
     return read
 
 
-@router.post(
-    "/communities/{community_id}/incidents",
-    response_model=IncidentRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/incidents", status_code=status.HTTP_201_CREATED)
 def create_incident(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: IncidentCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: IncidentCreate
 ) -> IncidentRead:
     """Log a resident's suspected-scam report."""
     return to_read(
-        service.create_incident(session, actor=actor, community_id=community_id, payload=payload)
+        service.create_incident(session, actor=actor, community=community, payload=payload)
     )
 
 
-@router.get("/communities/{community_id}/incidents", response_model=Page[IncidentRead])
+@router.get("/communities/{community_id}/incidents")
 def list_incidents(
-    session: SessionDep,
-    actor: ActorDep,
-    community_id: IdPath,
-    page: PageDep,
-    status_: Annotated[IncidentStatus | None, Query(alias="status")] = None,
-    fraud_type: Annotated[str | None, Query(max_length=64)] = None,
-    campaign_id: Id | None = None,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    session: SessionDep, actor: ActorDep, community: CommunityDep, query: IncidentQueryDep
 ) -> Page[IncidentRead]:
     """The community's reports, newest first (staff: their own)."""
-    rows, total = service.list_incidents(
-        session,
-        actor=actor,
-        community_id=community_id,
-        status=status_,
-        fraud_type=fraud_type,
-        campaign_id=campaign_id,
-        start=start,
-        end=end,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    rows, total = service.list_incidents(session, actor=actor, community=community, query=query)
     return Page[IncidentRead](items=[to_read(i) for i in rows], total=total)
 
 
-@router.get("/incidents/{incident_id}", response_model=IncidentRead)
+@router.get("/incidents/{incident_id}")
 def get_incident(incident: IncidentDep) -> IncidentRead:
     """One report."""
     return to_read(incident)
 
 
-@router.patch("/incidents/{incident_id}", response_model=IncidentRead)
+@router.patch("/incidents/{incident_id}")
 def update_incident(
     session: SessionDep, actor: ActorDep, incident: IncidentDep, payload: IncidentUpdate
 ) -> IncidentRead:
@@ -83,7 +64,7 @@ def update_incident(
     )
 
 
-@router.get("/incidents/{incident_id}/history", response_model=Page[IncidentChangeRead])
+@router.get("/incidents/{incident_id}/history")
 def list_incident_history(session: SessionDep, incident: IncidentDep) -> Page[IncidentChangeRead]:
     """Who changed what on the report, and when, oldest first."""
     rows = service.incident_history(session, incident=incident)

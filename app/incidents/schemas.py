@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from fastapi import Depends, Query
 from pydantic import AfterValidator, Field, PlainSerializer
 
 from app.campaigns.catalogue import FRAUD_TYPE_CODES
 from app.enums import IncidentStatus
-from app.schemas import AwareDatetime, Id, ReadSchema, Schema
+from app.schemas import AwareDatetime, Id, PageParams, ReadSchema, Schema
 
 
 def _known(code: str) -> str:
@@ -89,3 +91,17 @@ class IncidentChangeRead(ReadSchema):
     changed_at: datetime
     changes: dict[str, Any]
     note: str | None
+
+
+@dataclass(frozen=True)
+class IncidentQuery(PageParams):
+    """The report list's query: status, fraud type, campaign, and ``from``/``to`` of occurrence."""
+
+    status: IncidentStatus | None = None
+    fraud_type: Annotated[str | None, Query(max_length=64)] = None
+    campaign_id: Id | None = None
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None
+
+
+IncidentQueryDep = Annotated[IncidentQuery, Depends()]

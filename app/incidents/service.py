@@ -11,14 +11,13 @@ from sqlalchemy.orm import Session
 
 from app.auth.permissions import Actor
 from app.campaigns.models import Campaign
-from app.communities import service as communities
-from app.communities.models import Household
+from app.communities.models import Community, Household
 from app.enums import IncidentStatus
 from app.errors import Forbidden, Invalid
 from app.incidents import repository as repo
 from app.incidents.models import Incident, IncidentChange
-from app.incidents.schemas import IncidentCreate, IncidentUpdate
-from app.loaders import load, staff_scope
+from app.incidents.schemas import IncidentCreate, IncidentQuery, IncidentUpdate
+from app.loaders import load, of_community, staff_scope
 from app.schemas import offset_minutes
 
 
@@ -35,30 +34,21 @@ def _check_refs(
 ) -> None:
     if household_id is not None:
         household = session.get(Household, household_id)
-        if household is None or household.community_id != community_id:
-            raise Invalid(
-                "No such household in this community",
-                errors=[{"field": "household_id", "message": "not in this community"}],
-            )
+        of_community(household, community_id, field="household_id", what="household")
     if campaign_id is not None:
         campaign = session.get(Campaign, campaign_id)
-        if campaign is None or campaign.community_id != community_id:
-            raise Invalid(
-                "No such campaign in this community",
-                errors=[{"field": "campaign_id", "message": "not in this community"}],
-            )
+        of_community(campaign, community_id, field="campaign_id", what="campaign")
 
 
 def create_incident(
-    session: Session, *, actor: Actor, community_id: int, payload: IncidentCreate
+    session: Session, *, actor: Actor, community: Community, payload: IncidentCreate
 ) -> Incident:
     """Log a report (every role, staff included)."""
-    communities.get_community(session, actor=actor, community_id=community_id)
     _check_refs(
-        session, community_id, household_id=payload.household_id, campaign_id=payload.campaign_id
+        session, community.id, household_id=payload.household_id, campaign_id=payload.campaign_id
     )
     incident = Incident(
-        community_id=community_id,
+        community_id=community.id,
         reported_by=actor.id if actor.id > 0 else None,
         utc_offset_minutes=offset_minutes(payload.occurred_at),
         **payload.model_dump(),
@@ -127,32 +117,11 @@ def get_incident(session: Session, *, actor: Actor, incident_id: int) -> Inciden
 
 
 def list_incidents(
-    session: Session,
-    *,
-    actor: Actor,
-    community_id: int,
-    status: IncidentStatus | None,
-    fraud_type: str | None,
-    campaign_id: int | None,
-    start: datetime | None,
-    end: datetime | None,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, community: Community, query: IncidentQuery
 ) -> tuple[Sequence[Incident], int]:
     """A community's reports (staff: their own)."""
-    communities.get_community(session, actor=actor, community_id=community_id)
-    return repo.list_incidents(
-        session,
-        community_id,
-        reported_by=staff_scope(actor, community_id),
-        status=status,
-        fraud_type=fraud_type,
-        campaign_id=campaign_id,
-        start=start,
-        end=end,
-        limit=limit,
-        offset=offset,
-    )
+    reported_by = staff_scope(actor, community.id)
+    return repo.list_incidents(session, community.id, query, reported_by=reported_by)
 
 
 def update_incident(

@@ -13,20 +13,18 @@ from app.schemas import Page, PageDep
 router = APIRouter(tags=["notifications"])
 
 
-@router.get("/members/me/notifications", response_model=Page[NotificationRead])
+@router.get("/members/me/notifications")
 def list_my_notifications(
     session: SessionDep, actor: ActorDep, page: PageDep, unread: bool = False
 ) -> Page[NotificationRead]:
     """New, escalated and reached warnings and resident reports sent to you, newest first."""
-    rows, total = service.list_mine(
-        session, actor=actor, unread=unread, limit=page.limit, offset=page.offset
-    )
+    rows, total = service.list_mine(session, actor=actor, unread=unread, page=page)
     return Page[NotificationRead](
         items=[NotificationRead.model_validate(n) for n in rows], total=total
     )
 
 
-@router.post("/members/me/notifications/read", response_model=MarkedRead)
+@router.post("/members/me/notifications/read")
 def mark_my_notifications_read(
     session: SessionDep, actor: ActorDep, payload: MarkRead
 ) -> MarkedRead:

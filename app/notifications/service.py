@@ -25,6 +25,7 @@ from app.communities.models import Community
 from app.db import utcnow
 from app.notifications import repository as repo
 from app.notifications.models import Notification, OutboxMessage
+from app.schemas import PageParams
 from app.webhooks import WebhookRefused, resolve_target
 
 log = logging.getLogger(__name__)
@@ -100,12 +101,17 @@ def notify(
 
 
 def list_mine(
-    session: Session, *, actor: Actor, unread: bool, limit: int, offset: int
+    session: Session, *, actor: Actor, unread: bool, page: PageParams
 ) -> tuple[Sequence[Notification], int]:
     """The actor's notifications, newest first, in every community they belong to."""
     communities = None if actor.is_admin else list(actor.roles)
     return repo.list_for_user(
-        session, actor.id, communities=communities, unread=unread, limit=limit, offset=offset
+        session,
+        actor.id,
+        communities=communities,
+        unread=unread,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 

@@ -21,7 +21,7 @@ from app.planner.schemas import (
 router = APIRouter(tags=["planner"])
 
 
-@router.get("/campaigns/{campaign_id}/availability", response_model=AvailabilityRead)
+@router.get("/campaigns/{campaign_id}/availability")
 def get_availability(
     session: SessionDep, actor: ActorDep, campaign: CampaignDep
 ) -> AvailabilityRead:
@@ -29,7 +29,7 @@ def get_availability(
     return service.get_availability(session, actor=actor, campaign=campaign)
 
 
-@router.put("/campaigns/{campaign_id}/availability", response_model=AvailabilityRead)
+@router.put("/campaigns/{campaign_id}/availability")
 def set_availability(
     session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: AvailabilityUpdate
 ) -> AvailabilityRead:
@@ -43,7 +43,6 @@ def set_availability(
 
 @router.post(
     "/campaigns/{campaign_id}/plan",
-    response_model=PlanRead,
     responses={201: {"model": PlanRead, "description": "Committed: the rounds were created"}},
 )
 def plan_campaign(
@@ -71,9 +70,7 @@ def plan_campaign(
     return plan
 
 
-@router.post(
-    "/members/me/feed-token", response_model=FeedTokenRead, status_code=status.HTTP_201_CREATED
-)
+@router.post("/members/me/feed-token", status_code=status.HTTP_201_CREATED)
 def issue_feed_token(session: SessionDep, actor: ActorDep, request: Request) -> FeedTokenRead:
     """A calendar subscription URL for your rounds and events (shown once)."""
     token = service.issue_feed_token(session, actor=actor)

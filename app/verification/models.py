@@ -11,20 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
 
-
-class VerificationOutcome(StrEnum):
-    """What the call-back found: the resident confirms the visit, denies it, or nobody answered."""
-
-    confirmed = "confirmed"
-    denied = "denied"
-    unreachable = "unreachable"
-
-
-class VerificationMethod(StrEnum):
-    """How the call-back was made."""
-
-    phone = "phone"
-    door = "door"
+# Word lists as in app.enums: StrEnums whose values are their members' names.
+VerificationOutcome = StrEnum("VerificationOutcome", "confirmed denied unreachable")
+VerificationOutcome.__doc__ = (
+    "What the call-back found: the resident confirms the visit, denies it, or nobody answered."
+)
+VerificationMethod = StrEnum("VerificationMethod", "phone door")
+VerificationMethod.__doc__ = "How the call-back was made."
 
 
 class Verification(Base):

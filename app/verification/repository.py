@@ -14,8 +14,10 @@ from app.auth.models import Membership, User
 from app.communities.models import Building, Household
 from app.contacts.models import Contact
 from app.coverage.households import household_rows
+from app.db import paginate_rows
 from app.enums import Channel, Outcome
 from app.verification.models import Verification, VerificationOutcome, VerificationResult
+from app.verification.schemas import VerificationQuery
 
 _CHUNK = 900
 
@@ -176,11 +178,8 @@ def _listing() -> Select[*tuple[Any, ...]]:
 def list_for_campaign(
     session: Session,
     campaign_id: int | None,
+    query: VerificationQuery,
     *,
-    assignee_id: int | None,
-    status: str | None,
-    limit: int,
-    offset: int,
     community_ids: Sequence[int] | None = None,
 ) -> tuple[list[Row[Any]], int]:
     """Sampled households of a campaign (None: every campaign), open ones first.
@@ -190,20 +189,15 @@ def list_for_campaign(
     conditions = [] if campaign_id is None else [Verification.campaign_id == campaign_id]
     if community_ids is not None:
         conditions.append(Verification.community_id.in_(community_ids))
-    if assignee_id is not None:
-        conditions.append(Verification.assignee_id == assignee_id)
-    if status == "pending":
+    if query.assignee_id is not None:
+        conditions.append(Verification.assignee_id == query.assignee_id)
+    if query.status == "pending":
         conditions.append(Verification.outcome.is_(None))
-    elif status is not None:
-        conditions.append(Verification.outcome == VerificationOutcome(status))
-    total = int(
-        session.scalar(select(func.count()).select_from(Verification).where(*conditions)) or 0
-    )
+    elif query.status is not None:
+        conditions.append(Verification.outcome == VerificationOutcome(query.status))
     decided = Verification.outcome.in_((VerificationOutcome.confirmed, VerificationOutcome.denied))
-    rows = session.execute(
-        _listing().where(*conditions).order_by(decided, Verification.id).limit(limit).offset(offset)
-    ).all()
-    return list(rows), total
+    stmt = _listing().where(*conditions).order_by(decided, Verification.id)
+    return paginate_rows(session, stmt, limit=query.limit, offset=query.offset)
 
 
 def listed(session: Session, ids: Sequence[int]) -> list[Row[Any]]:

@@ -2,37 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from app.auth.dependencies import ActorDep
+from app.campaigns.dependencies import CampaignDep
 from app.db import SessionDep
-from app.schemas import MAX_ID, IdPath, Page, PageDep
+from app.schemas import IdPath, Page, PageDep
 from app.verification import service
 from app.verification.schemas import (
     ResultCreate,
     ResultRead,
     SampleCreate,
     SampleRead,
+    StatusQuery,
+    VerificationQueryDep,
     VerificationRead,
     VerificationUpdate,
 )
 
 router = APIRouter(tags=["verification"])
 
-StatusQuery = Annotated[
-    Literal["pending", "confirmed", "denied", "unreachable"] | None, Query(alias="status")
-]
 
-
-@router.post(
-    "/campaigns/{campaign_id}/verifications",
-    response_model=SampleRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/campaigns/{campaign_id}/verifications", status_code=status.HTTP_201_CREATED)
 def draw_sample(
-    session: SessionDep, actor: ActorDep, campaign_id: IdPath, payload: SampleCreate
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, payload: SampleCreate
 ) -> SampleRead:
     """Draw a random sample of the households counted as reached at the door (抽查回访).
 
@@ -40,43 +33,28 @@ def draw_sample(
     a member who recorded no contact of it. Without ``size``, Doorstep draws enough for a
     ±5-point 95% interval; ``seed`` makes the draw reproducible. Officers and managers.
     """
-    return service.draw_sample(session, actor=actor, campaign_id=campaign_id, payload=payload)
+    return service.draw_sample(session, actor=actor, campaign=campaign, payload=payload)
 
 
-@router.get("/campaigns/{campaign_id}/verifications", response_model=Page[VerificationRead])
+@router.get("/campaigns/{campaign_id}/verifications")
 def list_verifications(
-    session: SessionDep,
-    actor: ActorDep,
-    campaign_id: IdPath,
-    page: PageDep,
-    status_: StatusQuery = None,
-    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    session: SessionDep, actor: ActorDep, campaign: CampaignDep, query: VerificationQueryDep
 ) -> Page[VerificationRead]:
     """A campaign's sampled households, open ones first; staff see only those given to them."""
-    items, total = service.list_verifications(
-        session,
-        actor=actor,
-        campaign_id=campaign_id,
-        status=status_,
-        assignee_id=assignee_id,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    items, total = service.list_verifications(session, actor=actor, campaign=campaign, query=query)
     return Page[VerificationRead](items=items, total=total)
 
 
-@router.get("/members/me/verifications", response_model=Page[VerificationRead])
+@router.get("/members/me/verifications")
 def list_my_verifications(
     session: SessionDep, actor: ActorDep, page: PageDep, status_: StatusQuery = None
 ) -> Page[VerificationRead]:
     """The call-backs given to you, in every community, open ones first."""
-    items, total = service.list_mine(
-        session, actor=actor, status=status_, limit=page.limit, offset=page.offset
-    )
+    items, total = service.list_mine(session, actor=actor, status=status_, page=page)
     return Page[VerificationRead](items=items, total=total)
 
 
-@router.get("/verifications/{verification_id}", response_model=VerificationRead)
+@router.get("/verifications/{verification_id}")
 def get_verification(
     session: SessionDep, actor: ActorDep, verification_id: IdPath
 ) -> VerificationRead:
@@ -84,7 +62,7 @@ def get_verification(
     return service.get_verification(session, actor=actor, verification_id=verification_id)
 
 
-@router.patch("/verifications/{verification_id}", response_model=VerificationRead)
+@router.patch("/verifications/{verification_id}")
 def reassign_verification(
     session: SessionDep, actor: ActorDep, verification_id: IdPath, payload: VerificationUpdate
 ) -> VerificationRead:
@@ -92,17 +70,13 @@ def reassign_verification(
     return service.reassign(session, actor=actor, verification_id=verification_id, payload=payload)
 
 
-@router.get("/verifications/{verification_id}/results", response_model=list[ResultRead])
+@router.get("/verifications/{verification_id}/results")
 def list_results(session: SessionDep, actor: ActorDep, verification_id: IdPath) -> list[ResultRead]:
     """Every call-back attempt of one sampled household, oldest first."""
     return service.list_results(session, actor=actor, verification_id=verification_id)
 
 
-@router.post(
-    "/verifications/{verification_id}/result",
-    response_model=ResultRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/verifications/{verification_id}/result", status_code=status.HTTP_201_CREATED)
 def record_result(
     session: SessionDep,
     actor: ActorDep,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from app.contacts.schemas import Notes, OccurredAt
-from app.schemas import Id, ReadSchema, Schema
+from app.schemas import MAX_ID, Id, PageParams, ReadSchema, Schema
 from app.verification.models import VerificationMethod, VerificationOutcome
 
 MAX_SAMPLE = 5000
@@ -163,3 +165,18 @@ class VerificationFigures(BaseModel):
     denial_rate: float | None = None
     flag_threshold: float = 0.01
     by_recorder: list[RecorderFigures] = Field(default_factory=list)
+
+
+CallBackStatus = Literal["pending", "confirmed", "denied", "unreachable"]
+StatusQuery = Annotated[CallBackStatus | None, Query(alias="status")]
+
+
+@dataclass(frozen=True)
+class VerificationQuery(PageParams):
+    """A call-back list's query: where it stands (``pending``: still open) and its assignee."""
+
+    status: StatusQuery = None
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+
+
+VerificationQueryDep = Annotated[VerificationQuery, Depends()]

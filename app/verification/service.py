@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row
@@ -30,12 +31,13 @@ from app.communities.service import mask_phone
 from app.db import utcnow
 from app.enums import Role
 from app.errors import Conflict, Forbidden, Invalid
-from app.loaders import is_staff_in, load, visible
-from app.schemas import offset_minutes, with_offset
+from app.loaders import is_staff_in, visible
+from app.schemas import PageParams, offset_minutes, with_offset
 from app.verification import repository as repo
 from app.verification import stats
 from app.verification.models import Verification, VerificationOutcome, VerificationResult
 from app.verification.schemas import (
+    CallBackStatus,
     Interval,
     RecorderFigures,
     ResultCreate,
@@ -43,15 +45,12 @@ from app.verification.schemas import (
     SampleCreate,
     SampleRead,
     VerificationFigures,
+    VerificationQuery,
     VerificationRead,
     VerificationUpdate,
 )
 
 DECIDED = (VerificationOutcome.confirmed, VerificationOutcome.denied)
-
-
-def _campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
-    return load(session, Campaign, campaign_id, actor, what="Campaign")
 
 
 def _read(row: Row[Any], *, blind: bool) -> VerificationRead:
@@ -112,11 +111,10 @@ def stratified(
 
 
 def draw_sample(
-    session: Session, *, actor: Actor, campaign_id: int, payload: SampleCreate
+    session: Session, *, actor: Actor, campaign: Campaign, payload: SampleCreate
 ) -> SampleRead:
     """Draw households for call-backs and give each to a member who never recorded a contact
     of it, the least loaded first. Households already sampled are not drawn again."""
-    campaign = _campaign(session, actor, campaign_id)
     actor.require(campaign.community_id, PLANNERS, what="Campaign")
     community_id = campaign.community_id
     members = _assignees(session, community_id, payload.assignee_ids)
@@ -186,40 +184,26 @@ def draw_sample(
 
 
 def list_verifications(
-    session: Session,
-    *,
-    actor: Actor,
-    campaign_id: int,
-    status: str | None,
-    assignee_id: int | None,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, campaign: Campaign, query: VerificationQuery
 ) -> tuple[list[VerificationRead], int]:
     """A campaign's sampled households, open ones first (staff: only those given to them)."""
-    campaign = _campaign(session, actor, campaign_id)
     staff = is_staff_in(actor, campaign.community_id)
-    rows, total = repo.list_for_campaign(
-        session,
-        campaign.id,
-        assignee_id=actor.id if staff else assignee_id,
-        status=status,
-        limit=limit,
-        offset=offset,
-    )
+    if staff:
+        query = replace(query, assignee_id=actor.id)
+    rows, total = repo.list_for_campaign(session, campaign.id, query)
     return [_read(r, blind=staff) for r in rows], total
 
 
 def list_mine(
-    session: Session, *, actor: Actor, status: str | None, limit: int, offset: int
+    session: Session, *, actor: Actor, status: CallBackStatus | None, page: PageParams
 ) -> tuple[list[VerificationRead], int]:
     """The call-backs given to the actor, in every community (the phone page's list)."""
     rows, total = repo.list_for_campaign(
         session,
         None,
-        assignee_id=actor.id,
-        status=status,
-        limit=limit,
-        offset=offset,
+        VerificationQuery(
+            status=status, assignee_id=actor.id, limit=page.limit, offset=page.offset
+        ),
         community_ids=None if actor.is_admin else list(actor.roles),
     )
     return [_read(r, blind=actor.role_in(r[0].community_id) == Role.staff) for r in rows], total

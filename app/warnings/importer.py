@@ -24,7 +24,7 @@ from app.auth.permissions import PLANNERS, Actor
 from app.campaigns.catalogue import FRAUD_TYPES
 from app.communities import importer as roster
 from app.communities import service as communities
-from app.communities.models import Household
+from app.communities.models import Community, Household
 from app.communities.schemas import ImportRejection
 from app.db import utcnow
 from app.enums import RiskLevel
@@ -207,18 +207,17 @@ def _parse(
 
 
 def import_warnings(
-    session: Session, *, actor: Actor, community_id: int, data: bytes, partial: bool
+    session: Session, *, actor: Actor, community: Community, data: bytes, partial: bool
 ) -> WarningImportResult:
     """Import the station's list into a community: all or nothing unless ``partial``."""
-    community = communities.get_community(session, actor=actor, community_id=community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    actor.require(community.id, PLANNERS, what="Community")
     if not data.strip():
         raise Invalid("The file is empty")
     if len(data) > MAX_BYTES:
         raise Invalid(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     rows = roster._rows_from_bytes(data)
     cols = _header(rows)
-    households = repo.households_by_code(session, community_id)
+    households = repo.households_by_code(session, community.id)
     tz = ZoneInfo(community.timezone)
     now = utcnow()
     parsed: list[Row] = []
@@ -251,10 +250,10 @@ def import_warnings(
             f"import the good rows)",
             errors=[r.model_dump() for r in rejected],
         )
-    known = repo.existing_refs(session, community_id, [r.ref for r in parsed])
+    known = repo.existing_refs(session, community.id, [r.ref for r in parsed])
     new_rows = [r for r in parsed if r.ref not in known]
-    owners = repo.owners_by_building(session, community_id)
-    fallback = service.assignees_for(session, community_id, None)
+    owners = repo.owners_by_building(session, community.id)
+    fallback = service.assignees_for(session, community.id, None)
     outcome = service.Outcome()
     for r in new_rows:
         household = session.get(Household, r.household[0]) if r.household else None

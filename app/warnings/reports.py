@@ -38,11 +38,8 @@ PER_CLIENT = (5, timedelta(minutes=10))
 PER_TOKEN = (30, timedelta(hours=1))
 
 
-class TooManyRequests(AppError):
+class TooManyRequests(AppError, status=429, title="Too many requests"):
     """The caller sent too many reports; try again later or call the hotline."""
-
-    status_code = 429
-    title = "Too many requests"
 
 
 def token_for_campaign(session: Session, campaign: Campaign) -> str:

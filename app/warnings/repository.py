@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Membership
 from app.communities.models import BuildingOwner, Household
 from app.communities.repository import staff_building_ids
+from app.db import paginate, replace_user_links
 from app.enums import Role, WarningStatus
 from app.warnings.models import (
     EarlyWarning,
@@ -24,6 +25,7 @@ from app.warnings.models import (
     WarningAssignee,
     WarningAttempt,
 )
+from app.warnings.schemas import WarningQuery
 
 UNREACHED = (WarningStatus.open, WarningStatus.unreachable)
 
@@ -78,18 +80,7 @@ def assignees_of(session: Session, warning_ids: Sequence[int]) -> dict[int, list
 
 def set_assignees(session: Session, warning_id: int, user_ids: Sequence[int]) -> None:
     """Replace a warning's assignees."""
-    wanted = set(user_ids)
-    current = {
-        a.user_id: a
-        for a in session.scalars(
-            select(WarningAssignee).where(WarningAssignee.warning_id == warning_id)
-        )
-    }
-    for user_id, row in current.items():
-        if user_id not in wanted:
-            session.delete(row)
-    for user_id in sorted(wanted - set(current)):
-        session.add(WarningAssignee(warning_id=warning_id, user_id=user_id))
+    replace_user_links(session, WarningAssignee.warning_id, warning_id, user_ids)
     session.flush()
 
 
@@ -160,41 +151,34 @@ def _visible_to_staff(user_id: int) -> Any:
 def list_warnings(
     session: Session,
     community_id: int,
+    query: WarningQuery,
     *,
     now: datetime,
-    status: WarningStatus | None,
-    overdue: bool | None,
-    assignee_id: int | None,
-    risk_level: str | None,
     only_for_staff: int | None,
-    limit: int,
-    offset: int,
 ) -> tuple[Sequence[EarlyWarning], int]:
     """A page of a community's warnings: unreached first by due time, then newest."""
     stmt = select(EarlyWarning).where(EarlyWarning.community_id == community_id)
-    if status is not None:
-        stmt = stmt.where(EarlyWarning.status == status)
-    if overdue is not None:
+    if query.status is not None:
+        stmt = stmt.where(EarlyWarning.status == query.status)
+    if query.overdue is not None:
         late = and_(EarlyWarning.status.in_(UNREACHED), EarlyWarning.due_at < now)
-        stmt = stmt.where(late if overdue else ~late)
-    if assignee_id is not None:
-        stmt = stmt.where(
-            EarlyWarning.id.in_(
-                select(WarningAssignee.warning_id).where(WarningAssignee.user_id == assignee_id)
-            )
+        stmt = stmt.where(late if query.overdue else ~late)
+    if query.assignee_id is not None:
+        assigned = select(WarningAssignee.warning_id).where(
+            WarningAssignee.user_id == query.assignee_id
         )
-    if risk_level is not None:
-        stmt = stmt.where(EarlyWarning.risk_level == risk_level)
+        stmt = stmt.where(EarlyWarning.id.in_(assigned))
+    if query.risk_level is not None:
+        stmt = stmt.where(EarlyWarning.risk_level == query.risk_level)
     if only_for_staff is not None:
         stmt = stmt.where(_visible_to_staff(only_for_staff))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     unreached_first = case((EarlyWarning.status.in_(UNREACHED), 0), else_=1)
-    rows = session.scalars(
-        stmt.order_by(unreached_first, EarlyWarning.due_at, EarlyWarning.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return rows, total
+    return paginate(
+        session,
+        stmt.order_by(unreached_first, EarlyWarning.due_at, EarlyWarning.id.desc()),
+        limit=query.limit,
+        offset=query.offset,
+    )
 
 
 def staff_can_see(session: Session, warning_id: int, user_id: int) -> bool:

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
 from app.auth.dependencies import ActorDep
+from app.communities.dependencies import CommunityDep
 from app.db import SessionDep
-from app.enums import RiskLevel, WarningStatus
-from app.schemas import MAX_ID, AwareDatetime, IdPath, Page, PageDep
+from app.downloads import attachment
+from app.schemas import MAX_ID, AwareDatetime, IdPath, Page
 from app.warnings import importer, reports, service, sheet
 from app.warnings.schemas import (
     AttemptBatch,
@@ -20,6 +21,7 @@ from app.warnings.schemas import (
     PublicReportCreate,
     WarningCreate,
     WarningImportResult,
+    WarningQueryDep,
     WarningRead,
     WarningSummary,
     WarningUpdate,
@@ -34,26 +36,20 @@ def _one(session: SessionDep, actor: ActorDep, warning: Any, via: str) -> Warnin
     return service.read_warnings(session, actor=actor, warnings=[warning], via=via)[0]
 
 
-@router.post(
-    "/communities/{community_id}/warnings",
-    response_model=WarningRead,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/communities/{community_id}/warnings", status_code=status.HTTP_201_CREATED)
 def create_warning(
-    session: SessionDep, actor: ActorDep, community_id: IdPath, payload: WarningCreate
+    session: SessionDep, actor: ActorDep, community: CommunityDep, payload: WarningCreate
 ) -> WarningRead:
     """Enter a warning from the station; due time and assignees follow from the community."""
-    warning = service.create_warning(
-        session, actor=actor, community_id=community_id, payload=payload
-    )
+    warning = service.create_warning(session, actor=actor, community=community, payload=payload)
     return _one(session, actor, warning, "detail")
 
 
-@router.post("/communities/{community_id}/warnings/import", response_model=WarningImportResult)
+@router.post("/communities/{community_id}/warnings/import")
 def import_warnings(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     file: Annotated[UploadFile, File(description="The station's CSV or XLSX list")],
     partial: bool = False,
 ) -> WarningImportResult:
@@ -61,41 +57,24 @@ def import_warnings(
     ``partial=true``; rows already imported are skipped)."""
     data = file.file.read(importer.MAX_BYTES + 1)
     return importer.import_warnings(
-        session, actor=actor, community_id=community_id, data=data, partial=partial
+        session, actor=actor, community=community, data=data, partial=partial
     )
 
 
-@router.get("/communities/{community_id}/warnings", response_model=Page[WarningRead])
+@router.get("/communities/{community_id}/warnings")
 def list_warnings(
-    session: SessionDep,
-    actor: ActorDep,
-    community_id: IdPath,
-    page: PageDep,
-    status: WarningStatus | None = None,
-    overdue: bool | None = None,
-    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    risk_level: RiskLevel | None = None,
+    session: SessionDep, actor: ActorDep, community: CommunityDep, query: WarningQueryDep
 ) -> Page[WarningRead]:
     """The community's warnings, unreached first by due time."""
-    items, total = service.list_warnings(
-        session,
-        actor=actor,
-        community_id=community_id,
-        status=status,
-        overdue=overdue,
-        assignee_id=assignee_id,
-        risk_level=risk_level,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    items, total = service.list_warnings(session, actor=actor, community=community, query=query)
     return Page[WarningRead](items=items, total=total)
 
 
-@router.get("/communities/{community_id}/warnings/summary", response_model=WarningSummary)
+@router.get("/communities/{community_id}/warnings/summary")
 def warnings_summary(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
     campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -105,7 +84,7 @@ def warnings_summary(
     return service.summary(
         session,
         actor=actor,
-        community_id=community_id,
+        community=community,
         start=start,
         end=end,
         campaign_id=campaign_id,
@@ -120,28 +99,24 @@ def warnings_summary(
 def warnings_sheet(
     session: SessionDep,
     actor: ActorDep,
-    community_id: IdPath,
+    community: CommunityDep,
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> Response:
     """The station's feedback sheet (反馈表): every warning, its times, attempts and outcome."""
     body, filename = sheet.feedback_sheet(
-        session, actor=actor, community_id=community_id, start=start, end=end
+        session, actor=actor, community=community, start=start, end=end
     )
-    return Response(
-        body,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, XLSX, filename)
 
 
-@router.get("/members/me/warnings", response_model=list[WarningRead])
+@router.get("/members/me/warnings")
 def my_warnings(session: SessionDep, actor: ActorDep) -> list[WarningRead]:
     """Your unreached warnings, soonest due first (the top of the phone page)."""
     return service.my_open_warnings(session, actor=actor)
 
 
-@router.get("/warnings/{warning_id}", response_model=WarningRead)
+@router.get("/warnings/{warning_id}")
 def get_warning(session: SessionDep, actor: ActorDep, warning_id: IdPath) -> WarningRead:
     """One warning."""
     return _one(
@@ -149,7 +124,7 @@ def get_warning(session: SessionDep, actor: ActorDep, warning_id: IdPath) -> War
     )
 
 
-@router.patch("/warnings/{warning_id}", response_model=WarningRead)
+@router.patch("/warnings/{warning_id}")
 def update_warning(
     session: SessionDep, actor: ActorDep, warning_id: IdPath, payload: WarningUpdate
 ) -> WarningRead:
@@ -158,7 +133,7 @@ def update_warning(
     return _one(session, actor, warning, "detail")
 
 
-@router.get("/warnings/{warning_id}/attempts", response_model=list[AttemptRead])
+@router.get("/warnings/{warning_id}/attempts")
 def list_attempts(session: SessionDep, actor: ActorDep, warning_id: IdPath) -> list[AttemptRead]:
     """The attempts on a warning, in time order."""
     return service.list_attempts(session, actor=actor, warning_id=warning_id)
@@ -170,11 +145,7 @@ def list_accesses(session: SessionDep, actor: ActorDep, warning_id: IdPath) -> l
     return service.accesses(session, actor=actor, warning_id=warning_id)
 
 
-@router.post(
-    "/warnings/{warning_id}/attempts",
-    response_model=AttemptResult,
-    status_code=status.HTTP_201_CREATED,
-)
+@router.post("/warnings/{warning_id}/attempts", status_code=status.HTTP_201_CREATED)
 def record_attempt(
     session: SessionDep,
     actor: ActorDep,
@@ -202,11 +173,7 @@ def record_attempts(
     return {"results": service.record_batch(session, actor=actor, items=payload.attempts)}
 
 
-@public_router.post(
-    "/public/reports",
-    response_model=PublicReportAccepted,
-    status_code=status.HTTP_202_ACCEPTED,
-)
+@public_router.post("/public/reports", status_code=status.HTTP_202_ACCEPTED)
 def public_report(
     session: SessionDep, request: Request, payload: PublicReportCreate
 ) -> PublicReportAccepted:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import Depends, Query
 from pydantic import AfterValidator, Field, model_validator
 
 from app.communities.schemas import HouseholdCode, ImportRejection
 from app.contacts.schemas import Notes, OccurredAt
 from app.enums import AttemptMethod, AttemptOutcome, RiskLevel, WarningStatus
 from app.incidents.schemas import FraudCode, Money, MoneyOut
-from app.schemas import AwareDatetime, Id, ReadSchema, Schema
+from app.schemas import MAX_ID, AwareDatetime, Id, PageParams, ReadSchema, Schema
 
 PersonName = Annotated[str, Field(min_length=1, max_length=100)]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+\-() ]+$")]
@@ -183,15 +185,6 @@ class PublicReportAccepted(ReadSchema):
     hotline: str
 
 
-class WarningFilters(Schema):
-    """List filters."""
-
-    status: WarningStatus | None = None
-    overdue: bool | None = None
-    assignee_id: Id | None = None
-    risk_level: RiskLevel | None = None
-
-
 __all__ = ["AwareDatetime"]
 
 
@@ -203,3 +196,16 @@ class WarningImportResult(ReadSchema):
     matched: int
     unmatched: int
     rejected: list[ImportRejection]
+
+
+@dataclass(frozen=True)
+class WarningQuery(PageParams):
+    """The warning list's query: status, overdue or not, assignee, risk level (all optional)."""
+
+    status: WarningStatus | None = None
+    overdue: bool | None = None
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+    risk_level: RiskLevel | None = None
+
+
+WarningQueryDep = Annotated[WarningQuery, Depends()]

@@ -41,6 +41,7 @@ from app.warnings.schemas import (
     LevelFigures,
     Ratio,
     WarningCreate,
+    WarningQuery,
     WarningRead,
     WarningSummary,
     WarningUpdate,
@@ -56,6 +57,20 @@ class Outcome:
     messages: bool = False
     escalations: list[tuple[int, datetime]] = field(default_factory=list)
 
+    def notify(
+        self,
+        session: Session,
+        community: Community,
+        event: notifications.Event,
+        recipients: Sequence[int],
+        now: datetime,
+    ) -> None:
+        """Queue the event's message to the recipients (delivered once the worker is kicked)."""
+        queued = notifications.notify(
+            session, community=community, event=event, recipients=recipients, now=now
+        )
+        self.messages = self.messages or queued
+
     def kick(self) -> None:
         """Ask the worker to deliver and to escalate on time (after the commit)."""
         from app.jobs import queue
@@ -68,10 +83,6 @@ class Outcome:
 
 def _invalid(field_name: str, message: str) -> Invalid:
     return Invalid(message, errors=[{"field": field_name, "message": message}])
-
-
-def _community(session: Session, actor: Actor, community_id: int) -> Community:
-    return communities.get_community(session, actor=actor, community_id=community_id)
 
 
 def deadline_for(community: Community, level: RiskLevel) -> timedelta:
@@ -178,14 +189,7 @@ def new_warning(
         f"【新预警 New warning】{LEVEL_ZH[risk_level]} {_where(warning, code)}，"
         f"请于 {_local(community, warning.due_at)} 前上门 / reach face to face by then"
     )
-    if notifications.notify(
-        session,
-        community=community,
-        event=_event(warning, "warning_new", "0", text, code),
-        recipients=people,
-        now=now,
-    ):
-        outcome.messages = True
+    outcome.notify(session, community, _event(warning, "warning_new", "0", text, code), people, now)
     outcome.escalations += [(warning.id, warning.due_at), (warning.id, warning.second_due_at)]
     return warning
 
@@ -197,20 +201,19 @@ def _local(community: Community, moment: datetime) -> str:
 
 
 def create_warning(
-    session: Session, *, actor: Actor, community_id: int, payload: WarningCreate
+    session: Session, *, actor: Actor, community: Community, payload: WarningCreate
 ) -> EarlyWarning:
     """A warning from the station, entered by an officer or a manager."""
-    community = _community(session, actor, community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    actor.require(community.id, PLANNERS, what="Community")
     household: Household | None
     if payload.household_id is not None:
         household = session.get(Household, payload.household_id)
-        if household is None or household.community_id != community_id:
+        if household is None or household.community_id != community.id:
             raise _invalid("household_id", "No such household in this community")
     else:
         assert payload.household_code is not None
         household = communities_repo.get_household_by_code(
-            session, community_id, payload.household_code
+            session, community.id, payload.household_code
         )
         if household is None:
             raise _invalid("household_code", "No household with this code in this community")
@@ -319,30 +322,12 @@ def get_warning(session: Session, *, actor: Actor, warning_id: int) -> EarlyWarn
 
 
 def list_warnings(
-    session: Session,
-    *,
-    actor: Actor,
-    community_id: int,
-    status: WarningStatus | None,
-    overdue: bool | None,
-    assignee_id: int | None,
-    risk_level: RiskLevel | None,
-    limit: int,
-    offset: int,
+    session: Session, *, actor: Actor, community: Community, query: WarningQuery
 ) -> tuple[list[WarningRead], int]:
     """A community's warnings, unreached first by due time (staff: the ones they see)."""
-    _community(session, actor, community_id)
+    only_for_staff = staff_scope(actor, community.id)
     rows, total = repo.list_warnings(
-        session,
-        community_id,
-        now=utcnow(),
-        status=status,
-        overdue=overdue,
-        assignee_id=assignee_id,
-        risk_level=risk_level,
-        only_for_staff=staff_scope(actor, community_id),
-        limit=limit,
-        offset=offset,
+        session, community.id, query, now=utcnow(), only_for_staff=only_for_staff
     )
     return read_warnings(session, actor=actor, warnings=rows, via="list"), total
 
@@ -525,14 +510,8 @@ def _mark_reached(
         f"【已见面 Reached】{LEVEL_ZH[warning.risk_level]} {_where(warning, code)}，"
         f"{_local(community, at)} 上门见到本人 met face to face（{in_time}）"
     )
-    if notifications.notify(
-        session,
-        community=community,
-        event=_event(warning, "warning_reached", "1", text, code),
-        recipients=people,
-        now=now,
-    ):
-        outcome.messages = True
+    event = _event(warning, "warning_reached", "1", text, code)
+    outcome.notify(session, community, event, people, now)
 
 
 def list_attempts(session: Session, *, actor: Actor, warning_id: int) -> list[AttemptRead]:
@@ -687,24 +666,23 @@ def summary(
     session: Session,
     *,
     actor: Actor,
-    community_id: int,
+    community: Community,
     start: datetime | None,
     end: datetime | None,
     campaign_id: int | None = None,
 ) -> WarningSummary:
     """The warning figures for officers and managers (a campaign's: over its local dates)."""
-    community = _community(session, actor, community_id)
-    actor.require(community_id, PLANNERS, what="Community")
+    actor.require(community.id, PLANNERS, what="Community")
     if campaign_id is not None:
         campaign = session.get(Campaign, campaign_id)
-        if campaign is None or campaign.community_id != community_id:
+        if campaign is None or campaign.community_id != community.id:
             raise _invalid("campaign_id", "No such campaign in this community")
         tz = ZoneInfo(community.timezone)
         start = datetime.combine(campaign.starts_on, time(0), tz)
         end = datetime.combine(campaign.ends_on + timedelta(days=1), time(0), tz)
     if start is not None and end is not None and end <= start:
         raise _invalid("to", "'to' must be after 'from'")
-    return summary_of(session, community_id, start=start, end=end, now=utcnow())
+    return summary_of(session, community.id, start=start, end=end, now=utcnow())
 
 
 # --- the jobs' use cases -------------------------------------------------------------------
@@ -733,14 +711,8 @@ def escalate_due(session: Session, *, now: datetime, limit: int = 500) -> Outcom
                 f"{_local(community, warning.due_at if level == 1 else warning.second_due_at)}"
                 f"，已报 {who}"
             )
-            if notifications.notify(
-                session,
-                community=community,
-                event=_event(warning, "warning_escalated", str(level), text, code),
-                recipients=people,
-                now=now,
-            ):
-                outcome.messages = True
+            event = _event(warning, "warning_escalated", str(level), text, code)
+            outcome.notify(session, community, event, people, now)
     session.commit()
     return outcome
 

@@ -17,10 +17,11 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import PLANNERS, Actor
-from app.communities import service as communities
+from app.communities.models import Community
 from app.db import utcnow
 from app.warnings import repository as repo
 from app.warnings import service
+from app.warnings.schemas import WarningQuery
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADERS = (
@@ -61,19 +62,17 @@ def feedback_sheet(
     session: Session,
     *,
     actor: Actor,
-    community_id: int,
+    community: Community,
     start: datetime | None,
     end: datetime | None,
 ) -> tuple[bytes, str]:
     """The sheet's bytes and file name."""
-    community = communities.get_community(
-        session, actor=actor, community_id=community_id, allowed=PLANNERS
-    )
+    actor.require(community.id, PLANNERS, what="Community")
     tz = ZoneInfo(community.timezone)
+    every = WarningQuery(limit=100_000)
     rows, _total = repo.list_warnings(
-        session, community_id, now=utcnow(), status=None, overdue=None, assignee_id=None,
-        risk_level=None, only_for_staff=None, limit=100_000, offset=0,
-    )  # fmt: skip
+        session, community.id, every, now=utcnow(), only_for_staff=None
+    )
     rows = [
         w for w in rows
         if (start is None or w.received_at >= start) and (end is None or w.received_at < end)

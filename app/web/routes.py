@@ -5,21 +5,24 @@ browser's storage and fetch everything from ``/api/v1``, so a page works the sam
 role and its shell can be cached by the service worker for use without a connection.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: a shell's id parameter is annotated with the
+# alias of its own path (see _add_shell), which FastAPI could not resolve from a string.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.config import TEMPLATES_DIR
 from app.errors import NotFound
-from app.schemas import IdPath
+from app.schemas import MAX_ID
 from app.web.i18n import LANGS, Lang, pick_lang, strings_for
 from app.web.redirects import safe_next
 
@@ -80,6 +83,48 @@ def _font_faces() -> list[dict[str, str | int]]:
     ]
 
 
+@dataclass(frozen=True)
+class Shell:
+    """A page whose shell is the same for every user: its template, the page name its script
+    goes by and the key of its title; ``id_name`` names the path's id handed to the script."""
+
+    path: str
+    template: str
+    page: str
+    title_key: str
+    id_name: str | None = None
+
+
+# What each page shows; in this order, as /campaigns/new must come before /campaigns/{id}.
+SHELLS = (
+    # Sends the user on by role: staff to their rounds, officers and managers to campaigns.
+    Shell("/", "home.html", "home", "loading"),
+    # Today's and upcoming rounds and events of the user.
+    Shell("/schedule", "schedule.html", "schedule", "schedule_title"),
+    # A round's households laid out by unit and floor, one tap per outcome.
+    Shell("/rounds/{round_id}", "round.html", "round", "round_title", "round_id"),
+    # Attendance at a convenience-service event, recorded by household code.
+    Shell("/events/{event_id}", "by_code.html", "event", "event_title", "event_id"),
+    # Walk-ins at the service centre, recorded by household code.
+    Shell("/walk-in", "by_code.html", "walk_in", "walkin_title"),
+    # The campaigns of every community the user plans or manages.
+    Shell("/campaigns", "campaigns.html", "campaigns", "campaigns_title"),
+    # A new campaign: dates, target, topics from the catalogue.
+    Shell("/campaigns/new", "campaign_new.html", "campaign_new", "new_campaign_title"),
+    # A campaign's progress: coverage, by building and day, gaps, incidents, downloads.
+    Shell("/campaigns/{campaign_id}", "campaign.html", "campaign", "progress_title", "campaign_id"),
+    # A campaign's week board, availability patterns and the planner's proposal.
+    Shell("/campaigns/{campaign_id}/plan", "plan.html", "plan", "plan_title", "campaign_id"),
+    # The officer's pages.
+    Shell("/office", "office.html", "office", "office_title"),
+    Shell("/incidents", "incidents.html", "incidents", "incidents_page_title"),
+    Shell("/members", "members.html", "members", "members_title"),
+    Shell("/registry", "registry.html", "registry", "registry_title"),
+    Shell("/warnings", "warnings.html", "warnings", "warnings_page_title"),
+)
+LOGIN = Shell("/login", "login.html", "login", "login_title")
+
+
 def _render(
     request: Request,
     template: str,
@@ -117,31 +162,48 @@ def _render(
 
 def _page(
     request: Request,
-    template: str,
+    shell: Shell,
     *,
     lang_query: str | None,
     lang_cookie: str | None,
-    page: str,
-    title_key: str,
     data: dict[str, object] | None = None,
 ) -> HTMLResponse:
     lang = pick_lang(lang_query, lang_cookie)
     return _render(
         request,
-        template,
+        shell.template,
         lang=lang,
-        page=page,
-        title_key=title_key,
+        page=shell.page,
+        title_key=shell.title_key,
         data=data,
         lang_from_query=lang_query in LANGS,
     )
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def show_home(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
-    """Send the user on by role: staff to their rounds, officers and managers to campaigns."""
-    return _page(
-        request, "home.html", lang_query=lang, lang_cookie=cookie, page="home", title_key="loading"
+def _add_shell(shell: Shell) -> None:
+    """Register the GET handler of one page shell (``show_<page>``)."""
+
+    def show(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
+        return _page(request, shell, lang_query=lang, lang_cookie=cookie)
+
+    def show_with_id(
+        request: Request,
+        ident: Annotated[int, PathParam(alias=shell.id_name, ge=1, le=MAX_ID)],
+        lang: LangQuery = None,
+        cookie: LangCookie = None,
+    ) -> HTMLResponse:
+        data: dict[str, object] = {str(shell.id_name): ident}
+        return _page(request, shell, lang_query=lang, lang_cookie=cookie, data=data)
+
+    handler = show if shell.id_name is None else show_with_id
+    handler.__doc__ = f"The {shell.page} page's shell (see SHELLS)."
+    router.add_api_route(
+        shell.path,
+        handler,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        name=f"show_{shell.page}",
     )
 
 
@@ -156,172 +218,11 @@ def show_login(
     if next_path is not None and safe_next(next_path) is None:
         query = f"?lang={lang}" if lang in LANGS else ""
         return RedirectResponse(f"/login{query}", status_code=303)
-    return _page(
-        request,
-        "login.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="login",
-        title_key="login_title",
-    )
+    return _page(request, LOGIN, lang_query=lang, lang_cookie=cookie)
 
 
-@router.get("/schedule", response_class=HTMLResponse, include_in_schema=False)
-def show_schedule(
-    request: Request, lang: LangQuery = None, cookie: LangCookie = None
-) -> HTMLResponse:
-    """Today's and upcoming rounds and events of the user."""
-    return _page(
-        request,
-        "schedule.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="schedule",
-        title_key="schedule_title",
-    )
-
-
-@router.get("/rounds/{round_id}", response_class=HTMLResponse, include_in_schema=False)
-def show_round(
-    request: Request, round_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
-) -> HTMLResponse:
-    """A round's households laid out by unit and floor, one tap per outcome."""
-    return _page(
-        request,
-        "round.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="round",
-        title_key="round_title",
-        data={"round_id": round_id},
-    )
-
-
-@router.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
-def show_event(
-    request: Request, event_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
-) -> HTMLResponse:
-    """Attendance at a convenience-service event, recorded by household code."""
-    return _page(
-        request,
-        "by_code.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="event",
-        title_key="event_title",
-        data={"event_id": event_id},
-    )
-
-
-@router.get("/walk-in", response_class=HTMLResponse, include_in_schema=False)
-def show_walk_in(
-    request: Request, lang: LangQuery = None, cookie: LangCookie = None
-) -> HTMLResponse:
-    """Walk-ins at the service centre, recorded by household code."""
-    return _page(
-        request,
-        "by_code.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="walk_in",
-        title_key="walkin_title",
-    )
-
-
-@router.get("/campaigns", response_class=HTMLResponse, include_in_schema=False)
-def show_campaigns(
-    request: Request, lang: LangQuery = None, cookie: LangCookie = None
-) -> HTMLResponse:
-    """The campaigns of every community the user plans or manages."""
-    return _page(
-        request,
-        "campaigns.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="campaigns",
-        title_key="campaigns_title",
-    )
-
-
-@router.get("/campaigns/new", response_class=HTMLResponse, include_in_schema=False)
-def show_new_campaign(
-    request: Request, lang: LangQuery = None, cookie: LangCookie = None
-) -> HTMLResponse:
-    """A new campaign: dates, target, topics from the catalogue (before /campaigns/{id})."""
-    return _page(
-        request,
-        "campaign_new.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="campaign_new",
-        title_key="new_campaign_title",
-    )
-
-
-@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
-def show_campaign(
-    request: Request, campaign_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
-) -> HTMLResponse:
-    """A campaign's progress: coverage, by building and day, gaps, incidents, downloads."""
-    return _page(
-        request,
-        "campaign.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="campaign",
-        title_key="progress_title",
-        data={"campaign_id": campaign_id},
-    )
-
-
-@router.get("/campaigns/{campaign_id}/plan", response_class=HTMLResponse, include_in_schema=False)
-def show_plan(
-    request: Request, campaign_id: IdPath, lang: LangQuery = None, cookie: LangCookie = None
-) -> HTMLResponse:
-    """A campaign's week board, availability patterns and the planner's proposal."""
-    return _page(
-        request,
-        "plan.html",
-        lang_query=lang,
-        lang_cookie=cookie,
-        page="plan",
-        title_key="plan_title",
-        data={"campaign_id": campaign_id},
-    )
-
-
-def _office_page(name: str, title_key: str) -> None:
-    """Register an officer's page whose shell needs no path data."""
-
-    def show(request: Request, lang: LangQuery = None, cookie: LangCookie = None) -> HTMLResponse:
-        return _page(
-            request,
-            f"{name}.html",
-            lang_query=lang,
-            lang_cookie=cookie,
-            page=name,
-            title_key=title_key,
-        )
-
-    show.__doc__ = f"The officer's {name} page."
-    router.add_api_route(
-        f"/{name}",
-        show,
-        methods=["GET"],
-        response_class=HTMLResponse,
-        include_in_schema=False,
-        name=f"show_{name}",
-    )
-
-
-for _name, _title in (
-    ("office", "office_title"),
-    ("incidents", "incidents_page_title"),
-    ("members", "members_title"),
-    ("registry", "registry_title"),
-    ("warnings", "warnings_page_title"),
-):
-    _office_page(_name, _title)
+for _shell in SHELLS:
+    _add_shell(_shell)
 
 
 @router.get("/sw.js", include_in_schema=False)
