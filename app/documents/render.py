@@ -35,8 +35,15 @@ import segno
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -170,16 +177,29 @@ def _assets() -> _Assets:
     return _Assets()
 
 
-def _layout(html: str, stylesheets: tuple[str, ...]) -> weasyprint.Document:
-    """The laid-out pages of ``html`` (for measuring where a box landed)."""
+def _layout(
+    html: str, stylesheets: tuple[str, ...], url_fetcher: LockedFetcher | None = None
+) -> weasyprint.Document:
+    """The laid-out pages of ``html`` (to measure where boxes landed before writing them)."""
     assets = _assets()
-    with assets.lock:
+    with assets.lock:  # WeasyPrint's font configuration is not shared across threads
         return weasyprint.HTML(
-            string=html, base_url=DOCUMENTS_DIR.as_uri() + "/", url_fetcher=assets.fetcher
+            string=html,
+            base_url=DOCUMENTS_DIR.as_uri() + "/",
+            url_fetcher=url_fetcher or assets.fetcher,
         ).render(
             stylesheets=[assets.stylesheet(name) for name in stylesheets],
             font_config=assets.font_config,
         )
+
+
+def _write(document: weasyprint.Document) -> bytes:
+    """The PDF bytes of laid-out pages."""
+    with _assets().lock:
+        pdf: bytes = document.write_pdf(
+            uncompressed_pdf=False, custom_metadata=False, pdf_identifier=b"doorstep"
+        )
+    return pdf
 
 
 def html_to_pdf(
@@ -189,21 +209,7 @@ def html_to_pdf(
     url_fetcher: LockedFetcher | None = None,
 ) -> bytes:
     """Lay out ``html`` with the named stylesheets of ``templates/documents/`` into PDF bytes."""
-    assets = _assets()
-    fetcher = url_fetcher or assets.fetcher
-    with assets.lock:  # WeasyPrint's font configuration is not shared across threads
-        document = weasyprint.HTML(
-            string=html, base_url=DOCUMENTS_DIR.as_uri() + "/", url_fetcher=fetcher
-        )
-        sheets = [assets.stylesheet(name) for name in stylesheets]
-        pdf: bytes = document.write_pdf(
-            stylesheets=sheets,
-            font_config=assets.font_config,
-            uncompressed_pdf=False,
-            custom_metadata=False,
-            pdf_identifier=b"doorstep",
-        )
-    return pdf
+    return _write(_layout(html, stylesheets, url_fetcher))
 
 
 FLYER_LAYER_CHUNK = 100
@@ -275,41 +281,136 @@ def join(parts: Sequence[bytes]) -> bytes:
     return out.getvalue()
 
 
+PT_PER_PX = 0.75
+"""PDF points per CSS pixel (72 / 96)."""
+
+
+def _form(writer: PdfWriter, page: PageObject, bbox: Sequence[float]) -> IndirectObject:
+    """``page`` as a form XObject of ``writer``, clipped to ``bbox`` (PDF points), stored once
+    however many pages draw it."""
+    form = StreamObject()
+    form.set_data(page.get_contents().get_data())  # type: ignore[union-attr]
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in bbox),
+            NameObject("/Resources"): page["/Resources"].clone(writer),
+        }
+    )
+    return writer._add_object(form)
+
+
+def _draw_first(page: PageObject, name: str, form: IndirectObject, drawing: IndirectObject) -> None:
+    """Have ``page`` run ``drawing`` (which draws the form XObject ``name``) before its own
+    content, with the form in its resources."""
+    resources = page["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
+    xobjects[NameObject(name)] = form
+    resources[NameObject("/XObject")] = xobjects
+    contents = page.raw_get("/Contents")
+    resolved = contents.get_object()
+    streams = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([drawing, *streams])
+
+
 def _stack(base_pdf: bytes, layers: Sequence[bytes]) -> bytes:
     """Every page of the layers drawn over the one page of ``base_pdf``: the base becomes a
     form XObject stored once and drawn first on each page, so the file holds one flyer."""
     writer = PdfWriter()
     base = PdfReader(io.BytesIO(base_pdf)).pages[0]
-    form = StreamObject()
-    form.set_data(base.get_contents().get_data())  # type: ignore[union-attr]
-    form.update(
-        {
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in base.mediabox),
-            NameObject("/Resources"): base["/Resources"].clone(writer),
-        }
-    )
-    form_ref = writer._add_object(form)
+    form = _form(writer, base, base.mediabox)
     prefix = StreamObject()
     prefix.set_data(b"q /DoorstepFlyer Do Q\n")
     prefix_ref = writer._add_object(prefix)
     for layer in layers:
         for page in PdfReader(io.BytesIO(layer)).pages:
-            added = writer.add_page(page)
-            resources = added["/Resources"].get_object()
-            assert isinstance(resources, DictionaryObject)
-            xobjects = resources.get("/XObject")
-            xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
-            xobjects[NameObject("/DoorstepFlyer")] = form_ref
-            resources[NameObject("/XObject")] = xobjects
-            contents = added.raw_get("/Contents")
-            resolved = contents.get_object()
-            streams = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
-            added[NameObject("/Contents")] = ArrayObject([prefix_ref, *streams])
+            _draw_first(writer.add_page(page), "/DoorstepFlyer", form, prefix_ref)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A box rendered once (a one-page PDF and where the box is on that page, in CSS px), to be
+    drawn on many pages where the document left room for it."""
+
+    pdf: bytes
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def _stamped(pdf: bytes, stamp: Stamp, places: Sequence[Sequence[tuple[float, float]]]) -> bytes:
+    """``pdf`` with ``stamp`` drawn on each page at each of that page's places (the top left
+    corners of the room left for it, CSS px), all drawings sharing one form XObject."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    source = PdfReader(io.BytesIO(stamp.pdf)).pages[0]
+    top = float(source.mediabox.height)
+    x0, y1 = stamp.x * PT_PER_PX, top - stamp.y * PT_PER_PX
+    x1, y0 = x0 + stamp.width * PT_PER_PX, y1 - stamp.height * PT_PER_PX
+    form = _form(writer, source, (x0, y0, x1, y1))
+    for page, spots in zip(writer.pages, places, strict=True):
+        if not spots:
+            continue
+        height = float(page.mediabox.height)
+        drawing = StreamObject()
+        drawing.set_data(
+            b"".join(
+                b"q 1 0 0 1 %.3f %.3f cm /DoorstepStamp Do Q\n"
+                % (x * PT_PER_PX - x0, height - y * PT_PER_PX - y1)
+                for x, y in spots
+            )
+        )
+        _draw_first(page, "/DoorstepStamp", form, writer._add_object(drawing))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _places(document: weasyprint.Document, css_class: str) -> list[list[tuple[float, float]]]:
+    """Per page, the top left corner (CSS px) of every block of class ``css_class``."""
+    places: list[list[tuple[float, float]]] = []
+    for page in document.pages:
+        spots = []
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            if element is not None and element.get("class") == css_class:
+                spots.append((float(box.border_box_x()), float(box.border_box_y())))
+        places.append(spots)
+    return places
+
+
+@lru_cache(maxsize=4)
+def _column_heads(columns: tuple[tuple[float, str, str], ...]) -> Stamp:
+    """The walk sheet's column headings (a dozen boxes of two languages: a quarter of a page's
+    layout when laid out on every page), rendered once per process."""
+    document = _layout(
+        render_html("walk_sheet_cols.html", columns=columns), ("base.css", "walk_sheet.css")
+    )
+    for box in _boxes(document.pages[0]._page_box):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("class") == "cols":
+            return Stamp(
+                _write(document),
+                float(box.border_box_x()),
+                float(box.border_box_y()),
+                float(box.border_width()),
+                float(box.border_height()),
+            )
+    raise LookupError("no column headings")
+
+
+def _walk_sheet_pdf(context: WalkSheetContext, url_fetcher: LockedFetcher | None) -> bytes:
+    """Walk sheet pages with room left for the column headings, which are then drawn there."""
+    heads = _column_heads(context.columns)
+    html = render_html("walk_sheet.html", doc=context, lang="zh", heads_height=heads.height)
+    document = _layout(html, ("base.css", "walk_sheet.css"), url_fetcher)
+    return _stamped(_write(document), heads, _places(document, "cols-room"))
 
 
 def _qr_box(flyer: FlyerContext) -> tuple[float, float]:
@@ -366,8 +467,7 @@ def _render_part(kind: str, context: object, *, url_fetcher: LockedFetcher | Non
         sheets = _flyer_sheets(context)
         html = render_html("flyer.html", flyer=context)
     elif isinstance(context, WalkSheetContext):
-        sheets = ("base.css", "walk_sheet.css")
-        html = render_html("walk_sheet.html", doc=context, lang="zh")
+        return _walk_sheet_pdf(context, url_fetcher)
     elif isinstance(context, ReportContext):
         sheets = ("base.css", "report.css")
         html = render_html("report.html", r=context, lang=context.lang)
