@@ -498,13 +498,11 @@ class SheetBlock:
 
     @property
     def sparse(self) -> tuple[tuple[str, SheetRow], ...]:
-        """The rows that print a floor, flags or a note, each with the top of its line (mm
-        below the grid's top): those columns are empty on most rows, and a block of lines
-        would lay out every empty line too."""
+        """The rows that print flags or a note, each with the top of its line (mm below the
+        grid's top): those columns are empty on almost every row, and a block of lines would
+        lay out every empty line too."""
         return tuple(
-            (f"{i * ROW_MM:.2f}", row)
-            for i, row in enumerate(self.rows)
-            if row.floor or row.flags or row.note
+            (f"{i * ROW_MM:.2f}", row) for i, row in enumerate(self.rows) if row.flags or row.note
         )
 
 

@@ -33,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 import segno
 import weasyprint
+from fontTools.ttLib import TTFont
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from pypdf import PageObject, PdfReader, PdfWriter
@@ -55,6 +56,7 @@ from app.documents.context import (
     LedgerContext,
     ReportContext,
     RoundSheet,
+    SheetBlock,
     WalkSheetContext,
 )
 from app.documents.labels import label_for, labels
@@ -119,6 +121,38 @@ def qr_img(payload: str, *, css_class: str = "qr-code") -> Markup:
     return Markup(f'<img class="{escape(css_class)}" alt="QR" src="data:image/png;base64,{data}">')
 
 
+ONE_LINE_MM = 51.0 - 1.0
+"""How wide a walk sheet's code and status may be together on one justified line: the shared
+column (11.5 to 62.5 mm) less a millimetre of safety."""
+ONE_LINE_PT = 10.0
+"""Their type size (walk_sheet.css ``.code-status``)."""
+
+
+@lru_cache(maxsize=1)
+def _advances() -> tuple[dict[int, int], int]:
+    """The regular font's advance width of each character it has, and its units per em."""
+    font = TTFont(TEMPLATES_DIR / "fonts" / "NotoSansSC-Regular.otf", lazy=True)
+    widths = font["hmtx"].metrics
+    advances = {cp: int(widths[glyph][0]) for cp, glyph in font.getBestCmap().items()}
+    return advances, int(font["head"].unitsPerEm)
+
+
+def one_line(block: SheetBlock) -> bool:
+    """Whether every row of ``block`` prints its code and status on one line of the shared
+    column with room to spare (a line that wrapped would push every row below it off its
+    row): then one justified line a row lays them out, not two lines (walk_sheet.html)."""
+    advances, per_em = _advances()
+    room = ONE_LINE_MM / 25.4 * 72 / ONE_LINE_PT * per_em
+    for row in block.rows:
+        text = f"{row.code}\u00a0{row.status_line}"
+        if any(c in text for c in "\t\n\r\x0b\x0c\x85\u2028\u2029 "):
+            return False
+        # a character the font lacks comes from a fallback font: count it wide
+        if sum(advances.get(ord(c), 2 * per_em) for c in text) > room:
+            return False
+    return True
+
+
 def _printable(value: Any) -> Any:
     """Every ``{{ value }}`` of a document: stored text with control characters shown as □."""
     if isinstance(value, str) and not isinstance(value, Markup):
@@ -136,7 +170,12 @@ ENV = Environment(
     auto_reload=False,
 )
 ENV.globals.update(
-    marks_by_status=STATUS_MARKS, qr_img=qr_img, charts=charts, labels=labels, label_for=label_for
+    marks_by_status=STATUS_MARKS,
+    qr_img=qr_img,
+    charts=charts,
+    labels=labels,
+    label_for=label_for,
+    one_line=one_line,
 )
 
 
