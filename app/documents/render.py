@@ -340,14 +340,17 @@ def _form(writer: PdfWriter, page: PageObject, bbox: Sequence[float]) -> Indirec
     return writer._add_object(form)
 
 
-def _draw_first(page: PageObject, name: str, form: IndirectObject, drawing: IndirectObject) -> None:
-    """Have ``page`` run ``drawing`` (which draws the form XObject ``name``) before its own
-    content, with the form in its resources."""
+def _draw_first(
+    page: PageObject, forms: Mapping[str, IndirectObject], drawing: IndirectObject
+) -> None:
+    """Have ``page`` run ``drawing`` (which draws the named form XObjects) before its own
+    content, with the forms in its resources."""
     resources = page["/Resources"].get_object()
     assert isinstance(resources, DictionaryObject)
     xobjects = resources.get("/XObject")
     xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
-    xobjects[NameObject(name)] = form
+    for name, form in forms.items():
+        xobjects[NameObject(name)] = form
     resources[NameObject("/XObject")] = xobjects
     contents = page.raw_get("/Contents")
     resolved = contents.get_object()
@@ -366,7 +369,7 @@ def _stack(base_pdf: bytes, layers: Sequence[bytes]) -> bytes:
     prefix_ref = writer._add_object(prefix)
     for layer in layers:
         for page in PdfReader(io.BytesIO(layer)).pages:
-            _draw_first(writer.add_page(page), "/DoorstepFlyer", form, prefix_ref)
+            _draw_first(writer.add_page(page), {"/DoorstepFlyer": form}, prefix_ref)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -374,82 +377,112 @@ def _stack(base_pdf: bytes, layers: Sequence[bytes]) -> bytes:
 
 @dataclass(frozen=True)
 class Stamp:
-    """A box rendered once (a one-page PDF and where the box is on that page, in CSS px), to be
-    drawn on many pages where the document left room for it."""
+    """A box rendered once (page ``page`` of ``pdf``, and where the box is on that page, in
+    CSS px), to be drawn on many pages where the document left room for it."""
 
     pdf: bytes
+    page: int
     x: float
     y: float
     width: float
     height: float
 
 
-def _stamped(pdf: bytes, stamp: Stamp, places: Sequence[Sequence[tuple[float, float]]]) -> bytes:
-    """``pdf`` with ``stamp`` drawn on each page at each of that page's places (the top left
-    corners of the room left for it, CSS px), all drawings sharing one form XObject."""
+def _stamped(
+    pdf: bytes, stamps: Mapping[str, Stamp], places: Sequence[Sequence[tuple[str, float, float]]]
+) -> bytes:
+    """``pdf`` with, on each page, the named stamps drawn at that page's places (name and the
+    top left corner of the room left for it, CSS px); each stamp is one form XObject."""
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
-    source = PdfReader(io.BytesIO(stamp.pdf)).pages[0]
-    top = float(source.mediabox.height)
-    x0, y1 = stamp.x * PT_PER_PX, top - stamp.y * PT_PER_PX
-    x1, y0 = x0 + stamp.width * PT_PER_PX, y1 - stamp.height * PT_PER_PX
-    form = _form(writer, source, (x0, y0, x1, y1))
+    forms: dict[str, tuple[IndirectObject, float, float]] = {}
+    sources: dict[bytes, PdfReader] = {}
+    for name, stamp in stamps.items():
+        reader = sources.setdefault(stamp.pdf, PdfReader(io.BytesIO(stamp.pdf)))
+        source = reader.pages[stamp.page]
+        x0, y1 = stamp.x * PT_PER_PX, float(source.mediabox.height) - stamp.y * PT_PER_PX
+        x1, y0 = x0 + stamp.width * PT_PER_PX, y1 - stamp.height * PT_PER_PX
+        forms[name] = (_form(writer, source, (x0, y0, x1, y1)), x0, y1)
     for page, spots in zip(writer.pages, places, strict=True):
         if not spots:
             continue
         height = float(page.mediabox.height)
-        drawing = StreamObject()
-        drawing.set_data(
-            b"".join(
-                b"q 1 0 0 1 %.3f %.3f cm /DoorstepStamp Do Q\n"
-                % (x * PT_PER_PX - x0, height - y * PT_PER_PX - y1)
-                for x, y in spots
+        ops = []
+        for name, x, y in spots:
+            _, x0, y1 = forms[name]
+            ops.append(
+                b"q 1 0 0 1 %.3f %.3f cm /DoorstepStamp%d Do Q\n"
+                % (x * PT_PER_PX - x0, height - y * PT_PER_PX - y1, list(forms).index(name))
             )
+        drawing = StreamObject()
+        drawing.set_data(b"".join(ops))
+        _draw_first(
+            page,
+            {f"/DoorstepStamp{i}": form for i, (form, _, _) in enumerate(forms.values())},
+            writer._add_object(drawing),
         )
-        _draw_first(page, "/DoorstepStamp", form, writer._add_object(drawing))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def _places(document: weasyprint.Document, css_class: str) -> list[list[tuple[float, float]]]:
-    """Per page, the top left corner (CSS px) of every block of class ``css_class``."""
-    places: list[list[tuple[float, float]]] = []
+def _places(
+    document: weasyprint.Document, rooms: Mapping[str, str]
+) -> list[list[tuple[str, float, float]]]:
+    """Per page, each block whose class is a key of ``rooms``: the stamp it is room for and its
+    top left corner (CSS px)."""
+    places: list[list[tuple[str, float, float]]] = []
     for page in document.pages:
         spots = []
         for box in _boxes(page._page_box):
             element = getattr(box, "element", None)
-            if element is not None and element.get("class") == css_class:
-                spots.append((float(box.border_box_x()), float(box.border_box_y())))
+            name = rooms.get(element.get("class") or "") if element is not None else None
+            if name is not None:
+                spots.append((name, float(box.border_box_x()), float(box.border_box_y())))
         places.append(spots)
     return places
 
 
+WALK_SHEET_STAMPS = ("cols", "legend", "sign")
+"""The parts of a walk sheet page that are the same on every page (walk_sheet_stamps.html):
+the column headings, the status legend and the signature line."""
+
+
 @lru_cache(maxsize=4)
-def _column_heads(columns: tuple[tuple[float, str, str], ...]) -> Stamp:
-    """The walk sheet's column headings (a dozen boxes of two languages: a quarter of a page's
-    layout when laid out on every page), rendered once per process."""
+def _walk_sheet_stamps(columns: tuple[tuple[float, str, str], ...]) -> dict[str, Stamp]:
+    """The walk sheet's unchanging parts (a third of a page's layout when laid out on every
+    page: the headings alone are a dozen boxes of two languages), rendered once per process,
+    a page each."""
     document = _layout(
-        render_html("walk_sheet_cols.html", columns=columns), ("base.css", "walk_sheet.css")
+        render_html("walk_sheet_stamps.html", columns=columns), ("base.css", "walk_sheet.css")
     )
-    for box in _boxes(document.pages[0]._page_box):
-        element = getattr(box, "element", None)
-        if element is not None and element.get("class") == "cols":
-            return Stamp(
-                _write(document),
-                float(box.border_box_x()),
-                float(box.border_box_y()),
-                float(box.border_width()),
-                float(box.border_height()),
-            )
-    raise LookupError("no column headings")
+    pdf = _write(document)
+    stamps = {}
+    for number, page in enumerate(document.pages):
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            name = element.get("class") if element is not None else None
+            if name in WALK_SHEET_STAMPS and name not in stamps:
+                stamps[name] = Stamp(
+                    pdf,
+                    number,
+                    float(box.border_box_x()),
+                    float(box.border_box_y()),
+                    float(box.border_width()),
+                    float(box.border_height()),
+                )
+    if set(stamps) != set(WALK_SHEET_STAMPS):
+        raise LookupError(f"walk_sheet_stamps.html lacks {set(WALK_SHEET_STAMPS) - set(stamps)}")
+    return stamps
 
 
 def _walk_sheet_pdf(context: WalkSheetContext, url_fetcher: LockedFetcher | None) -> bytes:
-    """Walk sheet pages with room left for the column headings, which are then drawn there."""
-    heads = _column_heads(context.columns)
-    html = render_html("walk_sheet.html", doc=context, lang="zh", heads_height=heads.height)
+    """Walk sheet pages with room left for the unchanging parts, which are then drawn there."""
+    stamps = _walk_sheet_stamps(context.columns)
+    heights = {name: f"{stamp.height:.3f}px" for name, stamp in stamps.items()}
+    html = render_html("walk_sheet.html", doc=context, lang="zh", room=heights)
     document = _layout(html, ("base.css", "walk_sheet.css"), url_fetcher)
-    return _stamped(_write(document), heads, _places(document, "cols-room"))
+    rooms = {f"{name}-room": name for name in stamps}
+    return _stamped(_write(document), stamps, _places(document, rooms))
 
 
 def _qr_box(flyer: FlyerContext) -> tuple[float, float]:
