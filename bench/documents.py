@@ -9,7 +9,8 @@ processes are) and reports the child's wall time and peak resident memory:
 - naive flyer: the system's Noto Sans CJK collection instead of the project's subset;
 - our coverage report with the full appendix of households not reached;
 - one building's flyer in Chinese and in English; 200 per-household flyers;
-- every walk sheet of the campaign;
+- every walk sheet of the campaign (``walk_sheets_pool``: the same through the API's render
+  processes, ``DOORSTEP_DOCUMENT_PROCESSES`` of them; only when asked for with ``--only``);
 - a repeat download of the unchanged report (cache hit: permission, data version, file read).
 
     python bench/documents.py [--households 5000] [--buildings 25]
@@ -286,6 +287,21 @@ def _ours(kind: str, **params: Any) -> Callable[[Any, dict[str, int]], bytes]:
     return run
 
 
+def _pooled(session: Any, ids: dict[str, int]) -> bytes:
+    """Every walk sheet through the API's own path: parts rendered in the render processes
+    (``DOORSTEP_DOCUMENT_PROCESSES`` of them, started and warmed before the clock starts, as
+    a serving API's are) and joined. The child's CPU excludes the render processes'."""
+    from app.config import get_settings
+    from app.documents import delivery, service
+
+    spec = service.walk_sheets_spec(session, actor=_admin(), campaign_id=ids["campaign_id"])
+    context = service.build_context(session, spec, get_settings())
+    try:
+        return delivery.render_off_thread(spec.kind, context)
+    finally:
+        delivery.shutdown()
+
+
 JOBS: dict[str, Callable[[Any, dict[str, int]], bytes]] = {
     "naive_report": _naive_report,
     "naive_flyer": _naive_flyer,
@@ -294,7 +310,10 @@ JOBS: dict[str, Callable[[Any, dict[str, int]], bytes]] = {
     "flyer_en": _ours("flyers", lang="en", per_household=False),
     "flyers_200": _ours("flyers", lang="zh", per_household=True),
     "walk_sheets": _ours("walk_sheets"),
+    "walk_sheets_pool": _pooled,
 }
+WARM_POOL = {"walk_sheets_pool"}
+"""Jobs whose render processes are started and warmed before the clock starts."""
 
 
 def _child(name: str, url: str, ids: dict[str, int], out: Any) -> None:
@@ -303,6 +322,13 @@ def _child(name: str, url: str, ids: dict[str, int], out: Any) -> None:
     from app.documents import render
 
     render.warm_up()
+    if name in WARM_POOL:
+        from app.documents import delivery
+
+        processes = delivery.render_processes()
+        warm = [delivery._pool_get().submit(render.warm_up) for _ in range(processes)]
+        for future in warm:
+            future.result()
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
         start, cpu = time.perf_counter(), time.process_time()
@@ -424,7 +450,7 @@ def main() -> None:
         )
         results = {}
         for name in JOBS:
-            if args.only and name not in args.only:
+            if (args.only and name not in args.only) or (not args.only and name in WARM_POOL):
                 continue
             results[name] = measure(name, url, ids)
             s, cpu, mb, pages, size = results[name]

@@ -497,14 +497,13 @@ class SheetBlock:
         return len(self.rows) * ROW_MM
 
     @property
-    def has_flags(self) -> bool:
-        """Whether any household of the block is flagged (else its column prints nothing)."""
-        return any(r.flags for r in self.rows)
-
-    @property
-    def has_notes(self) -> bool:
-        """Whether any household of the block has a note."""
-        return any(r.note for r in self.rows)
+    def sparse(self) -> tuple[tuple[str, SheetRow], ...]:
+        """The rows that print flags or a note, each with the top of its line (mm below the
+        grid's top): those columns are empty on almost every row, and a block of lines would
+        lay out every empty line too."""
+        return tuple(
+            (f"{i * ROW_MM:.2f}", row) for i, row in enumerate(self.rows) if row.flags or row.note
+        )
 
 
 @dataclass(frozen=True)

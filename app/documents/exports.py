@@ -143,29 +143,27 @@ def coverage_table(cov: CoverageRead, lang: Lang) -> Table:
 
 def channel_table(cov: CoverageRead, lang: Lang) -> Table:
     """Households reached per channel, the extras, the follow-up and the scam reports."""
-    rows: list[list[Cell]] = []
-    for key, value in cov.by_channel.model_dump().items():
-        rows.append([label_for(f"channel_{key}", lang), value])
-    ex = cov.extras
-    rows += [
-        [label_for("extra_flyer_given", lang), ex.flyers_given],
-        [label_for("extra_app_installed", lang), ex.app_installs],
-        [label_for("extra_pledge_signed", lang), ex.pledges_signed],
-        [label_for("extra_residents_reached", lang), ex.residents_reached],
-        [label_for("x_contacts", lang), ex.contacts],
+    ex, rv = cov.extras, cov.revisits
+    counts: list[tuple[str, Cell]] = [
+        (f"channel_{key}", value) for key, value in cov.by_channel.model_dump().items()
     ]
-    rv = cov.revisits
-    rows += [
-        [label_for("first_not_home", lang), rv.first_not_home],
-        [label_for("revisited", lang), rv.revisited],
-        [label_for("reached_since", lang), rv.reached_since],
-        [label_for("not_yet_revisited", lang), rv.not_yet_revisited],
-        [label_for("never_visited", lang), cov.never_visited],
-        [label_for("incidents_total", lang), cov.incidents.total],
-        [label_for("dissuaded", lang), cov.incidents.dissuaded],
-        [label_for("amount_lost", lang), cov.incidents.amount_lost],
-        [label_for("amount_prevented", lang), cov.incidents.amount_prevented],
+    counts += [
+        ("extra_flyer_given", ex.flyers_given),
+        ("extra_app_installed", ex.app_installs),
+        ("extra_pledge_signed", ex.pledges_signed),
+        ("extra_residents_reached", ex.residents_reached),
+        ("x_contacts", ex.contacts),
+        ("first_not_home", rv.first_not_home),
+        ("revisited", rv.revisited),
+        ("reached_since", rv.reached_since),
+        ("not_yet_revisited", rv.not_yet_revisited),
+        ("never_visited", cov.never_visited),
+        ("incidents_total", cov.incidents.total),
+        ("dissuaded", cov.incidents.dissuaded),
+        ("amount_lost", cov.incidents.amount_lost),
+        ("amount_prevented", cov.incidents.amount_prevented),
     ]
+    rows: list[list[Cell]] = [[label_for(key, lang), value] for key, value in counts]
     return Table(
         label_for("sheet_channels", lang), (Column("x_item"), Column("x_count", "money")), rows
     )

@@ -33,10 +33,18 @@ from urllib.parse import unquote, urlsplit
 
 import segno
 import weasyprint
+from fontTools.ttLib import TTFont
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -48,6 +56,7 @@ from app.documents.context import (
     LedgerContext,
     ReportContext,
     RoundSheet,
+    SheetBlock,
     WalkSheetContext,
 )
 from app.documents.labels import label_for, labels
@@ -112,6 +121,38 @@ def qr_img(payload: str, *, css_class: str = "qr-code") -> Markup:
     return Markup(f'<img class="{escape(css_class)}" alt="QR" src="data:image/png;base64,{data}">')
 
 
+ONE_LINE_MM = 51.0 - 1.0
+"""How wide a walk sheet's code and status may be together on one justified line: the shared
+column (11.5 to 62.5 mm) less a millimetre of safety."""
+ONE_LINE_PT = 10.0
+"""Their type size (walk_sheet.css ``.code-status``)."""
+
+
+@lru_cache(maxsize=1)
+def _advances() -> tuple[dict[int, int], int]:
+    """The regular font's advance width of each character it has, and its units per em."""
+    font = TTFont(TEMPLATES_DIR / "fonts" / "NotoSansSC-Regular.otf", lazy=True)
+    widths = font["hmtx"].metrics
+    advances = {cp: int(widths[glyph][0]) for cp, glyph in font.getBestCmap().items()}
+    return advances, int(font["head"].unitsPerEm)
+
+
+def one_line(block: SheetBlock) -> bool:
+    """Whether every row of ``block`` prints its code and status on one line of the shared
+    column with room to spare (a line that wrapped would push every row below it off its
+    row): then one justified line a row lays them out, not two lines (walk_sheet.html)."""
+    advances, per_em = _advances()
+    room = ONE_LINE_MM / 25.4 * 72 / ONE_LINE_PT * per_em
+    for row in block.rows:
+        text = f"{row.code}\u00a0{row.status_line}"
+        if any(c in text for c in "\t\n\r\x0b\x0c\x85\u2028\u2029 "):
+            return False
+        # a character the font lacks comes from a fallback font: count it wide
+        if sum(advances.get(ord(c), 2 * per_em) for c in text) > room:
+            return False
+    return True
+
+
 def _printable(value: Any) -> Any:
     """Every ``{{ value }}`` of a document: stored text with control characters shown as □."""
     if isinstance(value, str) and not isinstance(value, Markup):
@@ -129,7 +170,12 @@ ENV = Environment(
     auto_reload=False,
 )
 ENV.globals.update(
-    marks_by_status=STATUS_MARKS, qr_img=qr_img, charts=charts, labels=labels, label_for=label_for
+    marks_by_status=STATUS_MARKS,
+    qr_img=qr_img,
+    charts=charts,
+    labels=labels,
+    label_for=label_for,
+    one_line=one_line,
 )
 
 
@@ -170,16 +216,29 @@ def _assets() -> _Assets:
     return _Assets()
 
 
-def _layout(html: str, stylesheets: tuple[str, ...]) -> weasyprint.Document:
-    """The laid-out pages of ``html`` (for measuring where a box landed)."""
+def _layout(
+    html: str, stylesheets: tuple[str, ...], url_fetcher: LockedFetcher | None = None
+) -> weasyprint.Document:
+    """The laid-out pages of ``html`` (to measure where boxes landed before writing them)."""
     assets = _assets()
-    with assets.lock:
+    with assets.lock:  # WeasyPrint's font configuration is not shared across threads
         return weasyprint.HTML(
-            string=html, base_url=DOCUMENTS_DIR.as_uri() + "/", url_fetcher=assets.fetcher
+            string=html,
+            base_url=DOCUMENTS_DIR.as_uri() + "/",
+            url_fetcher=url_fetcher or assets.fetcher,
         ).render(
             stylesheets=[assets.stylesheet(name) for name in stylesheets],
             font_config=assets.font_config,
         )
+
+
+def _write(document: weasyprint.Document) -> bytes:
+    """The PDF bytes of laid-out pages."""
+    with _assets().lock:
+        pdf: bytes = document.write_pdf(
+            uncompressed_pdf=False, custom_metadata=False, pdf_identifier=b"doorstep"
+        )
+    return pdf
 
 
 def html_to_pdf(
@@ -189,21 +248,7 @@ def html_to_pdf(
     url_fetcher: LockedFetcher | None = None,
 ) -> bytes:
     """Lay out ``html`` with the named stylesheets of ``templates/documents/`` into PDF bytes."""
-    assets = _assets()
-    fetcher = url_fetcher or assets.fetcher
-    with assets.lock:  # WeasyPrint's font configuration is not shared across threads
-        document = weasyprint.HTML(
-            string=html, base_url=DOCUMENTS_DIR.as_uri() + "/", url_fetcher=fetcher
-        )
-        sheets = [assets.stylesheet(name) for name in stylesheets]
-        pdf: bytes = document.write_pdf(
-            stylesheets=sheets,
-            font_config=assets.font_config,
-            uncompressed_pdf=False,
-            custom_metadata=False,
-            pdf_identifier=b"doorstep",
-        )
-    return pdf
+    return _write(_layout(html, stylesheets, url_fetcher))
 
 
 FLYER_LAYER_CHUNK = 100
@@ -275,41 +320,169 @@ def join(parts: Sequence[bytes]) -> bytes:
     return out.getvalue()
 
 
+PT_PER_PX = 0.75
+"""PDF points per CSS pixel (72 / 96)."""
+
+
+def _form(writer: PdfWriter, page: PageObject, bbox: Sequence[float]) -> IndirectObject:
+    """``page`` as a form XObject of ``writer``, clipped to ``bbox`` (PDF points), stored once
+    however many pages draw it."""
+    form = StreamObject()
+    form.set_data(page.get_contents().get_data())  # type: ignore[union-attr]
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in bbox),
+            NameObject("/Resources"): page["/Resources"].clone(writer),
+        }
+    )
+    return writer._add_object(form)
+
+
+def _draw_first(
+    page: PageObject, forms: Mapping[str, IndirectObject], drawing: IndirectObject
+) -> None:
+    """Have ``page`` run ``drawing`` (which draws the named form XObjects) before its own
+    content, with the forms in its resources."""
+    resources = page["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
+    for name, form in forms.items():
+        xobjects[NameObject(name)] = form
+    resources[NameObject("/XObject")] = xobjects
+    contents = page.raw_get("/Contents")
+    resolved = contents.get_object()
+    streams = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([drawing, *streams])
+
+
 def _stack(base_pdf: bytes, layers: Sequence[bytes]) -> bytes:
     """Every page of the layers drawn over the one page of ``base_pdf``: the base becomes a
     form XObject stored once and drawn first on each page, so the file holds one flyer."""
     writer = PdfWriter()
     base = PdfReader(io.BytesIO(base_pdf)).pages[0]
-    form = StreamObject()
-    form.set_data(base.get_contents().get_data())  # type: ignore[union-attr]
-    form.update(
-        {
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in base.mediabox),
-            NameObject("/Resources"): base["/Resources"].clone(writer),
-        }
-    )
-    form_ref = writer._add_object(form)
+    form = _form(writer, base, base.mediabox)
     prefix = StreamObject()
     prefix.set_data(b"q /DoorstepFlyer Do Q\n")
     prefix_ref = writer._add_object(prefix)
     for layer in layers:
         for page in PdfReader(io.BytesIO(layer)).pages:
-            added = writer.add_page(page)
-            resources = added["/Resources"].get_object()
-            assert isinstance(resources, DictionaryObject)
-            xobjects = resources.get("/XObject")
-            xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
-            xobjects[NameObject("/DoorstepFlyer")] = form_ref
-            resources[NameObject("/XObject")] = xobjects
-            contents = added.raw_get("/Contents")
-            resolved = contents.get_object()
-            streams = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
-            added[NameObject("/Contents")] = ArrayObject([prefix_ref, *streams])
+            _draw_first(writer.add_page(page), {"/DoorstepFlyer": form}, prefix_ref)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A box rendered once (page ``page`` of ``pdf``, and where the box is on that page, in
+    CSS px), to be drawn on many pages where the document left room for it."""
+
+    pdf: bytes
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def _stamped(
+    pdf: bytes, stamps: Mapping[str, Stamp], places: Sequence[Sequence[tuple[str, float, float]]]
+) -> bytes:
+    """``pdf`` with, on each page, the named stamps drawn at that page's places (name and the
+    top left corner of the room left for it, CSS px); each stamp is one form XObject."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    forms: dict[str, tuple[IndirectObject, float, float]] = {}
+    sources: dict[bytes, PdfReader] = {}
+    for name, stamp in stamps.items():
+        reader = sources.setdefault(stamp.pdf, PdfReader(io.BytesIO(stamp.pdf)))
+        source = reader.pages[stamp.page]
+        x0, y1 = stamp.x * PT_PER_PX, float(source.mediabox.height) - stamp.y * PT_PER_PX
+        x1, y0 = x0 + stamp.width * PT_PER_PX, y1 - stamp.height * PT_PER_PX
+        forms[name] = (_form(writer, source, (x0, y0, x1, y1)), x0, y1)
+    for page, spots in zip(writer.pages, places, strict=True):
+        if not spots:
+            continue
+        height = float(page.mediabox.height)
+        ops = []
+        for name, x, y in spots:
+            _, x0, y1 = forms[name]
+            ops.append(
+                b"q 1 0 0 1 %.3f %.3f cm /DoorstepStamp%d Do Q\n"
+                % (x * PT_PER_PX - x0, height - y * PT_PER_PX - y1, list(forms).index(name))
+            )
+        drawing = StreamObject()
+        drawing.set_data(b"".join(ops))
+        _draw_first(
+            page,
+            {f"/DoorstepStamp{i}": form for i, (form, _, _) in enumerate(forms.values())},
+            writer._add_object(drawing),
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _places(
+    document: weasyprint.Document, rooms: Mapping[str, str]
+) -> list[list[tuple[str, float, float]]]:
+    """Per page, each block whose class is a key of ``rooms``: the stamp it is room for and its
+    top left corner (CSS px)."""
+    places: list[list[tuple[str, float, float]]] = []
+    for page in document.pages:
+        spots = []
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            name = rooms.get(element.get("class") or "") if element is not None else None
+            if name is not None:
+                spots.append((name, float(box.border_box_x()), float(box.border_box_y())))
+        places.append(spots)
+    return places
+
+
+WALK_SHEET_STAMPS = ("cols", "legend", "sign")
+"""The parts of a walk sheet page that are the same on every page (walk_sheet_stamps.html):
+the column headings, the status legend and the signature line."""
+
+
+@lru_cache(maxsize=4)
+def _walk_sheet_stamps(columns: tuple[tuple[float, str, str], ...]) -> dict[str, Stamp]:
+    """The walk sheet's unchanging parts (a third of a page's layout when laid out on every
+    page: the headings alone are a dozen boxes of two languages), rendered once per process,
+    a page each."""
+    document = _layout(
+        render_html("walk_sheet_stamps.html", columns=columns), ("base.css", "walk_sheet.css")
+    )
+    pdf = _write(document)
+    stamps = {}
+    for number, page in enumerate(document.pages):
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            name = element.get("class") if element is not None else None
+            if name in WALK_SHEET_STAMPS and name not in stamps:
+                stamps[name] = Stamp(
+                    pdf,
+                    number,
+                    float(box.border_box_x()),
+                    float(box.border_box_y()),
+                    float(box.border_width()),
+                    float(box.border_height()),
+                )
+    if set(stamps) != set(WALK_SHEET_STAMPS):
+        raise LookupError(f"walk_sheet_stamps.html lacks {set(WALK_SHEET_STAMPS) - set(stamps)}")
+    return stamps
+
+
+def _walk_sheet_pdf(context: WalkSheetContext, url_fetcher: LockedFetcher | None) -> bytes:
+    """Walk sheet pages with room left for the unchanging parts, which are then drawn there."""
+    stamps = _walk_sheet_stamps(context.columns)
+    heights = {name: f"{stamp.height:.3f}px" for name, stamp in stamps.items()}
+    html = render_html("walk_sheet.html", doc=context, lang="zh", room=heights)
+    document = _layout(html, ("base.css", "walk_sheet.css"), url_fetcher)
+    rooms = {f"{name}-room": name for name in stamps}
+    return _stamped(_write(document), stamps, _places(document, rooms))
 
 
 def _qr_box(flyer: FlyerContext) -> tuple[float, float]:
@@ -366,8 +539,7 @@ def _render_part(kind: str, context: object, *, url_fetcher: LockedFetcher | Non
         sheets = _flyer_sheets(context)
         html = render_html("flyer.html", flyer=context)
     elif isinstance(context, WalkSheetContext):
-        sheets = ("base.css", "walk_sheet.css")
-        html = render_html("walk_sheet.html", doc=context, lang="zh")
+        return _walk_sheet_pdf(context, url_fetcher)
     elif isinstance(context, ReportContext):
         sheets = ("base.css", "report.css")
         html = render_html("report.html", r=context, lang=context.lang)

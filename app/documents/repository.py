@@ -212,18 +212,16 @@ def data_version(session: Session, campaign: Campaign) -> str:
         .order_by(Round.id)
     ).all()
     parts += rounds
-    parts += session.execute(
-        select(RoundAssignee.round_id, RoundAssignee.user_id)
-        .join(Round, Round.id == RoundAssignee.round_id)
-        .where(Round.campaign_id == cid)
-        .order_by(RoundAssignee.round_id, RoundAssignee.user_id)
-    ).all()
-    parts += session.execute(
-        select(RoundBuilding.round_id, RoundBuilding.building_id)
-        .join(Round, Round.id == RoundBuilding.round_id)
-        .where(Round.campaign_id == cid)
-        .order_by(RoundBuilding.round_id, RoundBuilding.building_id)
-    ).all()
+    for round_id, other in (
+        (RoundAssignee.round_id, RoundAssignee.user_id),
+        (RoundBuilding.round_id, RoundBuilding.building_id),
+    ):
+        parts += session.execute(
+            select(round_id, other)
+            .join(Round, Round.id == round_id)
+            .where(Round.campaign_id == cid)
+            .order_by(round_id, other)
+        ).all()
     parts += verification.version(session, cid)  # the report prints the call-backs
     c = session.get(Community, comm)
     if c is not None:

@@ -102,6 +102,32 @@ def _planner_campaign(session: Session, actor: Actor, campaign_id: int) -> Campa
     return get_campaign(session, actor=actor, campaign_id=campaign_id, allowed=PLANNERS)
 
 
+def _spec(
+    session: Session,
+    kind: DocumentKind,
+    campaign: Campaign,
+    community: Community,
+    *,
+    params: dict[str, Any],
+    name: str,
+    households: int | None = None,
+) -> DocumentSpec:
+    """The spec of a PDF of the campaign: its file named ``{name}-{today}.pdf``, its cache
+    key made of the parameters, the campaign's data version and the community's date, and the
+    households it prints (by default all of the community's)."""
+    today = local_today(community)
+    if households is None:
+        households = repo.count_households(session, community.id)
+    return DocumentSpec(
+        kind=kind,
+        community_id=community.id,
+        params=params,
+        filename=f"{name}-{today.isoformat()}.pdf",
+        cache_key=_key(kind, params, repo.data_version(session, campaign), today),
+        households=households,
+    )
+
+
 # --- specs: permission checks and cache keys ------------------------------------------------
 
 
@@ -137,14 +163,14 @@ def flyers_spec(
         "size": size,
         "per_household": per_household,
     }
-    today = local_today(community)
     where = f"-b{building_id}" if building_id else ""
-    return DocumentSpec(
-        kind="flyers",
-        community_id=campaign.community_id,
+    return _spec(
+        session,
+        "flyers",
+        campaign,
+        community,
         params=params,
-        filename=f"flyers-{slug(community)}{where}-{lang}-{today.isoformat()}.pdf",
-        cache_key=_key("flyers", params, repo.data_version(session, campaign), today),
+        name=f"flyers-{slug(community)}{where}-{lang}",
         households=count if per_household else 1,
     )
 
@@ -157,15 +183,15 @@ def walk_sheet_spec(
     campaign = session.get(Campaign, rnd.campaign_id)
     assert campaign is not None
     community = _community(session, rnd.community_id)
-    today = local_today(community)
     params = {"campaign_id": campaign.id, "round_ids": [rnd.id], "page_per_unit": page_per_unit}
     buildings = repo.round_buildings(session, [rnd.id]).get(rnd.id, [])
-    return DocumentSpec(
-        kind="walk_sheet",
-        community_id=rnd.community_id,
+    return _spec(
+        session,
+        "walk_sheet",
+        campaign,
+        community,
         params=params,
-        filename=f"walk-sheet-{slug(community)}-round-{rnd.id}-{today.isoformat()}.pdf",
-        cache_key=_key("walk_sheet", params, repo.data_version(session, campaign), today),
+        name=f"walk-sheet-{slug(community)}-round-{rnd.id}",
         households=repo.count_households(session, rnd.community_id, buildings) if buildings else 0,
     )
 
@@ -176,16 +202,9 @@ def walk_sheets_spec(
     """Every round's walk sheet of a campaign in one file (planners)."""
     campaign = _planner_campaign(session, actor, campaign_id)
     community = _community(session, campaign.community_id)
-    today = local_today(community)
     params = {"campaign_id": campaign.id, "round_ids": None, "page_per_unit": page_per_unit}
-    return DocumentSpec(
-        kind="walk_sheets",
-        community_id=campaign.community_id,
-        params=params,
-        filename=f"walk-sheets-{slug(community)}-{today.isoformat()}.pdf",
-        cache_key=_key("walk_sheets", params, repo.data_version(session, campaign), today),
-        households=repo.count_households(session, campaign.community_id),
-    )
+    name = f"walk-sheets-{slug(community)}"
+    return _spec(session, "walk_sheets", campaign, community, params=params, name=name)
 
 
 def report_spec(
@@ -193,17 +212,9 @@ def report_spec(
 ) -> DocumentSpec:
     """The coverage report of a campaign (planners), Chinese unless ``lang="en"``."""
     campaign, community = coverage.load_campaign(session, actor=actor, campaign_id=campaign_id)
-    today = local_today(community)
     params = {"campaign_id": campaign.id, "lang": lang}
-    suffix = "-en" if lang == "en" else ""
-    return DocumentSpec(
-        kind="report",
-        community_id=campaign.community_id,
-        params=params,
-        filename=f"coverage-{slug(community)}{suffix}-{today.isoformat()}.pdf",
-        cache_key=_key("report", params, repo.data_version(session, campaign), today),
-        households=repo.count_households(session, campaign.community_id),
-    )
+    name = f"coverage-{slug(community)}" + ("-en" if lang == "en" else "")
+    return _spec(session, "report", campaign, community, params=params, name=name)
 
 
 # --- view-models from the database ----------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 from app.config import TEMPLATES_DIR
 from app.documents import context as views
@@ -139,6 +141,46 @@ class TestWalkSheetPages:
         assert page.legend_flags == (("★", "独居老人 Elderly, alone"),)
         text = pdf_text(render.render_pdf("walk_sheets", ctx))
         assert text.count("独居老人") == 1  # in the legend only, never beside the door number
+
+    def test_flags_and_notes_print_beside_their_own_household(self) -> None:
+        households = [
+            _fact("3-1-101", "1", 1),
+            _fact("3-1-102", "1", 1, flags=("elderly_alone",)),
+            _fact("3-1-103", "1", 1, last_note="狗比较凶"),
+            _fact("3-1-201", "1", 2),
+        ]
+        ctx = views.build_walk_sheets(header=_header(), rounds=[_round(households)], tz=TZ)
+        body = render.render_pdf("walk_sheets", ctx)
+        page = PdfReader(io.BytesIO(body)).pages[0].extract_text(extraction_mode="layout")
+        lines = {
+            code: line
+            for line in page.splitlines()
+            for code in ("3-1-101", "3-1-102", "3-1-103", "3-1-201")
+            if code in line
+        }
+        assert "★" in lines["3-1-102"]
+        assert "★" not in lines["3-1-101"]
+        assert "狗比较凶" in lines["3-1-103"]
+        assert "狗比较凶" not in lines["3-1-102"]
+        assert lines["3-1-101"].split()[0] == "1"
+        assert lines["3-1-201"].split()[0] == "2"
+
+    @pytest.mark.parametrize("long_code", ["3-1-102", "3-1-102-" + "甲乙丙丁戊己庚辛" * 2])
+    def test_every_status_prints_on_its_households_line(self, long_code: str) -> None:
+        households = [
+            _fact("3-1-101", "1", 1, status="reached"),
+            _fact(long_code, "1", 1, status="refused", room="102"),
+            _fact("3-1-103", "1", 1, status="not_home"),
+        ]
+        ctx = views.build_walk_sheets(header=_header(), rounds=[_round(households)], tz=TZ)
+        body = render.render_pdf("walk_sheets", ctx)
+        page = PdfReader(io.BytesIO(body)).pages[0].extract_text(extraction_mode="layout")
+        lines = [line for line in page.splitlines() if "3-1-10" in line]
+        assert len(lines) == 3
+        assert "已宣传" in lines[0]
+        assert long_code in lines[1]
+        assert "拒绝" in lines[1]
+        assert "不在家" in lines[2]
 
     def test_planner_notes_are_printed_whole(self) -> None:
         notes = "先走 3 单元，" + "高层住户多在晚上在家，" * 20 + "最后一句。"
