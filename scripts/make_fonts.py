@@ -28,7 +28,7 @@ deterministic: the same inputs make the same bytes.
 
 Run from the project root::
 
-    python scripts/make_fonts.py --text /work/shared/data/roster-jiangnan-star-gb18030.csv
+    python scripts/make_fonts.py --text tests/fixtures/roster-jiangnan-star-gb18030.csv
 """
 
 from __future__ import annotations
