@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Dialect, Row
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -138,6 +139,31 @@ def paginate_rows(
 ) -> tuple[list[Row[*_Cols]], int]:
     """:func:`paginate` for a query of several columns or entities: its rows as they come."""
     return list(session.execute(stmt.limit(limit).offset(offset)).all()), _count(session, stmt)
+
+
+# PostgreSQL aborts one of two transactions that wait on each other (deadlock_detected) and may
+# refuse one under concurrent updates (serialization_failure); the victim is safe to run again.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+TRANSACTION_ATTEMPTS = 3
+_T = TypeVar("_T")
+
+
+def retrying(session: Session, work: Callable[[], _T]) -> _T:
+    """Run one transaction's ``work``; when the database chose it as the victim of a deadlock,
+    roll back and run it again (at most ``TRANSACTION_ATTEMPTS`` times in all).
+
+    ``work`` must be the whole use case, from its first read to its commit, and safe to repeat:
+    nothing it did before the failure survives the rollback.
+    """
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        try:
+            return work()
+        except OperationalError as exc:
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            if sqlstate not in _RETRYABLE_SQLSTATES or attempt == TRANSACTION_ATTEMPTS:
+                raise
+            session.rollback()
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def replace_user_links(

@@ -32,7 +32,7 @@ from app.contacts.schemas import (
     ItemError,
 )
 from app.coverage import state as coverage_state
-from app.db import utcnow
+from app.db import retrying, utcnow
 from app.enums import Channel, Outcome, Role
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from app.loaders import is_staff_in, staff_scope, visible
@@ -277,7 +277,7 @@ def record_contact(
     session: Session, *, actor: Actor, payload: ContactCreate
 ) -> tuple[Contact, bool]:
     """Record one contact; returns it and whether it is new (False: the same one was stored)."""
-    [answer] = _record(session, actor=actor, items=[payload])
+    [answer] = retrying(session, lambda: _record(session, actor=actor, items=[payload]))
     if answer.error is not None:
         raise answer.error
     assert answer.contact is not None
@@ -318,7 +318,7 @@ def _raw_id(raw: Any) -> str | None:
 def record_batch(session: Session, *, actor: Actor, items: Sequence[Any]) -> list[BatchItemResult]:
     """Record up to 500 contacts; each gets the status it would have had alone."""
     parsed = [_parse(raw) for raw in items]
-    answers = _record(session, actor=actor, items=parsed)
+    answers = retrying(session, lambda: _record(session, actor=actor, items=parsed))
     results = []
     for raw, item, answer in zip(items, parsed, answers, strict=True):
         ident = str(item.id) if isinstance(item, ContactCreate) else _raw_id(raw)
@@ -359,12 +359,17 @@ def void_contact(
 
     Voiding again changes nothing and answers the contact as first voided.
     """
-    contact = visible(actor, repo.get_for_update(session, contact_id), what="Contact")
-    if is_staff_in(actor, contact.community_id) and contact.recorded_by != actor.id:
-        raise Forbidden("Staff may undo only contacts they recorded")
-    if contact.voided_at is None:
-        repo.mark_voided(session, contact, voided_by=actor.id, reason=payload.reason, at=utcnow())
-        # The household's state no longer counts this contact: recompute it from the rest.
-        coverage_state.recompute(session, [(contact.campaign_id, contact.household_id)])
-    session.commit()
-    return contact
+
+    def void() -> Contact:
+        contact = visible(actor, repo.get_for_update(session, contact_id), what="Contact")
+        if is_staff_in(actor, contact.community_id) and contact.recorded_by != actor.id:
+            raise Forbidden("Staff may undo only contacts they recorded")
+        if contact.voided_at is None:
+            at = utcnow()
+            repo.mark_voided(session, contact, voided_by=actor.id, reason=payload.reason, at=at)
+            # The household's state no longer counts this contact: recompute it from the rest.
+            coverage_state.recompute(session, [(contact.campaign_id, contact.household_id)])
+        session.commit()
+        return contact
+
+    return retrying(session, void)
