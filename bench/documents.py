@@ -296,10 +296,7 @@ def _pooled(session: Any, ids: dict[str, int]) -> bytes:
 
     spec = service.walk_sheets_spec(session, actor=_admin(), campaign_id=ids["campaign_id"])
     context = service.build_context(session, spec, get_settings())
-    try:
-        return delivery.render_off_thread(spec.kind, context)
-    finally:
-        delivery.shutdown()
+    return delivery.render_off_thread(spec.kind, context)
 
 
 JOBS: dict[str, Callable[[Any, dict[str, int]], bytes]] = {
@@ -316,24 +313,42 @@ WARM_POOL = {"walk_sheets_pool"}
 """Jobs whose render processes are started and warmed before the clock starts."""
 
 
+def _pool_cpu() -> float:
+    """CPU seconds the live render processes of this process have used (from ``/proc``)."""
+    from app.documents import delivery
+
+    if delivery._pool is None:
+        return 0.0
+    total = 0.0
+    for pid in list(delivery._pool._processes):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _child(name: str, url: str, ids: dict[str, int], out: Any) -> None:
     os.environ["DOORSTEP_DATABASE_URL"] = url
     from app.db import make_engine, make_sessionmaker
-    from app.documents import render
+    from app.documents import delivery, render
 
     render.warm_up()
     if name in WARM_POOL:
-        from app.documents import delivery
-
         processes = delivery.render_processes()
         warm = [delivery._pool_get().submit(render.warm_up) for _ in range(processes)]
         for future in warm:
             future.result()
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu, pool_cpu = time.perf_counter(), time.process_time(), _pool_cpu()
         body = JOBS[name](session, ids)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        # the render processes' share too (none are replaced within one document: a process
+        # takes MAX_TASKS_PER_PROCESS parts)
+        cpu += _pool_cpu() - pool_cpu
+    delivery.shutdown()
     from io import BytesIO
 
     from pypdf import PdfReader

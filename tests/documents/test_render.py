@@ -229,3 +229,12 @@ class TestNeutralise:
     @pytest.mark.parametrize("value", ["3-2-1502", "江南", 5, None, 0.5, "", "   ", "１号楼"])
     def test_other_values_unchanged(self, value: object) -> None:
         assert neutralise(value) == value  # type: ignore[arg-type]
+
+
+def test_a_render_starts_at_a_fresh_chunk_of_the_frame_stack() -> None:
+    # The caller's frame is larger than a 16 KiB chunk of CPython's frame stack (2,048
+    # slots), so it always opens a chunk of its own, with room for the render after it.
+    code = render._on_fresh_stack_chunk.__code__
+    assert code.co_nlocals + code.co_stacksize > 2048
+    assert render._on_fresh_stack_chunk(divmod, 7, 2) == (3, 1)
+    assert render._on_fresh_stack_chunk(int, "ff", base=16) == 255
