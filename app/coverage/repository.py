@@ -182,14 +182,14 @@ _SUMMED = (
 
 
 def _classes(h: Any) -> Select[Any]:
-    """Households grouped by building, first reached day, excluded and best outcome.
+    """Households grouped by building, first reached day, excluded, best outcome and flag set.
 
     Households of one group are alike in everything a figure tells apart by a condition, so
     the figures are sums over a few thousand groups (``_class_figures``), and each household
     row costs one lookup in the hash and a few additions (26 filtered counts over 100,000
     households cost more than the join that makes them).
     """
-    keys = (h.building_id, h.first_reached_on, h.excluded, h.best_rank)
+    keys = (h.building_id, h.first_reached_on, h.excluded, h.best_rank, h.flags)
     return select(
         *keys, func.count().label("households"), *(func.sum(h[n]).label(n) for n in _SUMMED)
     ).group_by(*keys)
@@ -227,16 +227,6 @@ def _class_figures(g: Any) -> dict[str, ColumnElement[Any]]:
         "reached_since": total(g.first_not_home, g.best_rank == REACHED),
         # Grouped by the day households were first reached: the days' newly reached.
         "newly_reached": households(eligible, g.first_reached_on.is_not(None)),
-    }
-
-
-def _ratio_figures(h: Any) -> dict[str, ColumnElement[Any]]:
-    """The counts a ratio needs (reached ÷ households − excluded) over household rows."""
-    eligible = h.excluded == 0
-    return {
-        "households": func.count(),
-        "excluded": func.count().filter(h.excluded == 1),
-        "reached": func.count().filter(and_(eligible, h.best_rank == REACHED)),
     }
 
 
@@ -307,48 +297,48 @@ def _campaign_days(campaign_id: BindParameter[Any]) -> Any:
 # this size costs more than running it on a small community.
 
 
-def _household_rows(
-    where: Iterable[ColumnElement[bool]], *more: ColumnElement[Any] | InstrumentedAttribute[Any]
-) -> Subquery:
-    """The campaign's ``household_state`` rows (and ``more`` columns), read as they are made.
+FLAG_SEPARATOR = ","
+"""Between a household's flags in its flag set (a flag is ``[a-z][a-z0-9_]*``)."""
+
+
+def _household_rows(community: ColumnElement[bool]) -> Subquery:
+    """The campaign's ``household_state`` rows with their flag sets, read as they are made.
 
     ``OFFSET 0`` keeps PostgreSQL from folding the subquery into the aggregates above it, which
     would evaluate each household's rules once per use instead of once a row; and nothing is
     stored (a CTE read by several groupings wrote its 100,000 rows first).
     """
+    f = HouseholdFlag
+    flag_sets = (
+        select(f.household_id, func.aggregate_strings(f.flag, FLAG_SEPARATOR).label("flags"))
+        .group_by(f.household_id)
+        .subquery("flag_sets")
+    )
+    s = CoverageState
+    # Counted among a household's contacts since it was first found not at home: more than one.
+    revisited = _flag(and_(s.first_not_home_at == s.first_at, s.contacts > 1))
     return (
-        households.household_select(bindparam("campaign_id"), where)
-        .add_columns(*more)
+        households.household_select(bindparam("campaign_id"), [community])
+        .add_columns(revisited.label("revisited"), flag_sets.c.flags)
+        .outerjoin(flag_sets, flag_sets.c.household_id == Household.id)
         .offset(0)
         .subquery("household_state")
     )
 
 
-# Counted among a household's contacts since it was first found not at home: more than one.
-_revisited = _flag(
-    and_(
-        CoverageState.first_not_home_at == CoverageState.first_at,
-        CoverageState.contacts > 1,
-    )
-).label("revisited")
-
-
 @cache
 def _campaign_statement() -> CompoundSelect[Any]:
-    """One pass over the households into classes, then days and flags.
+    """One pass over the households into classes, then the days.
 
-    The pass's few thousand classes (``_classes``) are added up twice: by building (and the
-    totals from them) and by the day households were first reached.
+    The pass's few thousand classes (``_classes``) are added up three times: by building (and
+    the totals from them), by the day households were first reached, and by flag set.
     """
     community = Household.community_id == bindparam("community_id")
-    classes = _classes(_household_rows([community], _revisited).c).cte("household_classes")
+    classes = _classes(_household_rows(community).c).cte("household_classes")
     g = classes.c
     figures = _class_figures(g)
     days = _campaign_days(bindparam("campaign_id"))
     d = days.c
-    # A row per flag of a household: from the flags, not another pass over every household.
-    by_flag = [community, Household.id == HouseholdFlag.household_id]
-    f = _household_rows(by_flag, HouseholdFlag.flag).c
     return union_all(
         _grouping(
             "building",
@@ -361,8 +351,29 @@ def _campaign_statement() -> CompoundSelect[Any]:
         )
         .where(g.first_reached_on.is_not(None))
         .group_by(g.first_reached_on),
-        _grouping("flag", _ratio_figures(f), flag=f.flag).group_by(f.flag),
+        _grouping(
+            "flag_set",
+            {name: figures[name] for name in ("households", "excluded", "reached")},
+            flag=g.flags,
+        )
+        .where(g.flags.is_not(None))
+        .group_by(g.flags),
     )
+
+
+def _by_flag(rows: list[FigureRow]) -> list[FigureRow]:
+    """The ``flag_set`` rows as a ``flag`` row per flag (a household counts under each)."""
+    sets: dict[str, list[FigureRow]] = {}
+    for row in rows:
+        if row.kind == "flag_set" and row.flag:
+            for flag in row.flag.split(FLAG_SEPARATOR):
+                sets.setdefault(flag, []).append(row)
+    by_flag = []
+    for flag in sorted(sets):
+        total = FigureRow.total("flag", sets[flag])
+        total.flag = flag
+        by_flag.append(total)
+    return [row for row in rows if row.kind != "flag_set"] + by_flag
 
 
 def campaign_figures(session: Session, *, campaign_id: int, community_id: int) -> list[FigureRow]:
@@ -372,7 +383,7 @@ def campaign_figures(session: Session, *, campaign_id: int, community_id: int) -
     ``first_reached`` (day = the date households were first reached: newly_reached), ``flag``.
     """
     params = {"campaign_id": campaign_id, "community_id": community_id}
-    return _rows(session, _campaign_statement(), params)
+    return _by_flag(_rows(session, _campaign_statement(), params))
 
 
 def _in_dates(communities: BindParameter[Any]) -> list[ColumnElement[bool]]:
