@@ -6,14 +6,15 @@ Nothing here reads the contacts. Each household's campaign state is kept in
 - ``household_rows`` (``app/coverage/households.py``): every household in scope (never
   visited ones too) joined to its state, with whether it is excluded from the denominator and
   its best outcome as an OutcomeRank;
-- the campaign's figures: counts with filters over those rows, read once (grouped by building
-  and first reached day, then added up both ways), plus its days from ``coverage_days``, all in
-  one statement (a ``UNION ALL`` of the groupings);
+- the campaign's figures: those rows read once and counted into classes of households alike
+  in what the rules tell apart (building, first reached day, excluded, best outcome, flag
+  set), the classes then added up by building, by first reached day and by flag; plus its
+  days from ``coverage_days``; all in one statement (a ``UNION ALL`` of the groupings);
 - the ledger across communities: ``coverage_days`` in the dates, rolled up per household
   across campaigns, the same way; where one campaign alone lies whole in the dates its
   ``coverage_states`` already are that roll-up, and its days need no roll-up per household.
 
-Nothing loops over households in Python.
+Nothing loops over households in Python (only the few flag-set rows are split into flags).
 """
 
 from __future__ import annotations
