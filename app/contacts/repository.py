@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, Select, Table, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -97,6 +98,33 @@ class OnePlace:
     event_campaign_id: int | None
 
 
+@cache
+def _places_of_one() -> Select[int, str, int, int, int, bool, int]:
+    """``places_of_one``'s query, built once with bound parameters (the hot path: building it
+    cost a tenth of the request). A NULL round or event id matches no row."""
+    round_id, event_id = bindparam("round_id", type_=Integer), bindparam("event_id", type_=Integer)
+    in_round = exists().where(
+        RoundBuilding.round_id == round_id, RoundBuilding.building_id == Household.building_id
+    )
+    return (
+        select(
+            Campaign.community_id,
+            Community.timezone,
+            Household.community_id.label("household_community_id"),
+            Household.building_id,
+            Round.campaign_id.label("round_campaign_id"),
+            in_round.label("in_round"),
+            Event.campaign_id.label("event_campaign_id"),
+        )
+        .select_from(Campaign)
+        .join(Community, Community.id == Campaign.community_id)
+        .outerjoin(Household, Household.id == bindparam("household_id"))
+        .outerjoin(Round, Round.id == round_id)
+        .outerjoin(Event, Event.id == event_id)
+        .where(Campaign.id == bindparam("campaign_id"))
+    )
+
+
 def places_of_one(
     session: Session,
     *,
@@ -110,26 +138,13 @@ def places_of_one(
     None when the campaign does not exist. (A lone contact is the common case: a phone
     online sends them one by one, so this path is kept to a single query.)
     """
-    in_round = exists().where(
-        RoundBuilding.round_id == round_id, RoundBuilding.building_id == Household.building_id
-    )
-    row = session.execute(
-        select(
-            Campaign.community_id,
-            Community.timezone,
-            Household.community_id.label("household_community_id"),
-            Household.building_id,
-            Round.campaign_id.label("round_campaign_id"),
-            in_round.label("in_round"),
-            Event.campaign_id.label("event_campaign_id"),
-        )
-        .select_from(Campaign)
-        .join(Community, Community.id == Campaign.community_id)
-        .outerjoin(Household, Household.id == household_id)
-        .outerjoin(Round, Round.id == round_id)
-        .outerjoin(Event, Event.id == event_id)
-        .where(Campaign.id == campaign_id)
-    ).one_or_none()
+    params = {
+        "campaign_id": campaign_id,
+        "household_id": household_id,
+        "round_id": round_id,
+        "event_id": event_id,
+    }
+    row = session.execute(_places_of_one(), params).one_or_none()
     if row is None:
         return None
     household = None
