@@ -7,10 +7,27 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event, func, select
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    ForeignKey,
+    MetaData,
+    Select,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Mapped,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -164,6 +181,16 @@ def retrying(session: Session, work: Callable[[], _T]) -> _T:
                 raise
             session.rollback()
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+class UserLink:
+    """The ``user_id`` half of a link table's key: a user linked to the row the other half names
+    (a round's or a warning's assignee, a building's owner). The link goes with the user, and
+    the index finds a user's links."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 def replace_user_links(

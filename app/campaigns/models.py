@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, Enum, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UserLink, UTCDateTime, utcnow
 from app.enums import CampaignStatus, EventStatus, RoundStatus
 
 
@@ -82,14 +82,6 @@ class _BuildingLink:
     )
 
 
-class _AssigneeLink:
-    """A member assigned to a round or an event (the owner column is the class's own)."""
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-
-
 class RoundBuilding(_BuildingLink, Base):
     """A building visited by a round."""
 
@@ -100,7 +92,7 @@ class RoundBuilding(_BuildingLink, Base):
     )
 
 
-class RoundAssignee(_AssigneeLink, Base):
+class RoundAssignee(UserLink, Base):
     """A member assigned to a round."""
 
     __tablename__ = "round_assignees"
@@ -134,7 +126,7 @@ class EventBuilding(_BuildingLink, Base):
     )
 
 
-class EventAssignee(_AssigneeLink, Base):
+class EventAssignee(UserLink, Base):
     """A member assigned to an event."""
 
     __tablename__ = "event_assignees"

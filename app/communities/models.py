@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UserLink, UTCDateTime, utcnow
 from app.enums import Occupancy
 
 
@@ -82,16 +82,13 @@ class Building(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class BuildingOwner(Base):
+class BuildingOwner(UserLink, Base):
     """包片: a member who owns a building's follow-ups (warnings, resident reports)."""
 
     __tablename__ = "building_owners"
 
     building_id: Mapped[int] = mapped_column(
         ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UserLink, UTCDateTime, utcnow
 from app.enums import AttemptMethod, AttemptOutcome, RiskLevel, WarningStatus
 
 
@@ -75,16 +75,13 @@ class EarlyWarning(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class WarningAssignee(Base):
+class WarningAssignee(UserLink, Base):
     """A member who must reach the warned resident (the building's owners, or officers)."""
 
     __tablename__ = "warning_assignees"
 
     warning_id: Mapped[int] = mapped_column(
         ForeignKey("warnings.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
