@@ -41,16 +41,10 @@ def _chunks(ids: Iterable[Any]) -> Iterable[list[Any]]:
         yield items[start : start + _CHUNK]
 
 
-def get(session: Session, contact_id: uuid.UUID) -> Contact | None:
-    """A contact by its client-made id."""
-    return session.get(Contact, contact_id)
-
-
-def get_for_update(session: Session, contact_id: uuid.UUID) -> Contact | None:
-    """A contact by id, locked until the transaction ends (PostgreSQL; SQLite locks anyway)."""
-    return session.scalars(
-        select(Contact).where(Contact.id == contact_id).with_for_update()
-    ).one_or_none()
+def get(session: Session, contact_id: uuid.UUID, *, lock: bool = False) -> Contact | None:
+    """A contact by its client-made id; with ``lock``, locked until the transaction ends
+    (PostgreSQL; SQLite locks anyway)."""
+    return session.get(Contact, contact_id, with_for_update=lock)
 
 
 def mark_voided(

@@ -208,16 +208,9 @@ def listed(session: Session, ids: Sequence[int]) -> list[Row[Any]]:
     return sorted(found, key=lambda r: r[0].id)
 
 
-def get(session: Session, verification_id: int) -> Verification | None:
-    """A verification by id."""
-    return session.get(Verification, verification_id)
-
-
-def get_for_update(session: Session, verification_id: int) -> Verification | None:
-    """A verification by id, locked until the transaction ends."""
-    return session.scalars(
-        select(Verification).where(Verification.id == verification_id).with_for_update()
-    ).one_or_none()
+def get(session: Session, verification_id: int, *, lock: bool = False) -> Verification | None:
+    """A verification by id; with ``lock``, locked until the transaction ends."""
+    return session.get(Verification, verification_id, with_for_update=lock)
 
 
 def get_result(session: Session, result_id: uuid.UUID) -> VerificationResult | None:

@@ -30,16 +30,10 @@ from app.warnings.schemas import WarningQuery
 UNREACHED = (WarningStatus.open, WarningStatus.unreachable)
 
 
-def get(session: Session, warning_id: int) -> EarlyWarning | None:
-    """A warning by id."""
-    return session.get(EarlyWarning, warning_id)
-
-
-def get_for_update(session: Session, warning_id: int) -> EarlyWarning | None:
-    """A warning, locked until the transaction ends (attempts on it serialise)."""
-    return session.scalars(
-        select(EarlyWarning).where(EarlyWarning.id == warning_id).with_for_update()
-    ).one_or_none()
+def get(session: Session, warning_id: int, *, lock: bool = False) -> EarlyWarning | None:
+    """A warning by id; with ``lock``, locked until the transaction ends (attempts on it
+    serialise)."""
+    return session.get(EarlyWarning, warning_id, with_for_update=lock)
 
 
 def owners_of_building(session: Session, building_id: int) -> list[int]:
