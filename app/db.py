@@ -140,6 +140,17 @@ def _count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     )
 
 
+def where_given(
+    stmt: Select[*_Cols], *equal: tuple[InstrumentedAttribute[Any], object]
+) -> Select[*_Cols]:
+    """``stmt`` narrowed to the rows whose column equals each (column, value) pair's value; a
+    value of None (a list filter the query leaves out) narrows nothing."""
+    for column, value in equal:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def paginate(
     session: Session, stmt: Select[_Row], *, limit: int, offset: int
 ) -> tuple[Sequence[_Row], int]:

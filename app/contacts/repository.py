@@ -28,7 +28,7 @@ from app.communities.models import Community, Household
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactQuery
 from app.coverage import state as coverage_state
-from app.db import paginate
+from app.db import paginate, where_given
 from app.enums import Channel, Outcome
 
 # SQLite allows 32,766 bound parameters a statement; stay far below it for IN lists.
@@ -284,13 +284,12 @@ def list_for_campaign(
     session: Session, campaign_id: int, query: ContactQuery, *, only_for_staff: int | None
 ) -> tuple[Sequence[Contact], int]:
     """A page of a campaign's contacts, newest first."""
-    stmt = select(Contact).where(Contact.campaign_id == campaign_id)
-    if query.household_id is not None:
-        stmt = stmt.where(Contact.household_id == query.household_id)
-    if query.round_id is not None:
-        stmt = stmt.where(Contact.round_id == query.round_id)
-    if query.channel is not None:
-        stmt = stmt.where(Contact.channel == query.channel)
+    stmt = where_given(
+        select(Contact).where(Contact.campaign_id == campaign_id),
+        (Contact.household_id, query.household_id),
+        (Contact.round_id, query.round_id),
+        (Contact.channel, query.channel),
+    )
     if not query.include_voided:
         stmt = stmt.where(Contact.voided_at.is_(None))
     if only_for_staff is not None:
