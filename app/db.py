@@ -140,6 +140,27 @@ def _count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     )
 
 
+# SQLite allows 32,766 bound parameters a statement; stay far below it for IN lists.
+IN_LIST_CHUNK = 900
+
+
+def in_chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
+    """``ids`` without repeats, in their first order, a chunk small enough for one IN list."""
+    items = list(dict.fromkeys(ids))
+    for start in range(0, len(items), IN_LIST_CHUNK):
+        yield items[start : start + IN_LIST_CHUNK]
+
+
+def rows_for_ids(
+    session: Session, stmt: Select[*_Cols], column: Any, ids: Iterable[Any]
+) -> list[Row[*_Cols]]:
+    """The rows of ``stmt`` whose ``column`` is one of ``ids``, one query a chunk of ids."""
+    rows: list[Row[*_Cols]] = []
+    for chunk in in_chunks(ids):
+        rows += session.execute(stmt.where(column.in_(chunk))).all()
+    return rows
+
+
 def where_given(
     stmt: Select[*_Cols], *equal: tuple[InstrumentedAttribute[Any], object]
 ) -> Select[*_Cols]:
