@@ -215,6 +215,13 @@ def retrying(session: Session, work: Callable[[], _T]) -> _T:
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+CommunityKey = Annotated[
+    int, mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+]
+"""The column that puts a row in one community (the tenant boundary): it goes with the
+community, and the index finds a community's rows. Declared as ``Mapped[CommunityKey]``."""
+
+
 class UserLink:
     """The ``user_id`` half of a link table's key: a user linked to the row the other half names
     (a round's or a warning's assignee, a building's owner). The link goes with the user, and
