@@ -1,4 +1,5 @@
-"""The declarative base, the engine and the per-request session."""
+"""The declarative base and the columns models share, the engine, the per-request session, and
+the query helpers repositories share (pages, optional filters, IN lists, user links)."""
 
 from __future__ import annotations
 
