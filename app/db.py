@@ -1,4 +1,5 @@
-"""The declarative base, the engine and the per-request session."""
+"""The declarative base and the columns models share, the engine, the per-request session, and
+the query helpers repositories share (pages, optional filters, IN lists, user links)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,27 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event, func, select
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    ForeignKey,
+    MetaData,
+    Select,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Mapped,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -123,6 +141,38 @@ def _count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     )
 
 
+# SQLite allows 32,766 bound parameters a statement; stay far below it for IN lists.
+IN_LIST_CHUNK = 900
+
+
+def in_chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
+    """``ids`` without repeats, in their first order, a chunk small enough for one IN list."""
+    items = list(dict.fromkeys(ids))
+    for start in range(0, len(items), IN_LIST_CHUNK):
+        yield items[start : start + IN_LIST_CHUNK]
+
+
+def rows_for_ids(
+    session: Session, stmt: Select[*_Cols], column: Any, ids: Iterable[Any]
+) -> list[Row[*_Cols]]:
+    """The rows of ``stmt`` whose ``column`` is one of ``ids``, one query a chunk of ids."""
+    rows: list[Row[*_Cols]] = []
+    for chunk in in_chunks(ids):
+        rows += session.execute(stmt.where(column.in_(chunk))).all()
+    return rows
+
+
+def where_given(
+    stmt: Select[*_Cols], *equal: tuple[InstrumentedAttribute[Any], object]
+) -> Select[*_Cols]:
+    """``stmt`` narrowed to the rows whose column equals each (column, value) pair's value; a
+    value of None (a list filter the query leaves out) narrows nothing."""
+    for column, value in equal:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def paginate(
     session: Session, stmt: Select[_Row], *, limit: int, offset: int
 ) -> tuple[Sequence[_Row], int]:
@@ -164,6 +214,23 @@ def retrying(session: Session, work: Callable[[], _T]) -> _T:
                 raise
             session.rollback()
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+CommunityKey = Annotated[
+    int, mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+]
+"""The column that puts a row in one community (the tenant boundary): it goes with the
+community, and the index finds a community's rows. Declared as ``Mapped[CommunityKey]``."""
+
+
+class UserLink:
+    """The ``user_id`` half of a link table's key: a user linked to the row the other half names
+    (a round's or a warning's assignee, a building's owner). The link goes with the user, and
+    the index finds a user's links."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 def replace_user_links(

@@ -14,15 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Membership, User
 from app.auth.security import hash_password
-from app.campaigns.models import (
-    Campaign,
-    Event,
-    EventAssignee,
-    EventBuilding,
-    Round,
-    RoundAssignee,
-    RoundBuilding,
-)
+from app.campaigns import repository as campaigns_repo
+from app.campaigns.models import Campaign, Event, Round
 from app.communities.models import Building, Community, Household, HouseholdFlag
 from app.contacts.models import Contact
 from app.enums import (
@@ -207,9 +200,13 @@ def load_demo(
         )
         session.add(rnd)
         session.flush()
-        for code in codes:
-            session.add(RoundBuilding(round_id=rnd.id, building_id=buildings[code - 1].id))
-        session.add(RoundAssignee(round_id=rnd.id, user_id=users[who].id))
+        campaigns_repo.set_slot_links(
+            session,
+            campaigns_repo.ROUNDS,
+            rnd.id,
+            building_ids=[buildings[code - 1].id for code in codes],
+            assignee_ids=[users[who].id],
+        )
         rounds.append(rnd)
 
     event = Event(
@@ -223,9 +220,13 @@ def load_demo(
     )
     session.add(event)
     session.flush()
-    session.add(EventAssignee(event_id=event.id, user_id=users["officer"].id))
-    for building in buildings:
-        session.add(EventBuilding(event_id=event.id, building_id=building.id))
+    campaigns_repo.set_slot_links(
+        session,
+        campaigns_repo.EVENTS,
+        event.id,
+        building_ids=[building.id for building in buildings],
+        assignee_ids=[users["officer"].id],
+    )
 
     # The two finished rounds: most doors answered, some not home, a few refusals.
     by_building = {b.id: [h for h in households if h.building_id == b.id] for b in buildings}

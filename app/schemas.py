@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
-from typing import Annotated, Any, Generic, TypeVar, get_args
+from typing import Annotated, Any, Generic, Protocol, TypeVar, get_args
 
 from fastapi import Depends, Path, Query
 from pydantic import (
@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -186,6 +187,34 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 """An id in a URL path."""
 NonEmptyStr = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Span(Protocol):
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+_SpanT = TypeVar("_SpanT", bound=_Span)
+
+
+class EndsAfterStart:
+    """Mixin for a body with ``starts_at`` and ``ends_at`` (declared where its fields' order is
+    its own): a span that does not end after it starts is refused."""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self: _SpanT) -> _SpanT:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class TimeSpan(EndsAfterStart, Schema):
+    """A body whose first fields are a time span: ``starts_at``, then ``ends_at`` after it."""
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
 
 
 def with_offset(value: datetime, offset_minutes: int) -> datetime:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, CommunityKey, UTCDateTime, utcnow
 from app.enums import Role
 
 
@@ -34,9 +34,7 @@ class Membership(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, Enum, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, CommunityKey, UserLink, UTCDateTime, utcnow
 from app.enums import CampaignStatus, EventStatus, RoundStatus
 
 
@@ -21,9 +21,7 @@ class Campaign(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
@@ -52,9 +50,7 @@ class _Slot:
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), index=True, sort_order=-1
     )
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True, sort_order=-1
-    )
+    community_id: Mapped[CommunityKey] = mapped_column(sort_order=-1)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, sort_order=1)
@@ -82,14 +78,6 @@ class _BuildingLink:
     )
 
 
-class _AssigneeLink:
-    """A member assigned to a round or an event (the owner column is the class's own)."""
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-
-
 class RoundBuilding(_BuildingLink, Base):
     """A building visited by a round."""
 
@@ -100,7 +88,7 @@ class RoundBuilding(_BuildingLink, Base):
     )
 
 
-class RoundAssignee(_AssigneeLink, Base):
+class RoundAssignee(UserLink, Base):
     """A member assigned to a round."""
 
     __tablename__ = "round_assignees"
@@ -134,7 +122,7 @@ class EventBuilding(_BuildingLink, Base):
     )
 
 
-class EventAssignee(_AssigneeLink, Base):
+class EventAssignee(UserLink, Base):
     """A member assigned to an event."""
 
     __tablename__ = "event_assignees"

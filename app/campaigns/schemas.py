@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 from app.campaigns.catalogue import FRAUD_TYPE_CODES
 from app.communities.schemas import HouseholdRead
 from app.enums import CampaignStatus, Channel, EventStatus, RoundStatus
-from app.schemas import AwareDatetime, Id, IsoDate, ReadSchema, Schema
+from app.schemas import AwareDatetime, Id, IsoDate, ReadSchema, Schema, TimeSpan
 
 
 def _known_topics(value: list[str]) -> list[str]:
@@ -108,18 +108,7 @@ class CampaignRead(ReadSchema):
     created_at: datetime
 
 
-class _Timed(Schema):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-
-    @model_validator(mode="after")
-    def _ordered(self) -> _Timed:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
-
-
-class RoundCreate(_Timed):
+class RoundCreate(TimeSpan):
     """A new visit round: buildings, a time slot, assignees."""
 
     building_ids: Annotated[Ids, Field(min_length=1)]
@@ -156,7 +145,7 @@ class RoundRead(ReadSchema):
     created_at: datetime
 
 
-class EventCreate(_Timed):
+class EventCreate(TimeSpan):
     """A new convenience-service event."""
 
     title: Annotated[str, Field(min_length=1, max_length=200)]

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, CommunityKey, UserLink, UTCDateTime, utcnow
 from app.enums import Occupancy
 
 
@@ -71,9 +71,7 @@ class Building(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str | None] = mapped_column(String(100))
     units: Mapped[int | None]
@@ -82,16 +80,13 @@ class Building(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class BuildingOwner(Base):
+class BuildingOwner(UserLink, Base):
     """包片: a member who owns a building's follow-ups (warnings, resident reports)."""
 
     __tablename__ = "building_owners"
 
     building_id: Mapped[int] = mapped_column(
         ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
@@ -105,9 +100,7 @@ class Household(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"))
     unit: Mapped[str] = mapped_column(String(16))
     floor: Mapped[int]

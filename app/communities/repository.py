@@ -16,7 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.communities.models import Building, BuildingOwner, Community, Household, HouseholdFlag
 from app.communities.schemas import HouseholdQuery
-from app.db import paginate, replace_user_links
+from app.db import paginate, replace_user_links, where_given
 from app.enums import Occupancy
 from app.handoff import HandedIn
 
@@ -132,16 +132,15 @@ def list_households(
     session: Session, community_id: int, query: HouseholdQuery, *, only_for_staff: int | None = None
 ) -> tuple[Sequence[Household], int]:
     """A page of a community's households, filtered, in building/unit/floor/room order."""
-    stmt = select(Household).where(Household.community_id == community_id)
-    if query.building_id is not None:
-        stmt = stmt.where(Household.building_id == query.building_id)
+    stmt = where_given(
+        select(Household).where(Household.community_id == community_id),
+        (Household.building_id, query.building_id),
+        (Household.occupancy, query.occupancy),
+        (Household.code, query.code),
+    )
     if query.flag is not None:
         flagged = select(HouseholdFlag.household_id).where(HouseholdFlag.flag == query.flag)
         stmt = stmt.where(Household.id.in_(flagged))
-    if query.occupancy is not None:
-        stmt = stmt.where(Household.occupancy == query.occupancy)
-    if query.code is not None:
-        stmt = stmt.where(Household.code == query.code)
     if only_for_staff is not None:
         stmt = stmt.where(Household.building_id.in_(staff_building_ids(only_for_staff)))
     return paginate(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, Text, Uuid, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, CommunityKey, UTCDateTime, utcnow
 from app.enums import Channel, Outcome
 
 
@@ -26,9 +26,7 @@ class Contact(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     household_id: Mapped[int] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )

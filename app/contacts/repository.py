@@ -29,29 +29,14 @@ from app.communities.models import Community, Household
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactQuery
 from app.coverage import state as coverage_state
-from app.db import paginate
+from app.db import paginate, rows_for_ids, where_given
 from app.enums import Channel, Outcome
 
-# SQLite allows 32,766 bound parameters a statement; stay far below it for IN lists.
-_CHUNK = 900
 
-
-def _chunks(ids: Iterable[Any]) -> Iterable[list[Any]]:
-    items = list(dict.fromkeys(ids))
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def get(session: Session, contact_id: uuid.UUID) -> Contact | None:
-    """A contact by its client-made id."""
-    return session.get(Contact, contact_id)
-
-
-def get_for_update(session: Session, contact_id: uuid.UUID) -> Contact | None:
-    """A contact by id, locked until the transaction ends (PostgreSQL; SQLite locks anyway)."""
-    return session.scalars(
-        select(Contact).where(Contact.id == contact_id).with_for_update()
-    ).one_or_none()
+def get(session: Session, contact_id: uuid.UUID, *, lock: bool = False) -> Contact | None:
+    """A contact by its client-made id; with ``lock``, locked until the transaction ends
+    (PostgreSQL; SQLite locks anyway)."""
+    return session.get(Contact, contact_id, with_for_update=lock)
 
 
 def mark_voided(
@@ -66,24 +51,16 @@ def mark_voided(
 
 def by_ids(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Contact]:
     """The stored contacts among these ids."""
-    found: dict[uuid.UUID, Contact] = {}
-    for chunk in _chunks(ids):
-        rows = session.scalars(select(Contact).where(Contact.id.in_(chunk)))
-        found.update((c.id, c) for c in rows)
-    return found
+    return {c.id: c for (c,) in rows_for_ids(session, select(Contact), Contact.id, ids)}
 
 
 def campaign_places(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     """Campaign id → (its community id, the community's time zone)."""
-    found: dict[int, tuple[int, str]] = {}
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            select(Campaign.id, Campaign.community_id, Community.timezone)
-            .join(Community, Community.id == Campaign.community_id)
-            .where(Campaign.id.in_(chunk))
-        ).all()
-        found.update((cid, (community_id, tz)) for cid, community_id, tz in rows)
-    return found
+    places = select(Campaign.id, Campaign.community_id, Community.timezone).join(
+        Community, Community.id == Campaign.community_id
+    )
+    rows = rows_for_ids(session, places, Campaign.id, ids)
+    return {cid: (community_id, tz) for cid, community_id, tz in rows}
 
 
 @dataclass(frozen=True)
@@ -162,40 +139,28 @@ def places_of_one(
 
 def household_places(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     """Household id → (community id, building id)."""
-    found: dict[int, tuple[int, int]] = {}
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            select(Household.id, Household.community_id, Household.building_id).where(
-                Household.id.in_(chunk)
-            )
-        ).all()
-        found.update((hid, (community_id, building_id)) for hid, community_id, building_id in rows)
-    return found
+    places = select(Household.id, Household.community_id, Household.building_id)
+    rows = rows_for_ids(session, places, Household.id, ids)
+    return {hid: (community_id, building_id) for hid, community_id, building_id in rows}
 
 
 def rounds_with_buildings(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, set[int]]]:
     """Round id → (campaign id, the ids of its buildings)."""
     found: dict[int, tuple[int, set[int]]] = {}
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            select(Round.id, Round.campaign_id, RoundBuilding.building_id)
-            .outerjoin(RoundBuilding, RoundBuilding.round_id == Round.id)
-            .where(Round.id.in_(chunk))
-        ).all()
-        for round_id, campaign_id, building_id in rows:
-            entry = found.setdefault(round_id, (campaign_id, set()))
-            if building_id is not None:
-                entry[1].add(building_id)
+    links = select(Round.id, Round.campaign_id, RoundBuilding.building_id).outerjoin(
+        RoundBuilding, RoundBuilding.round_id == Round.id
+    )
+    for round_id, campaign_id, building_id in rows_for_ids(session, links, Round.id, ids):
+        entry = found.setdefault(round_id, (campaign_id, set()))
+        if building_id is not None:
+            entry[1].add(building_id)
     return found
 
 
 def event_campaigns(session: Session, ids: Iterable[int]) -> dict[int, int]:
     """Event id → its campaign id."""
-    found: dict[int, int] = {}
-    for chunk in _chunks(ids):
-        rows = session.execute(select(Event.id, Event.campaign_id).where(Event.id.in_(chunk)))
-        found.update((event_id, campaign_id) for event_id, campaign_id in rows)
-    return found
+    rows = rows_for_ids(session, select(Event.id, Event.campaign_id), Event.id, ids)
+    return {event.id: event.campaign_id for event in rows}
 
 
 def assigned(
@@ -203,14 +168,8 @@ def assigned(
 ) -> set[int]:
     """Which of these rounds (or events) the member is assigned to."""
     owner = kind.assignee_owner()
-    found: set[int] = set()
-    for chunk in _chunks(ids):
-        found.update(
-            session.scalars(
-                select(owner).where(kind.assignees.user_id == user_id, owner.in_(chunk))
-            )
-        )
-    return found
+    theirs = select(owner).where(kind.assignees.user_id == user_id)
+    return {slot_id for (slot_id,) in rows_for_ids(session, theirs, owner, ids)}
 
 
 _ONE_ROW: dict[str, Select[Any]] = {}
@@ -305,13 +264,12 @@ def list_for_campaign(
     session: Session, campaign_id: int, query: ContactQuery, *, only_for_staff: int | None
 ) -> tuple[Sequence[Contact], int]:
     """A page of a campaign's contacts, newest first."""
-    stmt = select(Contact).where(Contact.campaign_id == campaign_id)
-    if query.household_id is not None:
-        stmt = stmt.where(Contact.household_id == query.household_id)
-    if query.round_id is not None:
-        stmt = stmt.where(Contact.round_id == query.round_id)
-    if query.channel is not None:
-        stmt = stmt.where(Contact.channel == query.channel)
+    stmt = where_given(
+        select(Contact).where(Contact.campaign_id == campaign_id),
+        (Contact.household_id, query.household_id),
+        (Contact.round_id, query.round_id),
+        (Contact.channel, query.channel),
+    )
     if not query.include_voided:
         stmt = stmt.where(Contact.voided_at.is_(None))
     if only_for_staff is not None:

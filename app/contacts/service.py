@@ -361,7 +361,7 @@ def void_contact(
     """
 
     def void() -> Contact:
-        contact = visible(actor, repo.get_for_update(session, contact_id), what="Contact")
+        contact = visible(actor, repo.get(session, contact_id, lock=True), what="Contact")
         if is_staff_in(actor, contact.community_id) and contact.recorded_by != actor.id:
             raise Forbidden("Staff may undo only contacts they recorded")
         if contact.voided_at is None:

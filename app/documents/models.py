@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, CommunityKey, UTCDateTime, utcnow
 from app.enums import JobStatus
 
 
@@ -19,9 +19,7 @@ class DocumentJob(Base):
     __tablename__ = "document_jobs"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     cache_key: Mapped[str] = mapped_column(String(64), index=True)

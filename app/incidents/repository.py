@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import paginate
+from app.db import paginate, where_given
 from app.incidents.models import Incident, IncidentChange
 from app.incidents.schemas import IncidentQuery
 
@@ -16,15 +16,13 @@ def list_incidents(
     session: Session, community_id: int, query: IncidentQuery, *, reported_by: int | None
 ) -> tuple[Sequence[Incident], int]:
     """A page of a community's incidents, newest first, filtered."""
-    stmt = select(Incident).where(Incident.community_id == community_id)
-    if reported_by is not None:
-        stmt = stmt.where(Incident.reported_by == reported_by)
-    if query.status is not None:
-        stmt = stmt.where(Incident.status == query.status)
-    if query.fraud_type is not None:
-        stmt = stmt.where(Incident.fraud_type == query.fraud_type)
-    if query.campaign_id is not None:
-        stmt = stmt.where(Incident.campaign_id == query.campaign_id)
+    stmt = where_given(
+        select(Incident).where(Incident.community_id == community_id),
+        (Incident.reported_by, reported_by),
+        (Incident.status, query.status),
+        (Incident.fraud_type, query.fraud_type),
+        (Incident.campaign_id, query.campaign_id),
+    )
     if query.start is not None:
         stmt = stmt.where(Incident.occurred_at >= query.start)
     if query.end is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, CommunityKey, UTCDateTime, utcnow
 
 
 class Notification(Base):
@@ -20,9 +20,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # kind:subject:step:user — the same event never notifies the same person twice.
     key: Mapped[str] = mapped_column(String(120), unique=True)
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     warning_id: Mapped[int | None] = mapped_column(
@@ -47,9 +45,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)  # the payload's idempotency key
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(default=0)

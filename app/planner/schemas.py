@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
-from app.schemas import AwareDatetime, Id, Schema
+from app.schemas import AwareDatetime, EndsAfterStart, Id, Schema, TimeSpan
 
 MAX_WINDOWS = 2000
 MAX_PATTERNS = 200
@@ -48,18 +48,12 @@ class VisitingHoursItem(Schema):
         return self
 
 
-class WindowItem(Schema):
+class WindowItem(EndsAfterStart, Schema):
     """A span of time one member can work on the campaign."""
 
     user_id: Id
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-
-    @model_validator(mode="after")
-    def _ordered(self) -> WindowItem:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
 
 
 class PatternItem(Schema):
@@ -145,19 +139,11 @@ MAX_PLAN_ROUNDS = 500
 MAX_ROUND_HOUSEHOLDS = 5000
 
 
-class PreviewedRound(Schema):
+class PreviewedRound(TimeSpan):
     """A round as a preview proposed it: its time, its people and the households it visits."""
 
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
     assignee_ids: list[Id] = Field(min_length=1, max_length=20)
     household_ids: list[Id] = Field(min_length=1, max_length=MAX_ROUND_HOUSEHOLDS)
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> PreviewedRound:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
 
 
 class PlanRequest(Schema):

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, CommunityKey, UTCDateTime, utcnow
 
 # Word lists as in app.enums: StrEnums whose values are their members' names.
 VerificationOutcome = StrEnum("VerificationOutcome", "confirmed denied unreachable")
@@ -36,9 +36,7 @@ class Verification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
     contact_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("contacts.id", ondelete="CASCADE")
@@ -70,9 +68,7 @@ class VerificationResult(Base):
     verification_id: Mapped[int] = mapped_column(
         ForeignKey("verifications.id", ondelete="CASCADE"), index=True
     )
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     outcome: Mapped[VerificationOutcome] = mapped_column(
         Enum(VerificationOutcome, native_enum=False, length=16)
     )

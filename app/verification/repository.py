@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,18 +14,10 @@ from app.auth.models import Membership, User
 from app.communities.models import Building, Household
 from app.contacts.models import Contact
 from app.coverage.households import household_rows
-from app.db import paginate_rows
+from app.db import in_chunks, paginate_rows, rows_for_ids
 from app.enums import Channel, Outcome
 from app.verification.models import Verification, VerificationOutcome, VerificationResult
 from app.verification.schemas import VerificationQuery
-
-_CHUNK = 900
-
-
-def _chunks(ids: Iterable[Any]) -> Iterable[list[Any]]:
-    items = list(dict.fromkeys(ids))
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 @dataclass(frozen=True)
@@ -79,7 +71,7 @@ def visitors(
 ) -> dict[int, set[int]]:
     """Household id → everyone who recorded any contact of it in the campaign (voided too)."""
     found: dict[int, set[int]] = {}
-    for chunk in _chunks(household_ids):
+    for chunk in in_chunks(household_ids):
         rows = session.execute(
             select(Contact.household_id, Contact.recorded_by)
             .where(
@@ -202,22 +194,13 @@ def list_for_campaign(
 
 def listed(session: Session, ids: Sequence[int]) -> list[Row[Any]]:
     """The listing rows of these verifications, in id order."""
-    found: list[Row[Any]] = []
-    for chunk in _chunks(ids):
-        found += session.execute(_listing().where(Verification.id.in_(chunk))).all()
+    found = rows_for_ids(session, _listing(), Verification.id, ids)
     return sorted(found, key=lambda r: r[0].id)
 
 
-def get(session: Session, verification_id: int) -> Verification | None:
-    """A verification by id."""
-    return session.get(Verification, verification_id)
-
-
-def get_for_update(session: Session, verification_id: int) -> Verification | None:
-    """A verification by id, locked until the transaction ends."""
-    return session.scalars(
-        select(Verification).where(Verification.id == verification_id).with_for_update()
-    ).one_or_none()
+def get(session: Session, verification_id: int, *, lock: bool = False) -> Verification | None:
+    """A verification by id; with ``lock``, locked until the transaction ends."""
+    return session.get(Verification, verification_id, with_for_update=lock)
 
 
 def get_result(session: Session, result_id: uuid.UUID) -> VerificationResult | None:

@@ -230,7 +230,7 @@ def reassign(
     session: Session, *, actor: Actor, verification_id: int, payload: VerificationUpdate
 ) -> VerificationRead:
     """Give an open call-back to another active member who recorded no contact of it."""
-    v = _visible(actor, repo.get_for_update(session, verification_id))
+    v = _visible(actor, repo.get(session, verification_id, lock=True))
     actor.require(v.community_id, PLANNERS, what="Verification")
     if v.outcome in DECIDED:
         raise Conflict(f"This call-back is settled already ({v.outcome})")
@@ -274,7 +274,7 @@ def record_result(
     """
     digest = payload.body_hash(verification_id)
     # Lock first, then look for the id: a retry racing its original waits here for it.
-    v = _visible(actor, repo.get_for_update(session, verification_id))
+    v = _visible(actor, repo.get(session, verification_id, lock=True))
     stored = repo.get_result(session, payload.id)
     if stored is not None:
         return _replay(actor, stored, digest), False

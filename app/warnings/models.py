@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, CommunityKey, UserLink, UTCDateTime, utcnow
 from app.enums import AttemptMethod, AttemptOutcome, RiskLevel, WarningStatus
 
 
@@ -36,9 +36,7 @@ class EarlyWarning(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     household_id: Mapped[int | None] = mapped_column(
         ForeignKey("households.id", ondelete="SET NULL"), index=True
     )
@@ -75,16 +73,13 @@ class EarlyWarning(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class WarningAssignee(Base):
+class WarningAssignee(UserLink, Base):
     """A member who must reach the warned resident (the building's owners, or officers)."""
 
     __tablename__ = "warning_assignees"
 
     warning_id: Mapped[int] = mapped_column(
         ForeignKey("warnings.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
@@ -100,9 +95,7 @@ class WarningAttempt(Base):
     warning_id: Mapped[int] = mapped_column(
         ForeignKey("warnings.id", ondelete="CASCADE"), index=True
     )
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     method: Mapped[AttemptMethod] = mapped_column(Enum(AttemptMethod, native_enum=False, length=8))
     outcome: Mapped[AttemptOutcome] = mapped_column(
         Enum(AttemptOutcome, native_enum=False, length=16)
@@ -138,9 +131,7 @@ class ReportToken(Base):
     __tablename__ = "report_tokens"
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
-    community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), index=True
-    )
+    community_id: Mapped[CommunityKey]
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), unique=True
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Membership
 from app.communities.models import BuildingOwner, Household
 from app.communities.repository import staff_building_ids
-from app.db import paginate, replace_user_links
+from app.db import paginate, replace_user_links, where_given
 from app.enums import Role, WarningStatus
 from app.warnings.models import (
     EarlyWarning,
@@ -30,16 +30,10 @@ from app.warnings.schemas import WarningQuery
 UNREACHED = (WarningStatus.open, WarningStatus.unreachable)
 
 
-def get(session: Session, warning_id: int) -> EarlyWarning | None:
-    """A warning by id."""
-    return session.get(EarlyWarning, warning_id)
-
-
-def get_for_update(session: Session, warning_id: int) -> EarlyWarning | None:
-    """A warning, locked until the transaction ends (attempts on it serialise)."""
-    return session.scalars(
-        select(EarlyWarning).where(EarlyWarning.id == warning_id).with_for_update()
-    ).one_or_none()
+def get(session: Session, warning_id: int, *, lock: bool = False) -> EarlyWarning | None:
+    """A warning by id; with ``lock``, locked until the transaction ends (attempts on it
+    serialise)."""
+    return session.get(EarlyWarning, warning_id, with_for_update=lock)
 
 
 def owners_of_building(session: Session, building_id: int) -> list[int]:
@@ -157,9 +151,11 @@ def list_warnings(
     only_for_staff: int | None,
 ) -> tuple[Sequence[EarlyWarning], int]:
     """A page of a community's warnings: unreached first by due time, then newest."""
-    stmt = select(EarlyWarning).where(EarlyWarning.community_id == community_id)
-    if query.status is not None:
-        stmt = stmt.where(EarlyWarning.status == query.status)
+    stmt = where_given(
+        select(EarlyWarning).where(EarlyWarning.community_id == community_id),
+        (EarlyWarning.status, query.status),
+        (EarlyWarning.risk_level, query.risk_level),
+    )
     if query.overdue is not None:
         late = and_(EarlyWarning.status.in_(UNREACHED), EarlyWarning.due_at < now)
         stmt = stmt.where(late if query.overdue else ~late)
@@ -168,8 +164,6 @@ def list_warnings(
             WarningAssignee.user_id == query.assignee_id
         )
         stmt = stmt.where(EarlyWarning.id.in_(assigned))
-    if query.risk_level is not None:
-        stmt = stmt.where(EarlyWarning.risk_level == query.risk_level)
     if only_for_staff is not None:
         stmt = stmt.where(_visible_to_staff(only_for_staff))
     unreached_first = case((EarlyWarning.status.in_(UNREACHED), 0), else_=1)

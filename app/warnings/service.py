@@ -347,7 +347,7 @@ def update_warning(
     """Reassign, close with a reason, or annotate a warning (officers and managers)."""
     warning = get_warning(session, actor=actor, warning_id=warning_id)
     actor.require(warning.community_id, PLANNERS, what="Warning")
-    locked = repo.get_for_update(session, warning.id)
+    locked = repo.get(session, warning.id, lock=True)
     assert locked is not None
     warning = locked
     changes = payload.model_dump(exclude_unset=True)
@@ -430,7 +430,7 @@ def record_attempt(
         session, [seen.id]
     ).get(seen.id, []):
         raise Forbidden("Staff record attempts only on warnings assigned to them")
-    warning = repo.get_for_update(session, warning_id)
+    warning = repo.get(session, warning_id, lock=True)
     assert warning is not None
     now = utcnow()
     if payload.occurred_at < warning.received_at - timedelta(days=1):
