@@ -332,18 +332,8 @@ def read_rounds(session: Session, rounds: Sequence[Round]) -> list[RoundRead]:
     """Round representations with their buildings and assignees."""
     buildings, assignees = repo.round_links(session, [r.id for r in rounds])
     return [
-        RoundRead(
-            id=r.id,
-            campaign_id=r.campaign_id,
-            community_id=r.community_id,
-            building_ids=buildings.get(r.id, []),
-            assignee_ids=assignees.get(r.id, []),
-            starts_at=r.starts_at,
-            ends_at=r.ends_at,
-            status=r.status,
-            units=r.units,
-            notes=r.notes,
-            created_at=r.created_at,
+        RoundRead.from_object(
+            r, building_ids=buildings.get(r.id, []), assignee_ids=assignees.get(r.id, [])
         )
         for r in rounds
     ]
@@ -444,19 +434,8 @@ def read_events(session: Session, events: Sequence[Event]) -> list[EventRead]:
     """Event representations with their buildings and assignees."""
     buildings, assignees = repo.event_links(session, [e.id for e in events])
     return [
-        EventRead(
-            id=e.id,
-            campaign_id=e.campaign_id,
-            community_id=e.community_id,
-            title=e.title,
-            services=e.services,
-            location=e.location,
-            starts_at=e.starts_at,
-            ends_at=e.ends_at,
-            status=e.status,
-            building_ids=buildings.get(e.id, []),
-            assignee_ids=assignees.get(e.id, []),
-            created_at=e.created_at,
+        EventRead.from_object(
+            e, building_ids=buildings.get(e.id, []), assignee_ids=assignees.get(e.id, [])
         )
         for e in events
     ]
@@ -541,17 +520,12 @@ def my_schedule(
             buildings = event_buildings.get(item.id, [])
             title = item.title
         result.append(
-            ScheduleItem(
+            ScheduleItem.from_object(
+                item,
                 kind=kind,
-                id=item.id,
-                campaign_id=campaign.id,
                 campaign_name=campaign.name,
-                community_id=community.id,
                 community_name=community.name,
                 title=title,
-                starts_at=item.starts_at,
-                ends_at=item.ends_at,
-                status=item.status,
                 building_ids=buildings,
                 building_codes=[codes.get(b, "") for b in buildings],
             )

@@ -251,19 +251,8 @@ def read_households(
         if not planner:
             name, phone = mask_name(name), mask_phone(phone)
         result.append(
-            HouseholdRead(
-                id=h.id,
-                community_id=h.community_id,
-                building_id=h.building_id,
-                unit=h.unit,
-                floor=h.floor,
-                room=h.room,
-                code=h.code,
-                occupancy=h.occupancy,
-                flags=flags.get(h.id, []),
-                contact_name=name,
-                contact_phone=phone,
-                contact_consent=h.contact_consent,
+            HouseholdRead.from_object(
+                h, flags=flags.get(h.id, []), contact_name=name, contact_phone=phone
             )
         )
     return result

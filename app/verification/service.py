@@ -57,30 +57,20 @@ def _read(row: Row[Any], *, blind: bool) -> VerificationRead:
     """A listing row as the API answers it; ``blind`` (staff) hides the recorder."""
     v: Verification = row[0]
     phone = row.contact_phone if row.contact_consent else None
-    return VerificationRead(
-        id=v.id,
-        campaign_id=v.campaign_id,
-        community_id=v.community_id,
-        household_id=v.household_id,
+    return VerificationRead.from_object(
+        v,
         household_code=row.code,
         building_code=row.building_code,
         unit=row.unit,
         floor=row.floor,
         room=row.room,
         contact_phone=mask_phone(phone) if blind else phone,
-        contact_id=v.contact_id,
         contact_occurred_at=with_offset(row.contact_occurred_at, row.contact_offset),
         contact_voided=row.contact_voided_at is not None,
         recorder_id=None if blind else v.recorder_id,
         recorder_name=None if blind else row.recorder_name,
-        assignee_id=v.assignee_id,
         assignee_name=row.assignee_name,
-        drawn_at=v.drawn_at,
         status=v.outcome.value if v.outcome else "pending",
-        outcome=v.outcome,
-        method=v.method,
-        occurred_at=v.occurred_at,
-        attempts=v.attempts,
     )
 
 
