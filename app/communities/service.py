@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import repository as auth_repo
@@ -24,7 +23,7 @@ from app.communities.schemas import (
     HouseholdUpdate,
 )
 from app.enums import Role
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Forbidden, Invalid, conflict_on_integrity_error
 from app.loaders import of_community, staff_scope, visible
 from app.schemas import PageParams
 from app.webhooks import WebhookRefused, check_url
@@ -173,11 +172,10 @@ def create_building(
         raise Conflict(f"Building {payload.code!r} already exists in this community")
     building = Building(community_id=community.id, **payload.model_dump())
     session.add(building)
-    try:
+    with conflict_on_integrity_error(
+        session, f"Building {payload.code!r} already exists in this community"
+    ):
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(f"Building {payload.code!r} already exists in this community") from exc
     return building
 
 
@@ -222,11 +220,8 @@ def update_building(
         repo.set_owners(session, building.id, owner_ids)
     for key, value in changes.items():
         setattr(building, key, value)
-    try:
+    with conflict_on_integrity_error(session, "Another building of this community has that code"):
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("Another building of this community has that code") from exc
     return building
 
 
@@ -292,13 +287,12 @@ def create_household(
         contact_consent=payload.contact_consent,
     )
     session.add(household)
-    try:
+    with conflict_on_integrity_error(
+        session, f"Household {code!r} already exists in this community"
+    ):
         session.flush()
         repo.set_flags(session, household, payload.flags)
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(f"Household {code!r} already exists in this community") from exc
     return household
 
 
@@ -343,11 +337,8 @@ def update_household(
             "A contact is stored only with the resident's recorded consent",
             errors=[{"field": "contact_consent", "message": "consent required"}],
         )
-    try:
+    with conflict_on_integrity_error(session, "Another household of this community has that code"):
         if flags is not None:
             repo.set_flags(session, household, flags)
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("Another household of this community has that code") from exc
     return household

@@ -30,7 +30,7 @@ from app.campaigns.models import Campaign
 from app.communities.service import mask_phone
 from app.db import utcnow
 from app.enums import Role
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Forbidden, Invalid, conflict_on_integrity_error
 from app.loaders import is_staff_in, visible
 from app.schemas import PageParams, offset_minutes, with_offset
 from app.verification import repository as repo
@@ -153,15 +153,13 @@ def draw_sample(
                 "seed": seed,
             }
         )
-    try:
+    with conflict_on_integrity_error(
+        session,
+        "The campaign's visits changed while drawing (another draw at the same time, or a"
+        " household removed); draw again",
+    ):
         ids = repo.insert_all(session, rows)
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(
-            "The campaign's visits changed while drawing (another draw at the same time, or a"
-            " household removed); draw again"
-        ) from exc
     items = [_read(r, blind=False) for r in repo.listed(session, ids)]
     return SampleRead(
         population=population,
