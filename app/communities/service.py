@@ -277,14 +277,8 @@ def create_household(
     household = Household(
         community_id=community.id,
         building_id=building.id,
-        unit=payload.unit,
-        floor=payload.floor,
-        room=payload.room,
         code=code,
-        occupancy=payload.occupancy,
-        contact_name=payload.contact_name,
-        contact_phone=payload.contact_phone,
-        contact_consent=payload.contact_consent,
+        **payload.model_dump(exclude={"building_id", "code", "flags"}),
     )
     session.add(household)
     with conflict_on_integrity_error(

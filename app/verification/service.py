@@ -276,14 +276,10 @@ def record_result(
     if v.outcome in DECIDED:
         raise Conflict(f"This call-back is settled already ({v.outcome}); nothing was recorded")
     result = VerificationResult(
-        id=payload.id,
+        **payload.model_dump(),
         verification_id=v.id,
         community_id=v.community_id,
-        outcome=payload.outcome,
-        method=payload.method,
-        occurred_at=payload.occurred_at,
         utc_offset_minutes=offset_minutes(payload.occurred_at),
-        notes=payload.notes,
         body_hash=digest,
         recorded_by=actor.id,
         recorded_at=utcnow(),
