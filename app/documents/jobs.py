@@ -17,8 +17,6 @@ from app.enums import JobStatus
 from app.errors import Conflict
 from app.loaders import load
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _job(session: Session, actor: Actor, job_id: uuid.UUID) -> DocumentJob:
     # Planners see every job of their community; staff only those they asked for.
