@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,17 @@ class NotFound(AppError, status=404, title="Not found"):
 
 class Conflict(AppError, status=409, title="Conflict"):
     """The request clashes with what is stored."""
+
+
+@contextmanager
+def conflict_on_integrity_error(session: Session, detail: str) -> Iterator[None]:
+    """Run the block (which writes and commits); a constraint it breaks, most often because
+    another request stored the same key meanwhile, is rolled back and answered 409 ``detail``."""
+    try:
+        yield
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(detail) from exc
 
 
 class Forbidden(AppError, status=403, title="Forbidden"):

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
-from typing import Annotated, Any, Generic, Protocol, TypeVar, get_args
+from typing import Annotated, Any, Generic, Protocol, Self, TypeVar, get_args
 
 from fastapi import Depends, Path, Query
 from pydantic import (
@@ -111,6 +111,16 @@ class ReadSchema(BaseModel):
     """Base for responses built from ORM objects."""
 
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def from_object(cls, obj: object, /, **given: Any) -> Self:
+        """``model_validate(obj)``, but for the fields in ``given``: those the object does not
+        hold (links, codes looked up elsewhere) or must not show as it holds them (masked)."""
+        unknown = given.keys() - cls.model_fields.keys()
+        if unknown:  # a misspelt masked field would otherwise be read unmasked from the object
+            raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+        values = {name: getattr(obj, name) for name in cls.model_fields if name not in given}
+        return cls.model_validate(values | given, by_name=True)
 
 
 T = TypeVar("T")

@@ -120,11 +120,8 @@ def update_user(
 
 
 def _member_read(membership: Membership, user: User) -> MemberRead:
-    return MemberRead(
-        id=membership.id,
-        user_id=membership.user_id,
-        community_id=membership.community_id,
-        role=membership.role,
+    return MemberRead.from_object(
+        membership,
         username=user.username,
         display_name=user.display_name,
         is_active=user.is_active,

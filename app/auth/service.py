@@ -25,6 +25,7 @@ from app.errors import (
     Invalid,
     NotFound,
     Unauthorized,
+    conflict_on_integrity_error,
 )
 from app.schemas import PageParams
 
@@ -118,11 +119,8 @@ def create_user(session: Session, *, actor: Actor, payload: UserCreate) -> User:
         phone=payload.phone,
     )
     session.add(user)
-    try:
+    with conflict_on_integrity_error(session, f"Username {payload.username!r} is taken"):
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(f"Username {payload.username!r} is taken") from exc
     return user
 
 
@@ -148,11 +146,9 @@ def set_up_user(
         user.password_hash = hash_password(password)
         user.is_admin = user.is_admin or admin
         repo.revoke_tokens(session, user.id, now=utcnow())
-    try:
+    # Another command may create the same username at the same moment.
+    with conflict_on_integrity_error(session, f"Username {username!r} is taken"):
         session.commit()
-    except IntegrityError as exc:  # created at the same moment by another command
-        session.rollback()
-        raise Conflict(f"Username {username!r} is taken") from exc
     return user, created
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -328,25 +328,41 @@ def _apply_slot(
     session.commit()
 
 
+_Slot = TypeVar("_Slot", Round, Event)
+_SlotRead = TypeVar("_SlotRead", RoundRead, EventRead)
+
+
+def _read_slots(
+    session: Session, kind: repo.SlotKind[_Slot], slots: Sequence[_Slot], read: type[_SlotRead]
+) -> list[_SlotRead]:
+    """Round or event representations with their buildings and assignees."""
+    buildings, assignees = repo.slot_links(session, kind, [s.id for s in slots])
+    return [
+        read.from_object(
+            s, building_ids=buildings.get(s.id, []), assignee_ids=assignees.get(s.id, [])
+        )
+        for s in slots
+    ]
+
+
+def _list_slots(
+    session: Session,
+    kind: repo.SlotKind[_Slot],
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    page: PageParams,
+) -> tuple[Sequence[_Slot], int]:
+    """A page of a campaign's rounds or events in time order (staff: their own)."""
+    only_user = staff_scope(actor, campaign.community_id)
+    return repo.list_slots(
+        session, kind, campaign.id, only_user=only_user, limit=page.limit, offset=page.offset
+    )
+
+
 def read_rounds(session: Session, rounds: Sequence[Round]) -> list[RoundRead]:
     """Round representations with their buildings and assignees."""
-    buildings, assignees = repo.round_links(session, [r.id for r in rounds])
-    return [
-        RoundRead(
-            id=r.id,
-            campaign_id=r.campaign_id,
-            community_id=r.community_id,
-            building_ids=buildings.get(r.id, []),
-            assignee_ids=assignees.get(r.id, []),
-            starts_at=r.starts_at,
-            ends_at=r.ends_at,
-            status=r.status,
-            units=r.units,
-            notes=r.notes,
-            created_at=r.created_at,
-        )
-        for r in rounds
-    ]
+    return _read_slots(session, repo.ROUNDS, rounds, RoundRead)
 
 
 def create_round(
@@ -354,16 +370,7 @@ def create_round(
 ) -> Round:
     """Schedule a visit round."""
     actor.require(campaign.community_id, PLANNERS, what="Campaign")
-    rnd = schedule_round(
-        session,
-        campaign=campaign,
-        building_ids=payload.building_ids,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
-        assignee_ids=payload.assignee_ids,
-        units=payload.units,
-        notes=payload.notes,
-    )
+    rnd = schedule_round(session, campaign=campaign, **payload.model_dump())
     session.commit()
     return rnd
 
@@ -372,10 +379,7 @@ def list_rounds(
     session: Session, *, actor: Actor, campaign: Campaign, page: PageParams
 ) -> tuple[list[RoundRead], int]:
     """A campaign's rounds (staff: their own)."""
-    only_user = staff_scope(actor, campaign.community_id)
-    rows, total = repo.list_slots(
-        session, repo.ROUNDS, campaign.id, only_user=only_user, limit=page.limit, offset=page.offset
-    )
+    rows, total = _list_slots(session, repo.ROUNDS, actor=actor, campaign=campaign, page=page)
     return read_rounds(session, rows), total
 
 
@@ -442,24 +446,7 @@ def checklist(session: Session, *, actor: Actor, rnd: Round) -> list[ChecklistIt
 
 def read_events(session: Session, events: Sequence[Event]) -> list[EventRead]:
     """Event representations with their buildings and assignees."""
-    buildings, assignees = repo.event_links(session, [e.id for e in events])
-    return [
-        EventRead(
-            id=e.id,
-            campaign_id=e.campaign_id,
-            community_id=e.community_id,
-            title=e.title,
-            services=e.services,
-            location=e.location,
-            starts_at=e.starts_at,
-            ends_at=e.ends_at,
-            status=e.status,
-            building_ids=buildings.get(e.id, []),
-            assignee_ids=assignees.get(e.id, []),
-            created_at=e.created_at,
-        )
-        for e in events
-    ]
+    return _read_slots(session, repo.EVENTS, events, EventRead)
 
 
 def create_event(
@@ -479,11 +466,7 @@ def create_event(
     event = Event(
         campaign_id=campaign.id,
         community_id=campaign.community_id,
-        title=payload.title,
-        services=payload.services,
-        location=payload.location,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
+        **payload.model_dump(exclude={"building_ids", "assignee_ids"}),
     )
     _add_slot(
         session,
@@ -500,10 +483,7 @@ def list_events(
     session: Session, *, actor: Actor, campaign: Campaign, page: PageParams
 ) -> tuple[list[EventRead], int]:
     """A campaign's events (staff: their own)."""
-    only_user = staff_scope(actor, campaign.community_id)
-    rows, total = repo.list_slots(
-        session, repo.EVENTS, campaign.id, only_user=only_user, limit=page.limit, offset=page.offset
-    )
+    rows, total = _list_slots(session, repo.EVENTS, actor=actor, campaign=campaign, page=page)
     return read_events(session, rows), total
 
 
@@ -541,17 +521,12 @@ def my_schedule(
             buildings = event_buildings.get(item.id, [])
             title = item.title
         result.append(
-            ScheduleItem(
+            ScheduleItem.from_object(
+                item,
                 kind=kind,
-                id=item.id,
-                campaign_id=campaign.id,
                 campaign_name=campaign.name,
-                community_id=community.id,
                 community_name=community.name,
                 title=title,
-                starts_at=item.starts_at,
-                ends_at=item.ends_at,
-                status=item.status,
                 building_ids=buildings,
                 building_codes=[codes.get(b, "") for b in buildings],
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import repository as auth_repo
@@ -24,7 +23,7 @@ from app.communities.schemas import (
     HouseholdUpdate,
 )
 from app.enums import Role
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Forbidden, Invalid, conflict_on_integrity_error
 from app.loaders import of_community, staff_scope, visible
 from app.schemas import PageParams
 from app.webhooks import WebhookRefused, check_url
@@ -173,11 +172,10 @@ def create_building(
         raise Conflict(f"Building {payload.code!r} already exists in this community")
     building = Building(community_id=community.id, **payload.model_dump())
     session.add(building)
-    try:
+    with conflict_on_integrity_error(
+        session, f"Building {payload.code!r} already exists in this community"
+    ):
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(f"Building {payload.code!r} already exists in this community") from exc
     return building
 
 
@@ -222,11 +220,8 @@ def update_building(
         repo.set_owners(session, building.id, owner_ids)
     for key, value in changes.items():
         setattr(building, key, value)
-    try:
+    with conflict_on_integrity_error(session, "Another building of this community has that code"):
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("Another building of this community has that code") from exc
     return building
 
 
@@ -251,19 +246,8 @@ def read_households(
         if not planner:
             name, phone = mask_name(name), mask_phone(phone)
         result.append(
-            HouseholdRead(
-                id=h.id,
-                community_id=h.community_id,
-                building_id=h.building_id,
-                unit=h.unit,
-                floor=h.floor,
-                room=h.room,
-                code=h.code,
-                occupancy=h.occupancy,
-                flags=flags.get(h.id, []),
-                contact_name=name,
-                contact_phone=phone,
-                contact_consent=h.contact_consent,
+            HouseholdRead.from_object(
+                h, flags=flags.get(h.id, []), contact_name=name, contact_phone=phone
             )
         )
     return result
@@ -293,23 +277,16 @@ def create_household(
     household = Household(
         community_id=community.id,
         building_id=building.id,
-        unit=payload.unit,
-        floor=payload.floor,
-        room=payload.room,
         code=code,
-        occupancy=payload.occupancy,
-        contact_name=payload.contact_name,
-        contact_phone=payload.contact_phone,
-        contact_consent=payload.contact_consent,
+        **payload.model_dump(exclude={"building_id", "code", "flags"}),
     )
     session.add(household)
-    try:
+    with conflict_on_integrity_error(
+        session, f"Household {code!r} already exists in this community"
+    ):
         session.flush()
         repo.set_flags(session, household, payload.flags)
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(f"Household {code!r} already exists in this community") from exc
     return household
 
 
@@ -354,11 +331,8 @@ def update_household(
             "A contact is stored only with the resident's recorded consent",
             errors=[{"field": "contact_consent", "message": "consent required"}],
         )
-    try:
+    with conflict_on_integrity_error(session, "Another household of this community has that code"):
         if flags is not None:
             repo.set_flags(session, household, flags)
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("Another household of this community has that code") from exc
     return household

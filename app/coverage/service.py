@@ -201,12 +201,7 @@ def compute_coverage(session: Session, campaign: Campaign, community: Community)
             not_yet_revisited=totals.first_not_home - totals.revisited,
         ),
         extras=_extras(totals),
-        incidents=IncidentFigures(
-            total=incidents.total,
-            dissuaded=incidents.dissuaded,
-            amount_lost=incidents.amount_lost,
-            amount_prevented=incidents.amount_prevented,
-        ),
+        incidents=IncidentFigures.model_validate(incidents, from_attributes=True),
         never_visited=totals.unvisited,
         visited=totals.visited,
         verification=verification.figures(

@@ -17,8 +17,6 @@ from app.enums import JobStatus
 from app.errors import Conflict
 from app.loaders import load
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _job(session: Session, actor: Actor, job_id: uuid.UUID) -> DocumentJob:
     # Planners see every job of their community; staff only those they asked for.
@@ -36,14 +34,8 @@ def read_job(session: Session, *, actor: Actor, job_id: uuid.UUID) -> DocumentJo
     """A job's state and where to fetch its PDF once done."""
     job = _job(session, actor, job_id)
     status_url = f"/api/v1/document-jobs/{job.id}"
-    return DocumentJobRead(
-        id=job.id,
-        kind=job.kind,
-        status=job.status,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        error=job.error,
+    return DocumentJobRead.from_object(
+        job,
         filename=job.filename or job.params.get("filename"),
         status_url=status_url,
         result_url=f"{status_url}/result" if job.status == JobStatus.done else None,

@@ -14,7 +14,7 @@ from app.coverage import service as coverage
 from app.db import SessionDep
 from app.documents import delivery, jobs, service
 from app.documents.schemas import DocumentJobRead
-from app.downloads import attachment
+from app.downloads import XLSX, attachment, file_responses
 from app.errors import PROBLEM_JSON
 from app.schemas import IdPath, IsoDate
 
@@ -162,7 +162,7 @@ def get_ledger_report(
 @router.get(
     "/campaigns/{campaign_id}/coverage.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses=file_responses("text/csv"),
 )
 def get_coverage_csv(
     session: SessionDep,
@@ -181,7 +181,7 @@ def get_coverage_csv(
 @router.get(
     "/campaigns/{campaign_id}/coverage.xlsx",
     response_class=Response,
-    responses={200: {"content": {jobs.XLSX: {}}}},
+    responses=file_responses(XLSX),
 )
 def get_coverage_xlsx(
     session: SessionDep,
@@ -194,7 +194,7 @@ def get_coverage_xlsx(
     body, filename = jobs.coverage_export(
         session, actor=actor, campaign_id=campaign_id, fmt="xlsx", lang=lang
     )
-    return attachment(body, jobs.XLSX, filename)
+    return attachment(body, XLSX, filename)
 
 
 @router.get("/document-jobs/{job_id}")

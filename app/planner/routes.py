@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth.dependencies import ActorDep
 from app.campaigns.dependencies import CampaignDep
 from app.db import SessionDep
+from app.downloads import file_responses
 from app.planner import service
 from app.planner.schemas import (
     AvailabilityRead,
@@ -88,7 +89,7 @@ def revoke_feed_tokens(session: SessionDep, actor: ActorDep) -> Response:
 @router.get(
     "/members/me/calendar.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses=file_responses("text/calendar"),
 )
 def get_my_calendar(
     session: SessionDep,

@@ -30,7 +30,7 @@ from app.campaigns.models import Campaign
 from app.communities.service import mask_phone
 from app.db import utcnow
 from app.enums import Role
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Forbidden, Invalid, conflict_on_integrity_error
 from app.loaders import is_staff_in, visible
 from app.schemas import PageParams, offset_minutes, with_offset
 from app.verification import repository as repo
@@ -57,30 +57,20 @@ def _read(row: Row[Any], *, blind: bool) -> VerificationRead:
     """A listing row as the API answers it; ``blind`` (staff) hides the recorder."""
     v: Verification = row[0]
     phone = row.contact_phone if row.contact_consent else None
-    return VerificationRead(
-        id=v.id,
-        campaign_id=v.campaign_id,
-        community_id=v.community_id,
-        household_id=v.household_id,
+    return VerificationRead.from_object(
+        v,
         household_code=row.code,
         building_code=row.building_code,
         unit=row.unit,
         floor=row.floor,
         room=row.room,
         contact_phone=mask_phone(phone) if blind else phone,
-        contact_id=v.contact_id,
         contact_occurred_at=with_offset(row.contact_occurred_at, row.contact_offset),
         contact_voided=row.contact_voided_at is not None,
         recorder_id=None if blind else v.recorder_id,
         recorder_name=None if blind else row.recorder_name,
-        assignee_id=v.assignee_id,
         assignee_name=row.assignee_name,
-        drawn_at=v.drawn_at,
         status=v.outcome.value if v.outcome else "pending",
-        outcome=v.outcome,
-        method=v.method,
-        occurred_at=v.occurred_at,
-        attempts=v.attempts,
     )
 
 
@@ -163,15 +153,13 @@ def draw_sample(
                 "seed": seed,
             }
         )
-    try:
+    with conflict_on_integrity_error(
+        session,
+        "The campaign's visits changed while drawing (another draw at the same time, or a"
+        " household removed); draw again",
+    ):
         ids = repo.insert_all(session, rows)
         session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(
-            "The campaign's visits changed while drawing (another draw at the same time, or a"
-            " household removed); draw again"
-        ) from exc
     items = [_read(r, blind=False) for r in repo.listed(session, ids)]
     return SampleRead(
         population=population,
@@ -288,14 +276,10 @@ def record_result(
     if v.outcome in DECIDED:
         raise Conflict(f"This call-back is settled already ({v.outcome}); nothing was recorded")
     result = VerificationResult(
-        id=payload.id,
+        **payload.model_dump(),
         verification_id=v.id,
         community_id=v.community_id,
-        outcome=payload.outcome,
-        method=payload.method,
-        occurred_at=payload.occurred_at,
         utc_offset_minutes=offset_minutes(payload.occurred_at),
-        notes=payload.notes,
         body_hash=digest,
         recorded_by=actor.id,
         recorded_at=utcnow(),

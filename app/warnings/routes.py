@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile, statu
 from app.auth.dependencies import ActorDep
 from app.communities.dependencies import CommunityDep
 from app.db import SessionDep
-from app.downloads import attachment
+from app.downloads import XLSX, attachment, file_responses
 from app.schemas import MAX_ID, AwareDatetime, IdPath, Page
 from app.warnings import importer, reports, service, sheet
 from app.warnings.schemas import (
@@ -29,7 +29,6 @@ from app.warnings.schemas import (
 
 router = APIRouter(tags=["warnings"])
 public_router = APIRouter(tags=["public"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _one(session: SessionDep, actor: ActorDep, warning: Any, via: str) -> WarningRead:
@@ -94,7 +93,7 @@ def warnings_summary(
 @router.get(
     "/communities/{community_id}/warnings.xlsx",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
+    responses=file_responses(XLSX),
 )
 def warnings_sheet(
     session: SessionDep,

@@ -276,33 +276,15 @@ def read_warnings(
             state = "masked"
             name, phone = communities.mask_name(name), communities.mask_phone(phone)
         result.append(
-            WarningRead(
-                id=w.id,
-                community_id=w.community_id,
-                household_id=w.household_id,
+            WarningRead.from_object(
+                w,
                 household_code=codes.get(w.household_id) if w.household_id else None,
-                address=w.address,
-                source=w.source,
-                risk_level=w.risk_level,
-                fraud_type=w.fraud_type,
-                received_at=w.received_at,
-                due_at=w.due_at,
-                status=w.status,
-                escalation_level=w.escalation_level,
-                escalated_at=w.escalated_at,
                 assignee_ids=people,
-                reached_at=w.reached_at,
-                reached_in_time=w.reached_in_time,
-                minutes_to_reach=w.minutes_to_reach,
-                closed_at=w.closed_at,
-                close_reason=w.close_reason,
                 person_name=name,
                 phone=phone,
                 personal_data=state,
                 notes=w.notes if state != "masked" else None,
-                incident_id=w.incident_id,
                 attempts=counts.get(w.id, 0),
-                created_at=w.created_at,
             )
         )
     if shown and actor.id > 0:
@@ -389,19 +371,10 @@ def counts_as_reached(warning: EarlyWarning, attempt: WarningAttempt | AttemptCr
 
 def read_attempt(warning: EarlyWarning, attempt: WarningAttempt) -> AttemptRead:
     """An attempt's representation, its time at the offset it was given with."""
-    return AttemptRead(
-        id=attempt.id,
-        warning_id=attempt.warning_id,
-        method=attempt.method,
-        outcome=attempt.outcome,
+    return AttemptRead.from_object(
+        attempt,
         occurred_at=with_offset(attempt.occurred_at, attempt.utc_offset_minutes),
-        dissuaded=attempt.dissuaded,
-        money_lost=attempt.money_lost,
-        notes=attempt.notes,
-        incident_id=attempt.incident_id,
         counts_as_reached=counts_as_reached(warning, attempt),
-        recorded_by=attempt.recorded_by,
-        recorded_at=attempt.recorded_at,
     )
 
 
