@@ -71,12 +71,20 @@ def household_state(
 
 
 def household_select(
-    campaign_id: int | BindParameter[Any], where: Iterable[ColumnElement[bool]]
+    campaign_id: int | BindParameter[Any],
+    where: Iterable[ColumnElement[bool]],
+    *,
+    flagged: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
-    """``household_state`` as a SELECT, to read once without making its rows first."""
+    """``household_state`` as a SELECT, to read once without making its rows first.
+
+    ``flagged`` tells whether a household has a flag, where the caller joins the flags itself
+    (by default an EXISTS per household).
+    """
     s = CoverageState
     zero = 0
-    flagged = exists().where(HouseholdFlag.household_id == Household.id).correlate(Household)
+    if flagged is None:
+        flagged = exists().where(HouseholdFlag.household_id == Household.id).correlate(Household)
     columns: list[Any] = [
         Household.id.label("household_id"),
         Household.community_id,

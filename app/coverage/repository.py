@@ -319,7 +319,9 @@ def _household_rows(community: ColumnElement[bool]) -> Subquery:
     # Counted among a household's contacts since it was first found not at home: more than one.
     revisited = _flag(and_(s.first_not_home_at == s.first_at, s.contacts > 1))
     return (
-        households.household_select(bindparam("campaign_id"), [community])
+        households.household_select(
+            bindparam("campaign_id"), [community], flagged=flag_sets.c.flags.is_not(None)
+        )
         .add_columns(revisited.label("revisited"), flag_sets.c.flags)
         .outerjoin(flag_sets, flag_sets.c.household_id == Household.id)
         .offset(0)
