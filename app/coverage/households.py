@@ -71,20 +71,12 @@ def household_state(
 
 
 def household_select(
-    campaign_id: int | BindParameter[Any],
-    where: Iterable[ColumnElement[bool]],
-    *,
-    flagged: ColumnElement[bool] | None = None,
+    campaign_id: int | BindParameter[Any], where: Iterable[ColumnElement[bool]]
 ) -> Select[Any]:
-    """``household_state`` as a SELECT, to read once without making its rows first.
-
-    ``flagged`` tells whether a household has a flag, where the caller joins the flags itself
-    (by default an EXISTS per household).
-    """
+    """``household_state`` as a SELECT, to read once without making its rows first."""
     s = CoverageState
     zero = 0
-    if flagged is None:
-        flagged = exists().where(HouseholdFlag.household_id == Household.id).correlate(Household)
+    flagged = exists().where(HouseholdFlag.household_id == Household.id).correlate(Household)
     columns: list[Any] = [
         Household.id.label("household_id"),
         Household.community_id,

@@ -169,30 +169,29 @@ def _grouping(
     )
 
 
-# Counted per household in the first pass: every household's figures but its status (which
-# the pass groups by) are sums of 0/1 columns and counts.
-_SUMMED = (
-    *(f"via_{channel}" for channel in CHANNELS),
-    *EXTRAS,
-    "residents_reached",
-    "contacts",
-    "flagged",
-    "first_not_home",
-    "revisited",
-)
-
-
 def _classes(h: Any) -> Select[Any]:
     """Households grouped by building, first reached day, excluded, best outcome and flag set.
 
-    Households of one group are alike in everything a figure tells apart by a condition, so
-    the figures are sums over a few thousand groups (``_class_figures``), and each household
-    row costs one lookup in the hash and a few additions (26 filtered counts over 100,000
-    households cost more than the join that makes them).
+    Households of one class are alike in everything a figure tells apart by a condition, so
+    the figures are sums over a few thousand classes (``_class_figures``), and each household
+    row costs one lookup in the hash and a few counts of its stored flags (26 filtered counts
+    of computed 0/1 columns over 100,000 households cost more than the join that makes them).
+    A household without a state has NULLs there, which no count and no sum takes in.
     """
     keys = (h.building_id, h.first_reached_on, h.excluded, h.best_rank, h.flags)
+    counted: dict[str, Any] = {
+        **{f"via_{ch}": h[f"via_{ch}"] for ch in CHANNELS},
+        **{name: h[column] for name, column in _EXTRA_COLUMNS.items()},
+        "flagged": h.flags.is_not(None),
+        "first_not_home": h.first_not_home,
+        # Of those first found not at home, the ones with a contact since.
+        "revisited": and_(h.first_not_home, h.contacts > 1),
+    }
     return select(
-        *keys, func.count().label("households"), *(func.sum(h[n]).label(n) for n in _SUMMED)
+        *keys,
+        func.count().label("households"),
+        *(func.count().filter(condition).label(name) for name, condition in counted.items()),
+        *(func.sum(h[name]).label(name) for name in ("residents_reached", "contacts")),
     ).group_by(*keys)
 
 
@@ -303,7 +302,8 @@ FLAG_SEPARATOR = ","
 
 
 def _household_rows(community: ColumnElement[bool]) -> Subquery:
-    """The campaign's ``household_state`` rows with their flag sets, read as they are made.
+    """Every household of the community: its building, flag set, whether it is excluded, its
+    best outcome, and its kept state's columns as stored (NULL without a state).
 
     ``OFFSET 0`` keeps PostgreSQL from folding the subquery into the aggregates above it, which
     would evaluate each household's rules once per use instead of once a row; and nothing is
@@ -316,14 +316,26 @@ def _household_rows(community: ColumnElement[bool]) -> Subquery:
         .subquery("flag_sets")
     )
     s = CoverageState
-    # Counted among a household's contacts since it was first found not at home: more than one.
-    revisited = _flag(and_(s.first_not_home_at == s.first_at, s.contacts > 1))
+    state = s.__table__.c
     return (
-        households.household_select(
-            bindparam("campaign_id"), [community], flagged=flag_sets.c.flags.is_not(None)
+        select(
+            Household.building_id,
+            flag_sets.c.flags,
+            _flag(households.excluded(s)).label("excluded"),
+            func.coalesce(s.best_rank, int(OutcomeRank.unvisited)).label("best_rank"),
+            s.first_reached_on,
+            *(state[f"via_{ch}"] for ch in CHANNELS),
+            *(state[column] for column in _EXTRA_COLUMNS.values()),
+            s.residents_reached,
+            s.contacts,
+            (s.first_not_home_at == s.first_at).label("first_not_home"),
         )
-        .add_columns(revisited.label("revisited"), flag_sets.c.flags)
+        .select_from(Household)
+        .outerjoin(
+            s, and_(s.household_id == Household.id, s.campaign_id == bindparam("campaign_id"))
+        )
         .outerjoin(flag_sets, flag_sets.c.household_id == Household.id)
+        .where(community)
         .offset(0)
         .subquery("household_state")
     )
