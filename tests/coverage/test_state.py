@@ -2,8 +2,10 @@
 
 Random sequences of contacts (single and in batches, with retries), voids and concurrent
 writers on the same households go through the real services; afterwards the state must
-equal what ``verify-coverage`` recomputes, and every household's status must be what the
-rules of DESIGN.md §2 say for the contacts that still count (a small model in Python).
+equal what ``verify-coverage`` recomputes, every household's status must be what the
+rules of DESIGN.md §2 say for the contacts that still count (a small model in Python), and
+the campaign's coverage figures (headline, statuses, channels, extras, revisits, flags) must
+be what that model counts.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.auth.permissions import Actor
+from app.campaigns.models import Campaign
 from app.cli import cli
-from app.communities.models import Community
+from app.communities.models import Community, HouseholdFlag
 from app.config import get_settings
 from app.contacts import service as contacts
 from app.contacts.schemas import ContactCreate, ContactVoid
@@ -36,6 +39,8 @@ from tests.factories import make_campaign, make_tenant
 
 BASE = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
 HOUSEHOLDS = 3  # the last one is registered vacant
+# Household index → its flags: one flag, two flags, and one on the registered vacant one.
+FLAGS = {0: ("elderly_alone",), 1: ("elderly_alone", "previous_victim"), 2: ("previous_victim",)}
 ALWAYS_REACHED = (Channel.event, Channel.walk_in)
 
 
@@ -51,17 +56,21 @@ class Spec:
     app: bool
     residents: int
 
+    @property
+    def sent_outcome(self) -> Outcome:
+        """The outcome sent: events and walk-ins always reach."""
+        return Outcome.reached if self.channel in ALWAYS_REACHED else self.outcome
+
     def body(
         self, contact_id: uuid.UUID, campaign_id: int, household_ids: list[int]
     ) -> dict[str, Any]:
         """The request body."""
-        outcome = Outcome.reached if self.channel in ALWAYS_REACHED else self.outcome
         return {
             "id": str(contact_id),
             "campaign_id": campaign_id,
             "household_id": household_ids[self.household],
             "channel": self.channel.value,
-            "outcome": outcome.value,
+            "outcome": self.sent_outcome.value,
             "occurred_at": (BASE + timedelta(minutes=self.minutes)).isoformat(),
             "flyer_given": self.flyer,
             "app_installed": self.app,
@@ -128,6 +137,9 @@ def place(app: FastAPI, session: Session) -> Place:
     tenant = make_tenant(session, households=HOUSEHOLDS)
     vacant = tenant.households[-1]
     vacant.occupancy = Occupancy.vacant
+    for index, flags in FLAGS.items():
+        for flag in flags:
+            session.add(HouseholdFlag(household_id=tenant.households[index].id, flag=flag))
     session.commit()
     return Place(
         app=app,
@@ -166,6 +178,74 @@ class Model:
         excluded = vacant or (latest_vacant and best < OutcomeRank.reached)
         return OutcomeRank(best).name, excluded
 
+    def counted(self, household: int) -> list[Spec]:
+        """The household's contacts that still count."""
+        return [
+            s for i, s in self.live.items() if s.household == household and i not in self.voided
+        ]
+
+    def figures(self, vacant: int) -> dict[str, Any]:
+        """The campaign's coverage figures as the rules count them (``vacant``: the index of
+        the registered vacant household)."""
+        status = {h: self.status(h, h == vacant) for h in range(HOUSEHOLDS)}
+        eligible = [h for h in range(HOUSEHOLDS) if not status[h][1]]
+        reached = [h for h in eligible if status[h][0] == "reached"]
+
+        def ratio(households: list[int]) -> dict[str, Any]:
+            mine = [h for h in households if h in eligible]
+            hits = [h for h in mine if h in reached]
+            return {
+                "reached": len(hits),
+                "eligible": len(mine),
+                "excluded": len(households) - len(mine),
+                "coverage": round(len(hits) / len(mine), 4) if mine else None,
+            }
+
+        def reached_via(h: int, channel: Channel) -> bool:
+            return any(
+                s.channel == channel and (channel in ALWAYS_REACHED or s.outcome == Outcome.reached)
+                for s in self.counted(h)
+            )
+
+        def first_not_home(h: int) -> bool:
+            mine = self.counted(h)
+            away = [s.minutes for s in mine if s.sent_outcome == Outcome.not_home]
+            return bool(away) and min(away) == min(s.minutes for s in mine)
+
+        counted = {h: self.counted(h) for h in range(HOUSEHOLDS)}
+        visited = [h for h in range(HOUSEHOLDS) if counted[h]]
+        first_away = [h for h in visited if first_not_home(h)]
+        flagged = sorted({f for flags in FLAGS.values() for f in flags})
+        statuses = ("refused", "materials_left", "not_home")
+        return {
+            **ratio(list(range(HOUSEHOLDS))),
+            "by_status": {
+                "reached": len(reached),
+                **{k: sum(status[h][0] == k for h in eligible) for k in statuses},
+                "unvisited": sum(status[h][0] in ("vacant", "unvisited") for h in eligible),
+            },
+            "by_channel": {ch.value: sum(reached_via(h, ch) for h in reached) for ch in Channel},
+            "extras": {
+                "app_installs": sum(any(s.app for s in counted[h]) for h in visited),
+                "pledges_signed": 0,
+                "flyers_given": sum(any(s.flyer for s in counted[h]) for h in visited),
+                "residents_reached": sum(max(s.residents for s in counted[h]) for h in visited),
+                "contacts": sum(len(counted[h]) for h in visited),
+            },
+            "visited": len(visited),
+            "never_visited": sum(status[h][0] == "unvisited" for h in eligible),
+            "revisits": {
+                "first_not_home": len(first_away),
+                "revisited": sum(len(counted[h]) > 1 for h in first_away),
+                "reached_since": sum(status[h][0] == "reached" for h in first_away),
+                "not_yet_revisited": sum(len(counted[h]) == 1 for h in first_away),
+            },
+            "flagged": {
+                "any": ratio(list(FLAGS)),
+                "by_flag": {f: ratio([h for h in FLAGS if f in FLAGS[h]]) for f in flagged},
+            },
+        }
+
 
 def _apply(place: Place, campaign_id: int, model: Model, op: tuple[str, Any]) -> None:
     kind, arg = op
@@ -203,6 +283,12 @@ def _check(place: Place, campaign_id: int, model: Model) -> None:
             want = model.status(index, household_id == place.vacant)
             got = states[household_id]
             assert (got.status, got.excluded) == want
+        campaign, community = s.get(Campaign, campaign_id), s.get(Community, place.community_id)
+        assert campaign is not None
+        assert community is not None
+        answer = coverage.compute_coverage(s, campaign, community).model_dump(mode="json")
+        expected = model.figures(place.household_ids.index(place.vacant))
+        assert {k: answer[k] for k in expected} == expected
 
 
 class TestStateEqualsRecomputation:
