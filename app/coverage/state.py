@@ -9,7 +9,8 @@ Two ways in, both in the transaction that writes the contacts:
   contacts and none is lost; SQLite serialises writers anyway. On PostgreSQL the contact
   INSERT and both upserts are one statement (``recording_statement``): one round trip.
 - **Voids** (and anything else written through the ORM) *recompute* the households concerned
-  from their non-voided contacts: the state row is locked first, then the rows are replaced.
+  from their non-voided contacts: the state row is locked first (made if it is missing, so
+  that there always is one to lock), then the rows are replaced.
 
 Locks are always taken contact → state → day, households in id order, so writers never wait
 on each other in a circle. ``differences`` recomputes a whole campaign and compares.
@@ -92,8 +93,12 @@ def _reached_via(c: Any, channel: Channel) -> ColumnElement[bool]:
     return and_(c.channel == channel, c.outcome == Outcome.reached)
 
 
-def _state_select(c: Any, where: Iterable[ColumnElement[bool]]) -> Select[Any]:
-    """``coverage_states`` rows computed from the contacts in ``c`` (non-voided, ``where``)."""
+def _state_select(
+    c: Any, where: Iterable[ColumnElement[bool]], *, voided_too: bool = False
+) -> Select[Any]:
+    """``coverage_states`` rows computed from the contacts in ``c`` (non-voided unless
+    ``voided_too``, ``where``)."""
+    counted = [] if voided_too else [c.voided_at.is_(None)]
     return (
         select(
             c.campaign_id,
@@ -111,7 +116,7 @@ def _state_select(c: Any, where: Iterable[ColumnElement[bool]]) -> Select[Any]:
             *(_any(c[name]).label(name) for name in EXTRAS),
             func.max(c.residents_reached).label("residents_reached"),
         )
-        .where(c.voided_at.is_(None), *where)
+        .where(*counted, *where)
         .group_by(c.campaign_id, c.household_id)
         .order_by(c.campaign_id, c.household_id)  # the order rows are locked in
     )
@@ -212,6 +217,15 @@ def _replacing(dialect: str, table: Table, key: Sequence[str], rows: Select[Any]
     )
 
 
+def _locked(dialect: str, rows: Select[Any]) -> Insert:
+    """INSERT the rows into coverage_states, or where a row is there already lock it unchanged."""
+    names = [c.name for c in rows.selected_columns]
+    ins = _insert(dialect, STATES).from_select(names, rows)
+    return ins.on_conflict_do_update(
+        index_elements=list(_STATE_KEY), set_={"contacts": STATES.c.contacts}
+    )
+
+
 def recording_ctes(dialect: str, inserted: FromClause) -> tuple[CTE, CTE]:
     """The two upserts that add the contacts of ``inserted`` (a CTE of new contacts), as CTEs.
 
@@ -254,21 +268,21 @@ def recompute(session: Session, households: Iterable[tuple[int, int]]) -> None:
     s, d, c = STATES.c, DAYS.c, CONTACTS.c
     for campaign_id in sorted(by_campaign):
         for chunk in _chunks(by_campaign[campaign_id]):
+            mine = [c.campaign_id == campaign_id, c.household_id.in_(chunk)]
             if dialect == "postgresql":
-                # Wait for writers adding to these rows; later writers wait for this one.
-                session.execute(
-                    select(s.household_id)
-                    .where(s.campaign_id == campaign_id, s.household_id.in_(chunk))
-                    .order_by(s.household_id)
-                    .with_for_update()
-                )
+                # Take each household's state row first, as every recording does: wait for
+                # writers adding to it, and make later ones wait for this transaction. The row
+                # is made if it is missing (a concurrent void may have just removed it, and a
+                # SELECT ... FOR UPDATE would then lock nothing and let a recording take the
+                # row while this one takes its days: a deadlock). What it holds is replaced
+                # below; the voided contacts only make sure there is a row to take.
+                session.execute(_locked(dialect, _state_select(c, mine, voided_too=True)))
             session.execute(
                 delete(STATES).where(s.campaign_id == campaign_id, s.household_id.in_(chunk))
             )
             session.execute(
                 delete(DAYS).where(d.campaign_id == campaign_id, d.household_id.in_(chunk))
             )
-            mine = [c.campaign_id == campaign_id, c.household_id.in_(chunk)]
             session.execute(_replacing(dialect, STATES, _STATE_KEY, _state_select(c, mine)))
             session.execute(_replacing(dialect, DAYS, _DAY_KEY, _day_select(c, mine)))
 
