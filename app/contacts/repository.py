@@ -172,9 +172,6 @@ def assigned(
     return {slot_id for (slot_id,) in rows_for_ids(session, theirs, owner, ids)}
 
 
-_ONE_ROW: dict[str, Select[Any]] = {}
-
-
 def _new_contacts(dialect: str, values: Any) -> Select[Any]:
     """One statement: INSERT the contacts (skipping stored ids), add them to the state and
     move their rounds on.
@@ -206,13 +203,13 @@ the columns, they would also be taken as values to SET by the rounds' UPDATE in 
 statement (a DML statement's execution parameters name the columns it writes)."""
 
 
+@cache
 def _one_row(dialect: str) -> Select[Any]:
-    """``_new_contacts`` for one row of bound parameters, built once (the hot path)."""
-    if dialect not in _ONE_ROW:
-        table = cast(Table, Contact.__table__)
-        values = {c.name: bindparam(ONE_ROW_PREFIX + c.name, type_=c.type) for c in table.c}
-        _ONE_ROW[dialect] = _new_contacts(dialect, values)
-    return _ONE_ROW[dialect]
+    """``_new_contacts`` for one row of bound parameters, built once per dialect (the hot
+    path)."""
+    table = cast(Table, Contact.__table__)
+    values = {c.name: bindparam(ONE_ROW_PREFIX + c.name, type_=c.type) for c in table.c}
+    return _new_contacts(dialect, values)
 
 
 def insert_new(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[uuid.UUID]:

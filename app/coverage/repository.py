@@ -182,7 +182,6 @@ def _classes(h: Any) -> Select[Any]:
     counted: dict[str, Any] = {
         **{f"via_{ch}": h[f"via_{ch}"] for ch in CHANNELS},
         **{name: h[column] for name, column in _EXTRA_COLUMNS.items()},
-        "flagged": h.flags.is_not(None),
         "first_not_home": h.first_not_home,
         # Of those first found not at home, the ones with a contact since.
         "revisited": and_(h.first_not_home, h.contacts > 1),
@@ -199,6 +198,7 @@ def _class_figures(g: Any) -> dict[str, ColumnElement[Any]]:
     """The FIGURES over groups of ``_classes`` (labels are the FIGURES)."""
     eligible = g.excluded == 0
     reached = and_(eligible, g.best_rank == REACHED)
+    flagged = g.flags.is_not(None)  # the flag set is a key of the classes
 
     def total(column: Any, *conditions: ColumnElement[bool]) -> ColumnElement[int]:
         summed = func.sum(column)
@@ -219,9 +219,9 @@ def _class_figures(g: Any) -> dict[str, ColumnElement[Any]]:
         **{name: total(g[name]) for name in (*EXTRAS, "residents_reached", "contacts")},
         # A household has a kept state (and a contact) exactly when it has a best outcome.
         "visited": households(g.best_rank != int(OutcomeRank.unvisited)),
-        "flagged": total(g.flagged),
-        "flagged_excluded": total(g.flagged, g.excluded == 1),
-        "flagged_reached": total(g.flagged, reached),
+        "flagged": households(flagged),
+        "flagged_excluded": households(flagged, g.excluded == 1),
+        "flagged_reached": households(flagged, reached),
         "first_not_home": total(g.first_not_home),
         "revisited": total(g.revisited),
         "reached_since": total(g.first_not_home, g.best_rank == REACHED),

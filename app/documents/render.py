@@ -394,32 +394,33 @@ def _stamped(
     """``pdf`` with, on each page, the named stamps drawn at that page's places (name and the
     top left corner of the room left for it, CSS px); each stamp is one form XObject."""
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
-    forms: dict[str, tuple[IndirectObject, float, float]] = {}
+    # Each stamp once: its resource name, and where its box's top left corner is (pt).
+    forms: dict[str, tuple[str, float, float]] = {}
+    resources: dict[str, IndirectObject] = {}
     sources: dict[bytes, PdfReader] = {}
-    for name, stamp in stamps.items():
-        reader = sources.setdefault(stamp.pdf, PdfReader(io.BytesIO(stamp.pdf)))
-        source = reader.pages[stamp.page]
+    for index, (name, stamp) in enumerate(stamps.items()):
+        if stamp.pdf not in sources:
+            sources[stamp.pdf] = PdfReader(io.BytesIO(stamp.pdf))
+        source = sources[stamp.pdf].pages[stamp.page]
         x0, y1 = stamp.x * PT_PER_PX, float(source.mediabox.height) - stamp.y * PT_PER_PX
         x1, y0 = x0 + stamp.width * PT_PER_PX, y1 - stamp.height * PT_PER_PX
-        forms[name] = (_form(writer, source, (x0, y0, x1, y1)), x0, y1)
+        resource = f"/DoorstepStamp{index}"
+        resources[resource] = _form(writer, source, (x0, y0, x1, y1))
+        forms[name] = (resource, x0, y1)
     for page, spots in zip(writer.pages, places, strict=True):
         if not spots:
             continue
         height = float(page.mediabox.height)
         ops = []
         for name, x, y in spots:
-            _, x0, y1 = forms[name]
+            resource, x0, y1 = forms[name]
             ops.append(
-                b"q 1 0 0 1 %.3f %.3f cm /DoorstepStamp%d Do Q\n"
-                % (x * PT_PER_PX - x0, height - y * PT_PER_PX - y1, list(forms).index(name))
+                b"q 1 0 0 1 %.3f %.3f cm %s Do Q\n"
+                % (x * PT_PER_PX - x0, height - y * PT_PER_PX - y1, resource.encode())
             )
         drawing = StreamObject()
         drawing.set_data(b"".join(ops))
-        _draw_first(
-            page,
-            {f"/DoorstepStamp{i}": form for i, (form, _, _) in enumerate(forms.values())},
-            writer._add_object(drawing),
-        )
+        _draw_first(page, resources, writer._add_object(drawing))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -555,7 +556,8 @@ its whole recursion."""
 
 
 def render_part(kind: str, context: object, *, url_fetcher: LockedFetcher | None = None) -> bytes:
-    """The PDF of one view-model (or one part of it), in one WeasyPrint pass."""
+    """The PDF of one view-model (or one part of it): one WeasyPrint pass (for a walk sheet,
+    its pages then stamped with the parts every page repeats, see ``_walk_sheet_pdf``)."""
     with _no_collection():
         pdf: bytes = _on_fresh_stack_chunk(_render_part, kind, context, url_fetcher=url_fetcher)
         return pdf

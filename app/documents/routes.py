@@ -32,11 +32,6 @@ Prefer = Annotated[
 
 
 def _answer(out: delivery.Delivery) -> Response:
-    headers = {
-        "ETag": out.etag,
-        "Cache-Control": "private, no-cache",
-        "Content-Disposition": f'attachment; filename="{out.filename}"',
-    }
     if out.status == 304:
         return Response(status_code=304, headers={"ETag": out.etag})
     if out.status == 202:
@@ -46,7 +41,11 @@ def _answer(out: delivery.Delivery) -> Response:
         return JSONResponse(
             body, status_code=202, headers={"Location": status_url, "Retry-After": "2"}
         )
-    return Response(content=out.body, media_type=out.content_type, headers=headers)
+    assert out.body is not None  # a 200 carries the file
+    answer = attachment(out.body, out.content_type, out.filename)
+    answer.headers["ETag"] = out.etag
+    answer.headers["Cache-Control"] = "private, no-cache"
+    return answer
 
 
 @dataclass

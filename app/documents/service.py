@@ -155,7 +155,10 @@ def flyers_spec(
             "per_household needs a building_id",
             errors=[{"field": "building_id", "message": "required with per_household=true"}],
         )
-    count = repo.count_households(session, campaign.community_id, building_ids)
+    # One flyer for everyone; a page per household only per building.
+    count = (
+        repo.count_households(session, campaign.community_id, building_ids) if per_household else 1
+    )
     params = {
         "campaign_id": campaign.id,
         "building_id": building_id,
@@ -171,7 +174,7 @@ def flyers_spec(
         community,
         params=params,
         name=f"flyers-{slug(community)}{where}-{lang}",
-        households=count if per_household else 1,
+        households=count,
     )
 
 

@@ -207,7 +207,7 @@ def _add_shell(shell: Shell) -> None:
     )
 
 
-@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+@router.get(LOGIN.path, response_class=HTMLResponse, include_in_schema=False)
 def show_login(
     request: Request,
     lang: LangQuery = None,
@@ -217,7 +217,7 @@ def show_login(
     """The login form; a ``next`` that is not a path of this site is dropped (303 to /login)."""
     if next_path is not None and safe_next(next_path) is None:
         query = f"?lang={lang}" if lang in LANGS else ""
-        return RedirectResponse(f"/login{query}", status_code=303)
+        return RedirectResponse(f"{LOGIN.path}{query}", status_code=303)
     return _page(request, LOGIN, lang_query=lang, lang_cookie=cookie)
 
 
